@@ -1,0 +1,48 @@
+# distill: POSIX make. `make` builds ./distill and the unit tests;
+# `make check` runs every test through prove.
+.POSIX:
+.SUFFIXES: .c .o
+CC = cc
+PKGS = guile-3.0 libsodium libarchive libcurl
+CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror
+PREFIX = /usr/local
+DEFS = -DDISTILL_DATADIR=\"$(PREFIX)/share/distill\"
+LDFLAGS =
+
+# Core modules: no libguile here, so unit tests link them without Guile.
+CORE = src/err.o src/fsutil.o src/hash.o src/unpack.o src/tree.o \
+       src/store.o src/plan.o src/sandbox.o src/jobserver.o \
+       src/build.o src/sched.o src/status.o
+# The front end: command line and the Guile glue.
+FRONT = src/main.o src/cli.o src/glue.o
+HDRS = src/err.h src/fsutil.h src/hash.h src/unpack.h src/tree.h \
+       src/store.h src/plan.h src/sandbox.h src/jobserver.h \
+       src/build.h src/sched.h src/status.h src/cli.h src/glue.h
+UNIT = t/unit/hash t/unit/tree t/unit/unpack t/unit/store t/unit/plan t/unit/sandbox
+
+all: distill $(UNIT)
+
+distill: $(CORE) $(FRONT)
+	$(CC) $(LDFLAGS) -o $@ $(CORE) $(FRONT) `pkg-config --libs $(PKGS)`
+
+$(CORE) $(FRONT): $(HDRS)
+
+.c.o:
+	$(CC) $(CFLAGS) $(DEFS) `pkg-config --cflags $(PKGS)` -c -o $@ $<
+
+$(UNIT): $(CORE) t/unit/tap.h
+	$(CC) $(CFLAGS) `pkg-config --cflags $(PKGS)` -Isrc -o $@ $@.c $(CORE) `pkg-config --libs $(PKGS)`
+
+check: all
+	prove t/*.t
+
+clean:
+	rm -f distill $(CORE) $(FRONT) $(UNIT)
+
+.PHONY: all check clean
+t/unit/hash: t/unit/hash.c
+t/unit/tree: t/unit/tree.c
+t/unit/unpack: t/unit/unpack.c
+t/unit/store: t/unit/store.c
+t/unit/plan: t/unit/plan.c
+t/unit/sandbox: t/unit/sandbox.c

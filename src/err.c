@@ -1,0 +1,47 @@
+#include "err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local char msg[4096];
+
+int err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int err_sys(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, ": %s", strerror(e));
+	errno = e;
+	return -1;
+}
+
+int err_prefix(const char *fmt, ...)
+{
+	char old[sizeof msg];
+	memcpy(old, msg, sizeof msg);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n + 3 < sizeof msg)
+		snprintf(msg + n, sizeof msg - n, ": %.*s", (int)(sizeof msg - n - 3), old);
+	return -1;
+}
+
+const char *err_msg(void)
+{
+	return msg;
+}
