@@ -1,0 +1,105 @@
+/* store: the content-addressed store on disk.
+ *
+ * Layout under the store directory (docs/architecture.md has the details):
+ *   VERSION            "distill-store 1\n"
+ *   lock               flock'ed: shared by every distill process, exclusive by gc
+ *   blobs/<h>          file contents by BLAKE2b-256, read-only
+ *   trees/<h>/         unpacked read-only trees by canonical tree hash
+ *   rec/<kind>/<k>     small records (text), each written atomically:
+ *                        plan/<planhash>     canonical plan encoding
+ *                        out/<planhash>      output record of a plan
+ *                        meta/<planhash>     build facts: time, duration, deps
+ *                        unpacked/<blobhash> tree hash an archive unpacks to
+ *   layers/<k>/        derived overlay layers (hard-link farms), rebuildable
+ *   logs/<planhash>.zst  zstd-compressed build logs
+ *   roots/<name>       gc roots: a file holding a plan hash
+ *   locks/<planhash>   per-plan build locks (flock)
+ *   tmp/               scratch for builds and temp files; gc empties it
+ * Every entry appears by rename(2) after its content is on disk, so a
+ * crash leaves either nothing or a whole entry.  Records are written after
+ * the content they name.  Several processes may share a store: a plan is
+ * built by whoever takes its lock; the others wait and find the record.
+ *
+ * A struct store is owned by the caller of store_open and freed by
+ * store_close; paths returned in caller buffers or malloc'd (as noted). */
+#ifndef DISTILL_STORE_H
+#define DISTILL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "hash.h"
+
+struct store;
+
+/* Open (creating if needed) the store at dir; takes the shared lock.
+ * NULL with err() set. */
+struct store *store_open(const char *dir);
+void store_close(struct store *s);
+const char *store_dir(const struct store *s);
+/* The default store directory: $XDG_CACHE_HOME/distill or
+ * $HOME/.cache/distill.  malloc'd; NULL with err set if neither is set. */
+char *store_default_dir(void);
+
+/* A new empty directory under tmp/, malloc'd path; NULL with err set. */
+char *store_mktemp(struct store *s, const char *what);
+
+/* Blobs. */
+int store_put_blob_file(struct store *s, const char *path, hash_t *out);
+int store_put_blob_buf(struct store *s, const void *p, size_t n, hash_t *out);
+/* Move a file the caller wrote under tmp/ into blobs/ if its hash is h
+ * (the caller computed it while writing). */
+int store_adopt_blob(struct store *s, const char *tmpfile, const hash_t *h);
+bool store_has_blob(struct store *s, const hash_t *h);
+char *store_blob_path(struct store *s, const hash_t *h); /* malloc'd */
+
+/* Trees: normalise, hash and freeze tmpdir (under tmp/), then move it to
+ * trees/<hash>; if that tree exists already, tmpdir is removed. */
+int store_adopt_tree(struct store *s, const char *tmpdir, hash_t *out);
+bool store_has_tree(struct store *s, const hash_t *h);
+char *store_tree_path(struct store *s, const hash_t *h); /* malloc'd */
+/* Unpack the archive blob h into a tree (cached in rec/unpacked). */
+int store_unpack(struct store *s, const hash_t *blob, hash_t *tree);
+
+/* Records: kind is "plan", "out", "meta" or "unpacked".  The temp file of
+ * a put is named per process (fs_write_atomic), so two threads of one
+ * process must not put the same record at once. */
+int store_put_rec(struct store *s, const char *kind, const hash_t *key,
+		  const void *data, size_t len);
+/* 0 found (*data malloc'd, NUL-terminated), 1 absent, -1 error. */
+int store_get_rec(struct store *s, const char *kind, const hash_t *key,
+		  char **data, size_t *len);
+bool store_has_rec(struct store *s, const char *kind, const hash_t *key);
+
+/* Build logs: compress the file at path into logs/<plan>.zst. */
+int store_put_log(struct store *s, const hash_t *plan, const char *path);
+/* Write the decompressed log to fd; 1 if there is none. */
+int store_cat_log(struct store *s, const hash_t *plan, int fd);
+
+/* Per-plan lock.  Returns an fd (>= 0) holding the lock, -2 if busy and
+ * !wait, -1 on error. */
+int store_lock_plan(struct store *s, const hash_t *plan, bool wait);
+void store_unlock_plan(int fd);
+
+/* gc roots: roots/<name> holds a plan hash and a newline (plans only: a
+ * blob or tree is kept by rooting a plan that uses or made it).  Names are
+ * non-empty, without '/', and do not start with '.'. */
+int store_add_root(struct store *s, const char *name, const hash_t *plan);
+int store_remove_root(struct store *s, const char *name);
+
+struct store_gc_stats {
+	long kept, removed;
+	long long bytes_freed;
+};
+/* Take the exclusive lock (waits for other distill processes to finish;
+ * so this process must not hold another struct store on the same store),
+ * keep what the roots reach (plan -> its encoding's inputs, with the tree
+ * an archive input unpacked to, its output, its log, lock and meta, and
+ * the plans named as deps in its meta, recursively), remove the rest,
+ * all of layers/ and tmp/, then return to the shared lock.  A corrupt
+ * root or reachable record stops gc before anything is removed.  Records
+ * are removed before the contents they name.  dry_run fills the stats
+ * without removing anything. */
+int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st);
+
+#endif
