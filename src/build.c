@@ -1,0 +1,372 @@
+#define _GNU_SOURCE
+#include "build.h"
+#include "err.h"
+#include "fsutil.h"
+#include "sandbox.h"
+#include "tree.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void build_free_layers(char **layers, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(layers[i]);
+	free(layers);
+}
+
+/* Hard-link every entry of the tree src under dst (a new directory). */
+static int link_farm(const char *src, const char *dst)
+{
+	DIR *d = opendir(src);
+	if (!d)
+		return err_sys("%s: cannot open", src);
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST) {
+		closedir(d);
+		return err_sys("%s: cannot create", dst);
+	}
+	struct dirent *e;
+	int r = 0;
+	while (r == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *s = fs_join(src, e->d_name), *t = fs_join(dst, e->d_name);
+		struct stat st;
+		if (lstat(s, &st) < 0)
+			r = err_sys("%s", s);
+		else if (S_ISDIR(st.st_mode))
+			r = link_farm(s, t);
+		else if (link(s, t) < 0)
+			r = err_sys("%s: cannot link into layer", t);
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return r;
+}
+
+/* Create the parent directories of path (relative to root). */
+static int mkparents(const char *root, const char *path)
+{
+	char *full = fs_join(root, path);
+	char *slash = strrchr(full, '/');
+	*slash = 0;
+	int r = fs_mkdir_p(full, 0755);
+	free(full);
+	return r;
+}
+
+/* Put the small artifacts (files, dirs, symlinks) into the directory l. */
+static int small_layer(struct store *s, const struct plan *p, const char *l)
+{
+	for (size_t i = 0; i < p->nin; i++) {
+		const struct input *in = &p->in[i];
+		const struct artifact *a = &in->art;
+		if (a->kind != ART_FILE && a->kind != ART_DIR && a->kind != ART_SYMLINK)
+			continue;
+		char *rel = fs_join(in->basedir, a->path);
+		char *full = fs_join(l, rel);
+		int r = mkparents(l, rel);
+		if (r == 0 && a->kind == ART_FILE) {
+			char *blob = store_blob_path(s, &a->hash);
+			r = fs_copy_file(blob, full, a->mode & 07777);
+			free(blob);
+		} else if (r == 0 && a->kind == ART_DIR) {
+			if (mkdir(full, a->mode & 07777) < 0 && errno != EEXIST)
+				r = err_sys("%s: cannot create", full);
+			else
+				r = chmod(full, a->mode & 07777);
+		} else if (r == 0 && symlink(a->target, full) < 0) {
+			r = err_sys("%s: cannot create symlink", full);
+		}
+		free(rel);
+		free(full);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Make (once) the layer layers/<key> by calling fill on a temp dir. */
+static char *cached_layer(struct store *s, const char *key_text,
+			  int (*fill)(struct store *, const void *, const char *),
+			  const void *arg)
+{
+	hash_t k;
+	char kb[HASH_B64 + 1];
+	hash_buf(key_text, strlen(key_text), &k);
+	hash_b64(&k, kb);
+	char *dir = fs_fmt("%s/layers/%s", store_dir(s), kb);
+	if (access(dir, F_OK) == 0)
+		return dir;
+	char *tmp = store_mktemp(s, "layer");
+	char *root = tmp ? fs_join(tmp, "l") : NULL;
+	if (!tmp || fill(s, arg, root) < 0 || fs_syncfs(tmp) < 0)
+		goto fail;
+	if (rename(root, dir) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
+		err_sys("%s: cannot move layer into place", dir);
+		goto fail;
+	}
+	fs_rm_rf(tmp);
+	free(tmp);
+	free(root);
+	return dir;
+fail:
+	if (tmp)
+		fs_rm_rf(tmp);
+	free(tmp);
+	free(root);
+	free(dir);
+	return NULL;
+}
+
+static int fill_small(struct store *s, const void *arg, const char *root)
+{
+	if (mkdir(root, 0755) < 0)
+		return err_sys("%s: cannot create", root);
+	return small_layer(s, arg, root);
+}
+
+struct farm {
+	const char *tree;	/* store path of the tree */
+	const char *at;		/* where it goes, absolute */
+};
+
+static int fill_farm(struct store *s, const void *arg, const char *root)
+{
+	const struct farm *f = arg;
+	(void)s;
+	char *dst = fs_join(root, f->at);
+	int r = fs_mkdir_p(dst, 0755);
+	if (r == 0) {
+		rmdir(dst);
+		r = link_farm(f->tree, dst);
+	}
+	free(dst);
+	return r;
+}
+
+int build_layers(struct store *s, const struct plan *p, char ***layers, size_t *n)
+{
+	char **l = xmalloc((p->nin + 1) * sizeof *l);
+	size_t k = 0;
+	/* Small artifacts first: they sit on top, so /build is the plan's. */
+	size_t nsmall = 0;
+	size_t keylen;
+	char *key = plan_encode(p, &keylen);
+	for (size_t i = 0; i < p->nin; i++)
+		nsmall += p->in[i].art.kind <= ART_SYMLINK;
+	if (nsmall) {
+		char *kt = fs_fmt("small\n%s", key);
+		l[k] = cached_layer(s, kt, fill_small, p);
+		free(kt);
+		if (!l[k])
+			goto fail;
+		k++;
+	}
+	free(key);
+	key = NULL;
+	for (size_t i = 0; i < p->nin; i++) {
+		const struct input *in = &p->in[i];
+		hash_t tree = in->art.hash;
+		if (in->art.kind == ART_ARCHIVE) {
+			if (store_unpack(s, &in->art.hash, &tree) < 0)
+				goto fail;
+		} else if (in->art.kind != ART_TREE) {
+			continue;
+		}
+		char *at = fs_join(in->basedir, in->art.path);
+		char *tp = store_tree_path(s, &tree);
+		if (strcmp(at, "/") == 0) {
+			l[k++] = tp;
+			free(at);
+			continue;
+		}
+		char tb[HASH_B64 + 1];
+		hash_b64(&tree, tb);
+		char *kt = fs_fmt("farm\n%s\n%s", at, tb);
+		struct farm f = {tp, at};
+		l[k] = cached_layer(s, kt, fill_farm, &f);
+		free(kt);
+		free(tp);
+		free(at);
+		if (!l[k])
+			goto fail;
+		k++;
+	}
+	*layers = l;
+	*n = k;
+	return 0;
+fail:
+	free(key);
+	build_free_layers(l, k);
+	return -1;
+}
+
+static void fmt_hash(const hash_t *h, char out[HASH_B64 + 1])
+{
+	hash_b64(h, out);
+}
+
+/* Take the raw output file, or the /out tree, into the store. */
+static int capture(struct store *s, const struct plan *p, const char *outdir,
+		   struct output *out)
+{
+	if (!p->raw) {
+		out->kind = OUT_TREE;
+		return store_adopt_tree(s, outdir, &out->hash);
+	}
+	char *f = fs_join(outdir, p->raw);
+	struct stat st;
+	int r;
+	if (lstat(f, &st) < 0 || !S_ISREG(st.st_mode))
+		r = err("the build did not leave the regular file /out%s that the plan "
+			"declares as its raw output", p->raw);
+	else
+		r = store_put_blob_file(s, f, &out->hash);
+	out->kind = OUT_FILE;
+	free(f);
+	return r;
+}
+
+static char *meta_text(const hash_t *deps, size_t ndeps, time_t started, double secs)
+{
+	char *m = fs_fmt("distill-meta 1\nstarted %lld\nseconds %.3f\n",
+			 (long long)started, secs);
+	for (size_t i = 0; i < ndeps; i++) {
+		char b[HASH_B64 + 1];
+		fmt_hash(&deps[i], b);
+		char *n = fs_fmt("%sdep %s\n", m, b);
+		free(m);
+		m = n;
+	}
+	return m;
+}
+
+/* A plan rebuilt to other bytes than before, or than pinned: say which. */
+static int mismatch(struct store *s, const char *what, const struct output *want,
+		    const struct output *got, const struct plan *p)
+{
+	char a[HASH_B64 + 1], b[HASH_B64 + 1];
+	fmt_hash(&want->hash, a);
+	fmt_hash(&got->hash, b);
+	const char *dir = want->kind == OUT_TREE ? "trees" : "blobs";
+	return err("plan %s is not reproducible: %s output %s, this build made %s; "
+		   "compare with: diff -r %s/%s/%s %s/%s/%s",
+		   p->name, what, a, b, store_dir(s), dir, a, store_dir(s),
+		   got->kind == OUT_TREE ? "trees" : "blobs", b);
+}
+
+int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
+	       const struct build_opts *o, struct output *out)
+{
+	char **layers = NULL;
+	size_t nl = 0;
+	char *scratch = NULL, *outdir = NULL, *logp = NULL;
+	int logfd = -1, r = -1;
+	time_t started = time(NULL);
+	struct sandbox_result res = {0};
+
+	if (!plan_has_build(p)) {
+		err("plan %s has no executable /build among its inputs", p->name);
+		return -1;
+	}
+	if (build_layers(s, p, &layers, &nl) < 0)
+		return err_prefix("plan %s", p->name);
+	scratch = store_mktemp(s, "build");
+	if (!scratch)
+		goto done;
+	outdir = fs_join(scratch, "out");
+	logp = fs_join(scratch, "log");
+	if (mkdir(outdir, 0755) < 0) {
+		err_sys("%s", outdir);
+		goto done;
+	}
+	logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (logfd < 0) {
+		err_sys("%s", logp);
+		goto done;
+	}
+	struct sandbox_spec spec = {
+		.layers = (const char *const *)layers,
+		.nlayers = nl,
+		.scratch = scratch,
+		.out = outdir,
+		.log_fd = logfd,
+		.timeout = o->timeout,
+		.js_read = o->js_read,
+		.js_write = o->js_write,
+		.makeflags = o->makeflags,
+	};
+	int sr = sandbox_run(&spec, &res);
+	close(logfd);
+	logfd = -1;
+	if (store_put_log(s, ph, logp) < 0)
+		goto done;
+	if (sr < 0) {
+		err_prefix("plan %s: sandbox", p->name);
+		goto done;
+	}
+	if (res.timed_out) {
+		err("plan %s: killed after the timeout of %u s", p->name, o->timeout);
+		goto done;
+	}
+	if (res.status != 0) {
+		if (res.status > 128)
+			err("plan %s: /build was killed by signal %d", p->name, res.status - 128);
+		else
+			err("plan %s: /build exited with status %d", p->name, res.status);
+		goto done;
+	}
+	if (capture(s, p, outdir, out) < 0) {
+		err_prefix("plan %s", p->name);
+		goto done;
+	}
+	if (o->expect && (o->expect->kind != out->kind ||
+			  !hash_eq(&o->expect->hash, &out->hash))) {
+		mismatch(s, "the recipe pins its", o->expect, out, p);
+		goto done;
+	}
+	char *old;
+	size_t oldlen;
+	int have = store_get_rec(s, "out", ph, &old, &oldlen);
+	if (have < 0)
+		goto done;
+	if (have == 0) {
+		struct output prev;
+		int d = output_decode(old, oldlen, &prev);
+		free(old);
+		if (d < 0)
+			goto done;
+		if (prev.kind != out->kind || !hash_eq(&prev.hash, &out->hash)) {
+			mismatch(s, "an earlier build recorded", &prev, out, p);
+			goto done;
+		}
+	}
+	char *meta = meta_text(o->deps, o->ndeps, started, res.seconds);
+	r = store_put_rec(s, "meta", ph, meta, strlen(meta));
+	free(meta);
+	if (r == 0) {
+		size_t n;
+		char *enc = output_encode(out, &n);
+		r = store_put_rec(s, "out", ph, enc, n);
+		free(enc);
+	}
+done:
+	if (logfd >= 0)
+		close(logfd);
+	if (scratch)
+		fs_rm_rf(scratch);
+	free(scratch);
+	free(outdir);
+	free(logp);
+	build_free_layers(layers, nl);
+	return r;
+}

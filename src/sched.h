@@ -1,0 +1,71 @@
+/* sched: build a DAG of plans, in parallel, through the store's cache.
+ *
+ * A node is a plan whose inputs may still wait for other nodes' outputs.
+ * When all of a node's dependencies are done, its plan is resolved (each
+ * dependency input becomes the dependency's output: a tree at its base
+ * dir, or the raw file at /<basename of the raw path>), canonicalised and
+ * hashed.  A node whose output record exists is done without starting
+ * anything (a cache hit).  Otherwise, once the plan's lock is ours (other
+ * distill processes on the same store may hold it: then we wait for them
+ * and take their result), a worker process runs build_plan().  At most
+ * jobs builds run at once, and the same jobserver feeds make inside them.
+ *
+ * Nodes are owned by the caller; the scheduler fills in their results. */
+#ifndef DISTILL_SCHED_H
+#define DISTILL_SCHED_H
+
+#include <stddef.h>
+#include "plan.h"
+#include "store.h"
+
+struct sched_node;
+
+struct sched_dep {
+	size_t input;			/* index into plan.in to fill */
+	struct sched_node *node;	/* whose output fills it */
+};
+
+struct sched_node {
+	/* Set by the caller. */
+	struct plan plan;	/* dependency inputs hold a placeholder */
+	struct sched_dep *deps;
+	size_t ndeps;
+	unsigned timeout;
+	int has_expect;
+	struct output expect;
+
+	/* Filled by sched_run. */
+	enum { NODE_PENDING, NODE_DONE, NODE_FAILED, NODE_SKIPPED } state;
+	int built;		/* 1 if this run built it, 0 if it was cached */
+	hash_t hash;		/* plan hash (valid once resolved) */
+	struct output out;	/* valid when NODE_DONE */
+	double seconds;
+
+	/* The scheduler's own. */
+	int mark, resolved, waiting, lockfd, pipefd, token;
+	long pid;
+	char *errmsg;
+	struct plan res;	/* resolved plan */
+};
+
+struct sched_opts {
+	int jobs;		/* 0: the number of cores */
+	int keep_going;		/* -k */
+	int dry_run;		/* -n: list what would be built */
+	int rebuild;		/* build targets again even when cached */
+	int quiet;		/* no status output */
+};
+
+struct sched_stats {
+	int total, built, cached, failed, skipped;
+};
+
+/* Build the targets and everything they need.  Returns 0 when every target
+ * is done, 1 when some build failed (messages already printed), -1 on an
+ * error of distill itself (err() set). */
+int sched_run(struct store *s, struct sched_node **targets, size_t n,
+	      const struct sched_opts *o, struct sched_stats *st);
+/* Release what sched_run attached to a node (not the caller's fields). */
+void sched_node_clear(struct sched_node *n);
+
+#endif
