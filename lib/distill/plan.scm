@@ -1,0 +1,192 @@
+;;; (distill plan): artifacts and plans, the values recipes are made of.
+;;;
+;;; An artifact is content plus where it goes: a file (path, mode, content
+;;; interned in the store), a directory, a symlink, an archive unpacked at
+;;; a place, or a plan's output.  A plan is a name and a list of inputs,
+;;; one of which is the executable /build; building it runs /build in the
+;;; sandbox and captures /out.  Plans are plain values: nothing is built
+;;; until build-plan! or build-plans! hands the whole graph to distill's
+;;; scheduler (src/sched.c), which builds what is not in the store yet, in
+;;; parallel, and records the outputs.
+(define-module (distill plan)
+  #:use-module (distill core)
+  #:use-module (rnrs bytevectors)
+  #:use-module (srfi srfi-1)
+  #:use-module (srfi srfi-9)
+  #:use-module (ice-9 match)
+  #:export (artifact? artifact-kind artifact-path artifact-mode
+            artifact-target artifact-hash
+            interned interned-symlink interned-dir local-file local-archive
+            make-input input? input-basedir input-link
+            make-plan plan? plan-name plan-inputs plan-raw-output
+            plan-timeout plan-output-hash
+            build-plan! build-plans! plan-hash plan-outputs plan-output-path
+            plan-built?))
+
+(define-record-type <artifact>
+  (%artifact kind path mode target hash)
+  artifact?
+  (kind artifact-kind)          ; file dir symlink archive tree
+  (path artifact-path)          ; absolute
+  (mode artifact-mode)          ; integer, for files and dirs
+  (target artifact-target)      ; symlinks
+  (hash artifact-hash))         ; base64url BLAKE2b-256 of the content
+
+(define-record-type <input>
+  (%input basedir link)
+  input?
+  (basedir input-basedir)
+  (link input-link))
+
+(define-record-type <plan>
+  (%plan name inputs raw timeout expect result)
+  plan?
+  (name plan-name)
+  (inputs plan-inputs)
+  (raw plan-raw-output)
+  (timeout plan-timeout)
+  (expect plan-output-hash)
+  (result plan-result set-plan-result!))  ; #(hash kind out state) or #f
+
+(define (recipe-error who fmt args)
+  (throw 'misc-error who fmt args #f))
+
+(define (check-path who p)
+  (unless (and (string? p) (> (string-length p) 0)
+               (char=? (string-ref p 0) #\/))
+    (recipe-error who "~s is not an absolute path" (list p)))
+  p)
+
+(define (->bytevector who x)
+  (cond ((bytevector? x) x)
+        ((string? x) (string->utf8 x))
+        (else (recipe-error who "contents must be a string or a bytevector, not ~s"
+                            (list x)))))
+
+(define (interned path mode contents)
+  "A file at PATH with MODE whose contents (a string or a bytevector) are
+put in the store now."
+  (check-path 'interned path)
+  (unless (and (integer? mode) (<= 0 mode #o7777))
+    (recipe-error 'interned "mode ~s is not a file mode" (list mode)))
+  (%artifact 'file path mode #f (%intern-bytes (->bytevector 'interned contents))))
+
+(define (interned-symlink path target)
+  "A symbolic link at PATH pointing to TARGET."
+  (check-path 'interned-symlink path)
+  (%artifact 'symlink path 0 target #f))
+
+(define (interned-dir path mode)
+  "An empty directory at PATH with MODE."
+  (check-path 'interned-dir path)
+  (%artifact 'dir path mode #f #f))
+
+(define* (local-file file #:optional (path (string-append "/" (basename file)))
+                     (mode (if (access? file X_OK) #o755 #o644)))
+  "The host file FILE, copied into the store now, placed at PATH."
+  (check-path 'local-file path)
+  (unless (file-exists? file)
+    (recipe-error 'local-file "no such file: ~a" (list file)))
+  (%artifact 'file path mode #f (%intern-file file)))
+
+(define* (local-archive file #:optional (path "/"))
+  "The host archive FILE (a tar in any compression, or a .deb), copied into
+the store now and unpacked at PATH when a plan uses it."
+  (check-path 'local-archive path)
+  (unless (file-exists? file)
+    (recipe-error 'local-archive "no such file: ~a" (list file)))
+  (%artifact 'archive path 0 #f (%intern-file file)))
+
+(define* (make-input #:key (basedir "/") link)
+  "LINK (an artifact or a plan) placed under BASEDIR."
+  (check-path 'make-input basedir)
+  (unless (or (artifact? link) (plan? link))
+    (recipe-error 'make-input "link: must be an artifact or a plan, not ~s"
+                  (list link)))
+  (%input basedir link))
+
+(define* (make-plan #:key name inputs raw-output (timeout 0) output-hash)
+  "A plan NAME whose INPUTS (artifacts, plans, or make-input values) make up
+its root file system; one must be the executable /build.  RAW-OUTPUT, a
+path under /out, makes the output that one file as it is.  TIMEOUT is in
+seconds (0: none).  OUTPUT-HASH pins the expected output."
+  (unless (string? name)
+    (recipe-error 'make-plan "name: must be a string, not ~s" (list name)))
+  (unless (list? inputs)
+    (recipe-error 'make-plan "inputs: must be a list, not ~s" (list inputs)))
+  (for-each (lambda (i)
+              (unless (or (artifact? i) (plan? i) (input? i))
+                (recipe-error 'make-plan "plan ~a: input ~s is not an artifact, a plan or an input"
+                              (list name i))))
+            inputs)
+  (when raw-output (check-path 'make-plan raw-output))
+  (%plan name inputs raw-output timeout output-hash #f))
+
+(define (input-of x)
+  (if (input? x) x (%input "/" x)))
+
+(define (collect roots)
+  "All plans ROOTS reach, dependencies first."
+  (let ((seen (make-hash-table)) (order '()))
+    (let visit-all ((ps roots))
+      (for-each
+       (lambda (p)
+         (unless (hashq-ref seen p)
+           (hashq-set! seen p #t)
+           (visit-all (filter-map (lambda (i)
+                                    (let ((l (input-link (input-of i))))
+                                      (and (plan? l) l)))
+                                  (plan-inputs p)))
+           (set! order (cons p order))))
+       ps))
+    (reverse order)))
+
+(define (encode p index)
+  "The vector form of plan P that %build reads."
+  (vector (plan-name p) (plan-raw-output p) (plan-timeout p) (plan-output-hash p)
+          (map (lambda (i)
+                 (let* ((in (input-of i)) (l (input-link in)))
+                   (if (plan? l)
+                       (vector (input-basedir in) 'plan "/" 0 #f #f
+                               (hashq-ref index l))
+                       (vector (input-basedir in) (artifact-kind l)
+                               (artifact-path l) (artifact-mode l)
+                               (artifact-target l) (artifact-hash l) #f))))
+               (plan-inputs p))))
+
+(define (build-plans! plans)
+  "Build PLANS and everything they need through the scheduler.  Raises
+distill-build-failed when a plan of PLANS could not be built."
+  (let* ((all (collect plans))
+         (index (make-hash-table)))
+    (for-each (lambda (p i) (hashq-set! index p i)) all (iota (length all)))
+    (let ((res (%build (list->vector (map (lambda (p) (encode p index)) all))
+                       (map (lambda (p) (hashq-ref index p)) plans))))
+      (for-each (lambda (p i) (set-plan-result! p (vector-ref res i)))
+                all (iota (length all)))
+      (unless (or (%dry-run?) (every plan-built? plans))
+        (throw 'distill-build-failed
+               (map plan-name (remove plan-built? plans))))
+      plans)))
+
+(define (build-plan! p)
+  "Build plan P (see build-plans!) and return its output hash."
+  (build-plans! (list p))
+  (plan-outputs p))
+
+(define (plan-built? p)
+  "Has P been built (or found in the store) by this process?"
+  (and (plan-result p) (eq? (vector-ref (plan-result p) 3) 'done)))
+
+(define (plan-hash p)
+  "The hash of P's canonical encoding, once P's inputs are known; else #f."
+  (and (plan-result p) (vector-ref (plan-result p) 0)))
+
+(define (plan-outputs p)
+  "The hash of P's output (a tree, or the raw file), once built; else #f."
+  (and (plan-built? p) (vector-ref (plan-result p) 2)))
+
+(define (plan-output-path p)
+  "Where P's output is in the store, once built; else #f."
+  (and (plan-built? p)
+       (%store-path (vector-ref (plan-result p) 1) (plan-outputs p))))

@@ -1,0 +1,163 @@
+;;; (distill script): how distill runs scripts and reports their errors.
+;;;
+;;; The C side (src/glue.c) calls run-script or build-script with the
+;;; command's arguments.  A script is read form by form (postfix keywords
+;;; on, positions recorded) and evaluated in a fresh module where R7RS
+;;; `import` and Guile's own forms work.  A recipe error is printed on one
+;;; line as FILE:LINE:COLUMN: error: MESSAGE (lines and columns counted
+;;; from 1), with Guile's backtrace only when --backtrace was given.  Both
+;;; procedures return the process exit status (docs/cli.md).
+(define-module (distill script)
+  #:use-module (distill plan)
+  #:use-module (distill core)
+  #:use-module (ice-9 format)
+  #:use-module (srfi srfi-1)
+  #:export (run-script build-script %load-path-prepend!))
+
+(define (%load-path-prepend! dirs)
+  "Put DIRS in front of Guile's load path (the C side calls this first)."
+  (set! %load-path (append dirs %load-path)))
+
+(read-set! keywords 'postfix)
+
+;; Exit statuses, as src/cli.h has them.
+(define exit-build 1)
+(define exit-recipe 3)
+(define exit-system 4)
+
+(define (message-of key args)
+  "The text of a Guile error (KEY . ARGS), first letter in lower case."
+  (let ((text
+         (cond
+          ((and (pair? args) (= (length args) 4) (string? (cadr args)))
+           (apply format #f (cadr args)
+                  (if (list? (caddr args)) (caddr args) '())))
+          ((and (pair? args) (string? (car args))) (car args))
+          (else (format #f "~a ~s" key args)))))
+    (if (and (> (string-length text) 1)
+             (char-upper-case? (string-ref text 0))
+             (char-lower-case? (string-ref text 1)))
+        (string-append (string (char-downcase (string-ref text 0)))
+                       (substring text 1))
+        text)))
+
+(define (innermost-with form pred)
+  "The innermost pair of FORM satisfying PRED and carrying a position."
+  (let walk ((x form) (best #f))
+    (if (pair? x)
+        (let ((best (if (and (pred x) (source-properties x)
+                             (assq 'line (source-properties x)))
+                        x best)))
+          (let loop ((y x) (best best))
+            (cond ((pair? y) (loop (cdr y) (walk (car y) best)))
+                  (else best))))
+        best)))
+
+(define (contains? x sym)
+  (or (eq? x sym)
+      (and (pair? x) (or (contains? (car x) sym) (contains? (cdr x) sym)))))
+
+(define (culprit key args)
+  "What to look for in the form: a symbol the error names, or #f."
+  (case key
+    ((unbound-variable)
+     (and (pair? args) (pair? (cddr args)) (pair? (caddr args))
+          (symbol? (car (caddr args))) (car (caddr args))))
+    (else
+     (let ((who (and (pair? args) (car args))))
+       (cond ((symbol? who) who)
+             ((and (string? who) (not (string-null? who))) (string->symbol who))
+             ((procedure? who) (procedure-name who))
+             (else
+              ;; "Wrong number of arguments to #<procedure foo ...>"
+              (and (pair? args) (pair? (cddr args)) (pair? (caddr args))
+                   (procedure? (car (caddr args)))
+                   (procedure-name (car (caddr args))))))))))
+
+(define (location file form key args)
+  "FILE:LINE:COL of the error: the innermost part of the top-level FORM
+that names the culprit, else FORM itself."
+  (let* ((sym (culprit key args))
+         (x (or (and sym
+                     (innermost-with
+                      form
+                      (lambda (p)
+                        (if (eq? key 'unbound-variable)
+                            (memq sym p)
+                            (eq? (car p) sym)))))
+                (and (pair? form) (source-properties form)
+                     (assq 'line (source-properties form)) form)))
+         (props (and x (source-properties x))))
+    (if props
+        (format #f "~a:~a:~a" file (+ 1 (assq-ref props 'line))
+                (+ 1 (assq-ref props 'column)))
+        file)))
+
+(define (report file form key args stack)
+  (cond
+   ((eq? key 'distill-build-failed) exit-build)
+   ((eq? key 'distill-system-error)
+    (format (current-error-port) "distill: error: ~a~%" (car args))
+    exit-system)
+   ((eq? key 'read-error)
+    ;; Guile's reader already says FILE:LINE:COL.
+    (format (current-error-port) "~a: error: ~a~%" file (message-of key args))
+    exit-recipe)
+   (else
+    (when stack
+      (display-backtrace stack (current-error-port)))
+    (format (current-error-port) "~a: error: ~a~%"
+            (location file form key args) (message-of key args))
+    exit-recipe)))
+
+(define (eval-script file args backtrace? then)
+  "Evaluate FILE in a fresh module, then call THEN with the last value;
+returns an exit status."
+  (let ((module (make-fresh-user-module))
+        (form #f)
+        (stack #f))
+    (set-program-arguments (cons file args))
+    (catch #t
+      (lambda ()
+        (let ((port (open-input-file file)))
+          (set-port-filename! port file)
+          (let loop ((last *unspecified*))
+            (let ((x (read port)))
+              (if (eof-object? x)
+                  (begin (close-port port) (then last))
+                  (begin (set! form x)
+                         (loop (save-module-excursion
+                                (lambda ()
+                                  (set-current-module module)
+                                  (eval x module))))))))))
+      (lambda (key . args)
+        (report file form key args stack))
+      (lambda (key . args)
+        (when backtrace?
+          (set! stack (make-stack #t 2)))))))
+
+(define (run-script argv backtrace?)
+  "distill run [SCRIPT ARGS...]: evaluate SCRIPT, or start a REPL."
+  (if (null? argv)
+      (begin
+        (set-current-module (make-fresh-user-module))
+        ((module-ref (resolve-interface '(ice-9 top-repl)) 'top-repl))
+        0)
+      (eval-script (car argv) (cdr argv) backtrace? (lambda (v) 0))))
+
+(define (build-script argv backtrace?)
+  "distill build SCRIPT: build the plan, or list of plans, SCRIPT ends with."
+  (eval-script
+   (car argv) (cdr argv) backtrace?
+   (lambda (v)
+     (let ((plans (if (plan? v) (list v) v)))
+       (unless (and (list? plans) (every plan? plans))
+         (error "the script must end with a plan or a list of plans, not"
+                v))
+       (build-plans! plans)
+       (unless (%dry-run?)
+         (for-each
+          (lambda (p)
+            (format #t "~a ~a~%" (plan-outputs p) (plan-output-path p)))
+          plans))
+       0))))

@@ -1,0 +1,306 @@
+#define _GNU_SOURCE
+#include "cli.h"
+#include "build.h"
+#include "err.h"
+#include "fsutil.h"
+#include "plan.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_fail(int code)
+{
+	fprintf(stderr, "distill: error: %s\n", err_msg());
+	return code;
+}
+
+struct store *cli_store(const struct cli *c)
+{
+	char *dir = c->store_dir ? xstrdup(c->store_dir) : store_default_dir();
+	struct store *s = store_open(dir);
+	free(dir);
+	if (!s)
+		cli_fail(EXIT_SYSTEM);
+	return s;
+}
+
+int cli_hash_arg(const char *arg, hash_t *h)
+{
+	if (hash_parse(arg, h) < 0) {
+		fprintf(stderr, "distill: error: %s\n", err_msg());
+		return -1;
+	}
+	return 0;
+}
+
+static void print_sums(const hash_t *b2, const hash_t *sha, const char *name)
+{
+	char b[HASH_B64 + 1], x[2 * HASH_LEN + 1];
+	hash_b64(b2, b);
+	hash_hex(sha, x);
+	if (name)
+		printf("%s sha256:%s %s\n", b, x, name);
+	else
+		printf("%s sha256:%s\n", b, x);
+}
+
+int cli_sum(struct cli *c)
+{
+	hash_t b2, sha;
+	if (c->argc == 0) {
+		if (hash_fd(0, &b2, &sha) < 0)
+			return cli_fail(EXIT_SYSTEM);
+		print_sums(&b2, &sha, NULL);
+		return EXIT_OK;
+	}
+	int rc = EXIT_OK;
+	for (int i = 0; i < c->argc; i++) {
+		if (hash_file(c->argv[i], &b2, &sha) < 0) {
+			rc = cli_fail(EXIT_SYSTEM);
+			continue;
+		}
+		print_sums(&b2, &sha, c->argv[i]);
+	}
+	return rc;
+}
+
+int cli_intern(struct cli *c)
+{
+	if (c->argc == 0) {
+		fputs("usage: distill intern FILE...\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct store *s = cli_store(c);
+	if (!s)
+		return EXIT_SYSTEM;
+	int rc = EXIT_OK;
+	for (int i = 0; i < c->argc; i++) {
+		hash_t h;
+		if (store_put_blob_file(s, c->argv[i], &h) < 0) {
+			rc = cli_fail(EXIT_SYSTEM);
+			continue;
+		}
+		char b[HASH_B64 + 1];
+		hash_b64(&h, b);
+		printf("%s %s\n", b, c->argv[i]);
+	}
+	store_close(s);
+	return rc;
+}
+
+/* Load the stored encoding of a plan; prints errors itself. */
+static int load_plan(struct store *s, const char *arg, hash_t *h, struct plan *p)
+{
+	if (cli_hash_arg(arg, h) < 0)
+		return -1;
+	char *enc;
+	size_t len;
+	int g = store_get_rec(s, "plan", h, &enc, &len);
+	if (g == 1)
+		err("no plan %s in the store %s (was it built here, or removed by gc?)",
+		    arg, store_dir(s));
+	if (g != 0)
+		return cli_fail(EXIT_SYSTEM), -1;
+	int d = plan_decode(enc, len, p);
+	free(enc);
+	if (d < 0) {
+		err_prefix("plan %s", arg);
+		return cli_fail(EXIT_SYSTEM), -1;
+	}
+	return 0;
+}
+
+int cli_again(struct cli *c)
+{
+	if (c->argc == 0) {
+		fputs("usage: distill again PLANHASH...\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct store *s = cli_store(c);
+	if (!s)
+		return EXIT_SYSTEM;
+	struct sched_node *nodes = calloc(c->argc, sizeof *nodes);
+	struct sched_node **targets = calloc(c->argc, sizeof *targets);
+	int rc = EXIT_OK;
+	for (int i = 0; i < c->argc; i++) {
+		hash_t h;
+		if (load_plan(s, c->argv[i], &h, &nodes[i].plan) < 0) {
+			rc = EXIT_SYSTEM;
+			goto out;
+		}
+		targets[i] = &nodes[i];
+	}
+	struct sched_opts o = c->sched;
+	o.rebuild = 1;
+	struct sched_stats st;
+	int r = sched_run(s, targets, c->argc, &o, &st);
+	if (r < 0)
+		rc = cli_fail(EXIT_SYSTEM);
+	else if (r > 0)
+		rc = EXIT_BUILD;
+	for (int i = 0; rc == EXIT_OK && i < c->argc; i++) {
+		char hb[HASH_B64 + 1];
+		hash_b64(&nodes[i].out.hash, hb);
+		printf("%s %s: same output as recorded\n", hb, nodes[i].plan.name);
+	}
+out:
+	for (int i = 0; i < c->argc; i++) {
+		sched_node_clear(&nodes[i]);
+		plan_free(&nodes[i].plan);
+	}
+	free(nodes);
+	free(targets);
+	store_close(s);
+	return rc;
+}
+
+int cli_log(struct cli *c)
+{
+	hash_t h;
+	if (c->argc != 1) {
+		fputs("usage: distill log PLANHASH\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (cli_hash_arg(c->argv[0], &h) < 0)
+		return EXIT_USAGE;
+	struct store *s = cli_store(c);
+	if (!s)
+		return EXIT_SYSTEM;
+	fflush(stdout);
+	int r = store_cat_log(s, &h, 1);
+	if (r == 1)
+		err("no log for plan %s in %s", c->argv[0], store_dir(s));
+	store_close(s);
+	return r ? cli_fail(EXIT_SYSTEM) : EXIT_OK;
+}
+
+static const char *kind_name(enum art_kind k)
+{
+	static const char *n[] = {"file", "dir", "symlink", "archive", "tree"};
+	return n[k];
+}
+
+int cli_show(struct cli *c)
+{
+	if (c->argc != 1) {
+		fputs("usage: distill show PLANHASH\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct store *s = cli_store(c);
+	if (!s)
+		return EXIT_SYSTEM;
+	hash_t h;
+	struct plan p;
+	if (load_plan(s, c->argv[0], &h, &p) < 0) {
+		store_close(s);
+		return EXIT_SYSTEM;
+	}
+	printf("plan    %s\nname    %s\n", c->argv[0], p.name);
+	if (p.raw)
+		printf("raw     %s\n", p.raw);
+	for (size_t i = 0; i < p.nin; i++) {
+		const struct artifact *a = &p.in[i].art;
+		char hb[HASH_B64 + 1] = "";
+		if (a->kind == ART_FILE || a->kind == ART_ARCHIVE || a->kind == ART_TREE)
+			hash_b64(&a->hash, hb);
+		char *at = fs_join(p.in[i].basedir, a->path);
+		printf("input   %-7s %s", kind_name(a->kind), at);
+		if (a->kind == ART_FILE || a->kind == ART_DIR)
+			printf(" %04o", (unsigned)a->mode);
+		if (a->kind == ART_SYMLINK)
+			printf(" -> %s", a->target);
+		printf("%s%s\n", *hb ? " " : "", hb);
+		free(at);
+	}
+	char *rec;
+	size_t len;
+	struct output o;
+	if (store_get_rec(s, "out", &h, &rec, &len) == 0) {
+		if (output_decode(rec, len, &o) == 0) {
+			char hb[HASH_B64 + 1];
+			hash_b64(&o.hash, hb);
+			char *path = o.kind == OUT_TREE ? store_tree_path(s, &o.hash)
+							: store_blob_path(s, &o.hash);
+			printf("output  %s %s %s\n", o.kind == OUT_TREE ? "tree" : "file", hb, path);
+			free(path);
+		}
+		free(rec);
+	} else {
+		printf("output  (not built)\n");
+	}
+	if (store_get_rec(s, "meta", &h, &rec, &len) == 0) {
+		long long started = 0;
+		double secs = 0;
+		char *l = strstr(rec, "started ");
+		if (l)
+			started = atoll(l + 8);
+		l = strstr(rec, "seconds ");
+		if (l)
+			secs = atof(l + 8);
+		time_t t = started;
+		char when[64];
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+		printf("built   %s in %.3f s\n", when, secs);
+		free(rec);
+	}
+	char *logp = fs_fmt("%s/logs/%s.zst", store_dir(s), c->argv[0]);
+	struct stat st;
+	if (stat(logp, &st) == 0)
+		printf("log     %s (%lld bytes compressed; distill log %s)\n", logp,
+		       (long long)st.st_size, c->argv[0]);
+	free(logp);
+	plan_free(&p);
+	store_close(s);
+	return EXIT_OK;
+}
+
+int cli_gc(struct cli *c)
+{
+	int dry = 0;
+	struct store *s = cli_store(c);
+	if (!s)
+		return EXIT_SYSTEM;
+	int rc = EXIT_OK;
+	for (int i = 0; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (!strcmp(a, "--dry-run")) {
+			dry = 1;
+		} else if (!strcmp(a, "--add-root") && i + 2 < c->argc) {
+			hash_t h;
+			if (cli_hash_arg(c->argv[i + 2], &h) < 0) {
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			if (store_add_root(s, c->argv[i + 1], &h) < 0) {
+				rc = cli_fail(EXIT_SYSTEM);
+				goto out;
+			}
+			i += 2;
+			goto out;
+		} else if (!strcmp(a, "--remove-root") && i + 1 < c->argc) {
+			if (store_remove_root(s, c->argv[i + 1]) < 0)
+				rc = cli_fail(EXIT_SYSTEM);
+			goto out;
+		} else {
+			fprintf(stderr, "usage: distill gc [--dry-run] [--add-root NAME PLANHASH] "
+					"[--remove-root NAME]\n");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	struct store_gc_stats st;
+	if (store_gc(s, dry, &st) < 0) {
+		rc = cli_fail(EXIT_SYSTEM);
+		goto out;
+	}
+	printf("%s %ld entries (%.1f MiB), kept %ld\n", dry ? "would remove" : "removed",
+	       st.removed, st.bytes_freed / 1048576.0, st.kept);
+out:
+	store_close(s);
+	return rc;
+}

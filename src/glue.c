@@ -1,0 +1,294 @@
+#define _GNU_SOURCE
+#include "glue.h"
+#include "err.h"
+#include "fsutil.h"
+#include "plan.h"
+#include "sched.h"
+#include "store.h"
+
+#include <libguile.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct cli *cli;
+static struct store *store;
+static int exit_code;
+
+/* Raise a Scheme error for a failure of the core (err_msg()). */
+static void core_error(const char *key)
+{
+	scm_throw(scm_from_utf8_symbol(key),
+		  scm_list_1(scm_from_utf8_string(err_msg())));
+}
+
+static struct store *the_store(void)
+{
+	if (!store) {
+		char *dir = cli->store_dir ? xstrdup(cli->store_dir) : store_default_dir();
+		store = store_open(dir);
+		free(dir);
+		if (!store)
+			core_error("distill-system-error");
+	}
+	return store;
+}
+
+static SCM hash_string(const hash_t *h)
+{
+	char b[HASH_B64 + 1];
+	hash_b64(h, b);
+	return scm_from_latin1_string(b);
+}
+
+static void get_hash(SCM s, hash_t *h, const char *who)
+{
+	char *c = scm_to_utf8_string(s);
+	int r = hash_parse(c, h);
+	free(c);
+	if (r < 0)
+		scm_misc_error(who, "~a", scm_list_1(scm_from_utf8_string(err_msg())));
+}
+
+/* (%intern-bytes BYTEVECTOR) -> hash string */
+static SCM intern_bytes(SCM bv)
+{
+	hash_t h;
+	SCM_ASSERT(scm_is_bytevector(bv), bv, 1, "%intern-bytes");
+	if (store_put_blob_buf(the_store(), SCM_BYTEVECTOR_CONTENTS(bv),
+			       SCM_BYTEVECTOR_LENGTH(bv), &h) < 0)
+		core_error("distill-system-error");
+	return hash_string(&h);
+}
+
+/* (%intern-file PATH) -> hash string */
+static SCM intern_file(SCM path)
+{
+	hash_t h;
+	char *p = scm_to_utf8_string(path);
+	int r = store_put_blob_file(the_store(), p, &h);
+	free(p);
+	if (r < 0)
+		core_error("distill-system-error");
+	return hash_string(&h);
+}
+
+/* (%store-path KIND HASH) -> the path of a tree or blob in the store */
+static SCM store_path(SCM kind, SCM hash)
+{
+	hash_t h;
+	get_hash(hash, &h, "%store-path");
+	char *p = scm_is_eq(kind, scm_from_utf8_symbol("tree"))
+			  ? store_tree_path(the_store(), &h)
+			  : store_blob_path(the_store(), &h);
+	SCM r = scm_from_utf8_string(p);
+	free(p);
+	return r;
+}
+
+static char *vref_str(SCM v, size_t i)
+{
+	SCM x = scm_c_vector_ref(v, i);
+	return scm_is_string(x) ? scm_to_utf8_string(x) : NULL;
+}
+
+static enum art_kind kind_of(SCM sym, int *is_plan)
+{
+	static const char *names[] = {"file", "dir", "symlink", "archive", "tree"};
+	*is_plan = 0;
+	for (int k = 0; k < 5; k++)
+		if (scm_is_eq(sym, scm_from_utf8_symbol(names[k])))
+			return k;
+	if (scm_is_eq(sym, scm_from_utf8_symbol("plan"))) {
+		*is_plan = 1;
+		return ART_TREE;
+	}
+	scm_misc_error("%build", "unknown artifact kind ~s", scm_list_1(sym));
+	return ART_FILE;
+}
+
+/* One node from #(name raw timeout expect inputs); an input is
+ * #(basedir kind path mode target hash dep-index). */
+static void node_from(SCM v, struct sched_node *nodes, size_t i, size_t nn)
+{
+	struct sched_node *n = &nodes[i];
+	n->plan.name = vref_str(v, 0);
+	n->plan.raw = vref_str(v, 1);
+	n->timeout = scm_to_uint(scm_c_vector_ref(v, 2));
+	SCM expect = scm_c_vector_ref(v, 3);
+	if (scm_is_string(expect)) {
+		n->has_expect = 1;
+		n->expect.kind = n->plan.raw ? OUT_FILE : OUT_TREE;
+		get_hash(expect, &n->expect.hash, "make-plan");
+	}
+	SCM ins = scm_c_vector_ref(v, 4);
+	size_t nin = scm_to_size_t(scm_length(ins));
+	n->plan.in = xmalloc((nin + 1) * sizeof *n->plan.in);
+	n->deps = xmalloc((nin + 1) * sizeof *n->deps);
+	for (; scm_is_pair(ins); ins = scm_cdr(ins)) {
+		SCM x = scm_car(ins);
+		struct input *in = &n->plan.in[n->plan.nin++];
+		memset(in, 0, sizeof *in);
+		in->basedir = vref_str(x, 0);
+		int is_plan;
+		in->art.kind = kind_of(scm_c_vector_ref(x, 1), &is_plan);
+		in->art.path = vref_str(x, 2);
+		in->art.mode = scm_to_uint(scm_c_vector_ref(x, 3));
+		in->art.target = vref_str(x, 4);
+		if (is_plan) {
+			size_t d = scm_to_size_t(scm_c_vector_ref(x, 6));
+			if (d >= i || d >= nn)
+				scm_misc_error("%build", "plan inputs out of order", SCM_EOL);
+			n->deps[n->ndeps].input = n->plan.nin - 1;
+			n->deps[n->ndeps++].node = &nodes[d];
+		} else if (in->art.kind != ART_DIR && in->art.kind != ART_SYMLINK) {
+			get_hash(scm_c_vector_ref(x, 5), &in->art.hash, "%build");
+		}
+	}
+}
+
+/* (%build NODES TARGETS) where NODES is a vector in dependency order and
+ * TARGETS a list of indices.  Returns a vector of
+ * #(plan-hash-or-#f output-kind output-hash-or-#f state). */
+static SCM build(SCM vec, SCM targets)
+{
+	size_t nn = scm_c_vector_length(vec);
+	struct sched_node *nodes = calloc(nn ? nn : 1, sizeof *nodes);
+	for (size_t i = 0; i < nn; i++)
+		node_from(scm_c_vector_ref(vec, i), nodes, i, nn);
+	size_t nt = scm_to_size_t(scm_length(targets));
+	struct sched_node **t = xmalloc((nt + 1) * sizeof *t);
+	for (size_t i = 0; i < nt; i++, targets = scm_cdr(targets))
+		t[i] = &nodes[scm_to_size_t(scm_car(targets))];
+	struct sched_stats st;
+	int r = sched_run(the_store(), t, nt, &cli->sched, &st);
+	SCM res = scm_c_make_vector(nn, SCM_BOOL_F);
+	static const char *states[] = {"pending", "done", "failed", "skipped"};
+	for (size_t i = 0; i < nn; i++) {
+		struct sched_node *n = &nodes[i];
+		scm_c_vector_set_x(res, i, scm_vector(scm_list_4(
+			n->resolved ? hash_string(&n->hash) : SCM_BOOL_F,
+			scm_from_utf8_symbol(n->out.kind == OUT_TREE ? "tree" : "file"),
+			n->state == NODE_DONE ? hash_string(&n->out.hash) : SCM_BOOL_F,
+			scm_from_utf8_symbol(states[n->state]))));
+		sched_node_clear(n);
+		plan_free(&n->plan);
+		free(n->deps);
+	}
+	free(nodes);
+	free(t);
+	if (r < 0)
+		core_error("distill-system-error");
+	return res;
+}
+
+/* (%cli-dry-run?) */
+static SCM dry_run_p(void)
+{
+	return scm_from_bool(cli->sched.dry_run);
+}
+
+static void define_core(void *unused)
+{
+	(void)unused;
+	scm_c_define_gsubr("%intern-bytes", 1, 0, 0, intern_bytes);
+	scm_c_define_gsubr("%intern-file", 1, 0, 0, intern_file);
+	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
+	scm_c_define_gsubr("%build", 2, 0, 0, build);
+	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
+	scm_c_export("%intern-bytes", "%intern-file", "%store-path", "%build",
+		     "%dry-run?", NULL);
+}
+
+/* The Scheme library: beside the binary (a build tree), or installed. */
+static char *libdir(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = 0;
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			char *d = fs_join(self, "lib");
+			char *probe = fs_join(d, "distill/plan.scm");
+			int ok = access(probe, R_OK) == 0;
+			free(probe);
+			if (ok)
+				return d;
+			free(d);
+			d = fs_join(self, "../share/distill");
+			if (access(d, R_OK) == 0)
+				return d;
+			free(d);
+		}
+	}
+	return xstrdup(DISTILL_DATADIR);
+}
+
+struct call {
+	const char *proc;	/* in (distill script) */
+	int argc;
+	char **argv;
+};
+
+static void *inner(void *data)
+{
+	struct call *c = data;
+	scm_c_define_module("distill core", define_core, NULL);
+	char *lib = libdir();
+	SCM path = scm_list_1(scm_from_utf8_string(lib));
+	const char *dp = getenv("DISTILL_PATH");
+	if (dp && *dp) {
+		char *copy = xstrdup(dp), *save, *tok;
+		SCM extra = SCM_EOL;
+		for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+			extra = scm_cons(scm_from_utf8_string(tok), extra);
+		free(copy);
+		path = scm_append(scm_list_2(scm_reverse(extra), path));
+	}
+	free(lib);
+	SCM argv = SCM_EOL;
+	for (int i = c->argc - 1; i >= 0; i--)
+		argv = scm_cons(scm_from_locale_string(c->argv[i]), argv);
+	SCM proc = scm_c_public_ref("distill script", "%load-path-prepend!");
+	scm_call_1(proc, path);
+	proc = scm_c_public_ref("distill script", c->proc);
+	SCM r = scm_call_2(proc, argv, scm_from_bool(cli->backtrace));
+	exit_code = scm_to_int(r);
+	return NULL;
+}
+
+static int with_guile(struct cli *c, const char *proc)
+{
+	cli = c;
+	struct call call = {proc, c->argc, c->argv};
+	/* The library is found through %load-path, set before any module loads;
+	 * nothing from the user's GUILE_LOAD_PATH enters. */
+	setenv("GUILE_AUTO_COMPILE", "0", 1);
+	unsetenv("GUILE_LOAD_PATH");
+	unsetenv("GUILE_LOAD_COMPILED_PATH");
+	char *lib = libdir();
+	setenv("GUILE_LOAD_PATH", lib, 1);
+	free(lib);
+	scm_with_guile(inner, &call);
+	if (store)
+		store_close(store);
+	return exit_code;
+}
+
+int glue_run(struct cli *c)
+{
+	return with_guile(c, "run-script");
+}
+
+int glue_build(struct cli *c)
+{
+	if (c->argc < 1) {
+		fputs("usage: distill build SCRIPT\n", stderr);
+		return EXIT_USAGE;
+	}
+	return with_guile(c, "build-script");
+}

@@ -1,0 +1,21 @@
+/* glue: distill's Scheme, GNU Guile 3.0 embedded.
+ *
+ * The only module that includes libguile.h.  It boots Guile, sets the
+ * reader to accept postfix keywords (name: value), puts distill's Scheme
+ * library on the load path (the script's directory, $DISTILL_PATH, the
+ * lib/ directory beside the binary, the installed one), and defines the
+ * primitives of the (distill core) module that the Scheme library builds
+ * on: interning content into the store and building plan graphs through
+ * the scheduler.  Recipe errors are reported as file:line:col: error: ...
+ * (with Guile's backtrace only when asked for). */
+#ifndef DISTILL_GLUE_H
+#define DISTILL_GLUE_H
+
+#include "cli.h"
+
+/* distill run [SCRIPT [ARGS...]]: a script, or a REPL without one. */
+int glue_run(struct cli *c);
+/* distill build SCRIPT: evaluate it and build the plan(s) it ends with. */
+int glue_build(struct cli *c);
+
+#endif
