@@ -21,7 +21,7 @@
             make-plan plan? plan-name plan-inputs plan-raw-output
             plan-timeout plan-output-hash
             build-plan! build-plans! plan-hash plan-outputs plan-output-path
-            plan-built?))
+            plan-built? current-script-directory))
 
 (define-record-type <artifact>
   (%artifact kind path mode target hash)
@@ -47,6 +47,16 @@
   (timeout plan-timeout)
   (expect plan-output-hash)
   (result plan-result set-plan-result!))  ; #(hash kind out state) or #f
+
+(define current-script-directory
+  ;; Relative host paths in local-file and local-archive are taken from here:
+  ;; the directory of the script being evaluated.
+  (make-parameter #f))
+
+(define (host-path file)
+  (if (or (absolute-file-name? file) (not (current-script-directory)))
+      file
+      (string-append (current-script-directory) "/" file)))
 
 (define (recipe-error who fmt args)
   (throw 'misc-error who fmt args #f))
@@ -83,16 +93,20 @@ put in the store now."
 
 (define* (local-file file #:optional (path (string-append "/" (basename file)))
                      (mode (if (access? file X_OK) #o755 #o644)))
-  "The host file FILE, copied into the store now, placed at PATH."
+  "The host file FILE (relative to the script's directory), copied into the
+store now, placed at PATH."
   (check-path 'local-file path)
+  (set! file (host-path file))
   (unless (file-exists? file)
     (recipe-error 'local-file "no such file: ~a" (list file)))
   (%artifact 'file path mode #f (%intern-file file)))
 
 (define* (local-archive file #:optional (path "/"))
-  "The host archive FILE (a tar in any compression, or a .deb), copied into
-the store now and unpacked at PATH when a plan uses it."
+  "The host archive FILE (a tar in any compression, or a .deb; relative to
+the script's directory), copied into the store now and unpacked at PATH when
+a plan uses it."
   (check-path 'local-archive path)
+  (set! file (host-path file))
   (unless (file-exists? file)
     (recipe-error 'local-archive "no such file: ~a" (list file)))
   (%artifact 'archive path 0 #f (%intern-file file)))

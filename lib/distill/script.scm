@@ -11,6 +11,7 @@
   #:use-module (distill plan)
   #:use-module (distill core)
   #:use-module (ice-9 format)
+  #:use-module (ice-9 regex)
   #:use-module (srfi srfi-1)
   #:export (run-script build-script %load-path-prepend!))
 
@@ -33,7 +34,13 @@
            (apply format #f (cadr args)
                   (if (list? (caddr args)) (caddr args) '())))
           ((and (pair? args) (string? (car args))) (car args))
+          ((and (pair? args) (symbol? (car args)) (pair? (cdr args))
+                (string? (cadr args)))
+           (apply format #f (cadr args) (cddr args)))
           (else (format #f "~a ~s" key args)))))
+    (when (and (eq? key 'keyword-argument-error) (= (length args) 4)
+               (pair? (cadddr args)))
+      (set! text (format #f "~a: ~s" text (car (cadddr args)))))
     (if (and (> (string-length text) 1)
              (char-upper-case? (string-ref text 0))
              (char-lower-case? (string-ref text 1)))
@@ -95,13 +102,21 @@ that names the culprit, else FORM itself."
 
 (define (report file form key args stack)
   (cond
+   ((eq? key 'quit)                     ; (exit N) from the script
+    (let ((v (if (pair? args) (car args) 0)))
+      (cond ((integer? v) v) ((eq? v #f) 1) (else 0))))
    ((eq? key 'distill-build-failed) exit-build)
    ((eq? key 'distill-system-error)
     (format (current-error-port) "distill: error: ~a~%" (car args))
     exit-system)
    ((eq? key 'read-error)
-    ;; Guile's reader already says FILE:LINE:COL.
-    (format (current-error-port) "~a: error: ~a~%" file (message-of key args))
+    ;; Guile's reader already says "FILE:LINE:COL: what".
+    (let* ((text (message-of key args))
+           (m (string-match "^(.*:[0-9]+:[0-9]+): (.*)$" text)))
+      (if m
+          (format (current-error-port) "~a: error: ~a~%"
+                  (match:substring m 1) (match:substring m 2))
+          (format (current-error-port) "~a: error: ~a~%" file text)))
     exit-recipe)
    (else
     (when stack
@@ -126,10 +141,12 @@ returns an exit status."
               (if (eof-object? x)
                   (begin (close-port port) (then last))
                   (begin (set! form x)
-                         (loop (save-module-excursion
-                                (lambda ()
-                                  (set-current-module module)
-                                  (eval x module))))))))))
+                         (loop (parameterize ((current-script-directory
+                                               (dirname (canonicalize-path file))))
+                                 (save-module-excursion
+                                  (lambda ()
+                                    (set-current-module module)
+                                    (eval x module)))))))))))
       (lambda (key . args)
         (report file form key args stack))
       (lambda (key . args)
