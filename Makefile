@@ -31,7 +31,7 @@ $(CORE) $(FRONT): $(HDRS)
 	$(CC) $(CFLAGS) $(DEFS) `pkg-config --cflags $(PKGS)` -c -o $@ $<
 
 $(UNIT): $(CORE) t/unit/tap.h
-	$(CC) $(CFLAGS) `pkg-config --cflags $(PKGS)` -Isrc -o $@ $@.c $(CORE) `pkg-config --libs $(PKGS)`
+	$(CC) $(CFLAGS) `pkg-config --cflags $(PKGS)` -iquote src -o $@ $@.c $(CORE) `pkg-config --libs $(PKGS)`
 
 check: all
 	prove t/*.t

@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -184,21 +184,40 @@ int fs_mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Remove the contents of the directory fd (then closed), making each
+ * directory writable and searchable before entering it: store trees are
+ * read-only and overlayfs leaves its work/work directory at mode 000. */
+static int rm_contents(int fd, const char *path)
 {
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP || type == FTW_D || type == FTW_DNR)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-static int unlock_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	if (type == FTW_D && (st->st_mode & 0700) != 0700)
-		chmod(path, (st->st_mode & 07777) | 0700);
-	return 0;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return err_sys("%s: cannot open", path);
+	}
+	struct dirent *e;
+	int r = 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EISDIR) {
+			r = err_sys("%s/%s: cannot remove", path, e->d_name);
+			continue;
+		}
+		fchmodat(dirfd(d), e->d_name, 0700, 0);
+		int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		char *subpath = fs_join(path, e->d_name);
+		if (sub < 0)
+			r = err_sys("%s: cannot open", subpath);
+		else if (rm_contents(sub, subpath) < 0)
+			r = -1;
+		else if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
+			r = err_sys("%s: cannot remove", subpath);
+		free(subpath);
+	}
+	closedir(d);
+	return r;
 }
 
 int fs_rm_rf(const char *path)
@@ -211,9 +230,13 @@ int fs_rm_rf(const char *path)
 			return err_sys("%s: cannot remove", path);
 		return 0;
 	}
-	/* Read-only store trees: open up directories first (pre-order walk). */
-	nftw(path, unlock_entry, 64, FTW_PHYS);
-	if (nftw(path, rm_entry, 64, FTW_PHYS | FTW_DEPTH) < 0)
+	chmod(path, 0700);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys("%s: cannot open", path);
+	if (rm_contents(fd, path) < 0)
+		return -1;
+	if (rmdir(path) < 0)
 		return err_sys("%s: cannot remove", path);
 	return 0;
 }

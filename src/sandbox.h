@@ -1,0 +1,86 @@
+/* sandbox: run one build hermetically, in-process (no helper binary).
+ *
+ * The child gets new user, mount, pid, net, ipc, uts and (where the kernel
+ * has it) cgroup namespaces.  Its root is an overlay of the read-only input
+ * layers with a writable upper directory, entered by pivot_root; /out is a
+ * bind mount of a host directory that the caller then captures; /dev holds
+ * only null, zero, full, random, urandom, tty-less std links and a tmpfs shm;
+ * /proc is fresh; /tmp is a tmpfs; the network has only loopback, up.
+ * Inside: uid and gid 0 (mapped to the caller), hostname "distill",
+ * umask 022, stdin /dev/null, stdout and stderr into the log fd, and an
+ * environment of exactly: PATH=/usr/bin:/bin:/usr/sbin:/sbin, HOME=/tmp,
+ * TMPDIR=/tmp, LC_ALL=C.UTF-8, TZ=UTC, SOURCE_DATE_EPOCH=0, plus MAKEFLAGS
+ * when a jobserver is given.  The program run is /build with no arguments,
+ * from cwd "/"; every fd but 0, 1, 2 and the jobserver's is closed.
+ * The sandbox's init (pid 1) ends when /build ends, which makes the kernel
+ * kill every other process of the build.  A timeout kills it all and is
+ * reported as such.  Where the kernel refuses a namespace or overlay,
+ * sandbox_preflight() says why and how to allow it; nothing falls back
+ * to a weaker sandbox. */
+#ifndef DISTILL_SANDBOX_H
+#define DISTILL_SANDBOX_H
+
+#include <stddef.h>
+
+struct sandbox_spec {
+	/* Overlay lower layers, top first: each a directory that becomes part
+	 * of "/".  Never written. */
+	const char *const *layers;
+	size_t nlayers;
+	/* Scratch directory owned by this build (created by the caller, empty);
+	 * the sandbox makes upper/, work/ and root/ inside it. */
+	const char *scratch;
+	/* Host directory mounted read-write at /out (exists, empty). */
+	const char *out;
+	/* fd that receives the build's stdout and stderr. */
+	int log_fd;
+	/* Seconds before everything is killed; 0 for none. */
+	unsigned timeout;
+	/* GNU make jobserver to pass down, or -1: read and write fds and the
+	 * MAKEFLAGS value to set (e.g. " -j2 --jobserver-auth=3,4"). */
+	int js_read, js_write;
+	const char *makeflags;
+};
+
+struct sandbox_result {
+	int status;	/* exit status of /build (0-255), or 128+signal */
+	int timed_out;	/* 1 if the timeout killed it */
+	double seconds;	/* wall time */
+};
+
+/* Check once per process that the kernel lets us do all of the above, by
+ * setting up a real sandbox (without running anything) on an empty layer
+ * in a temporary directory under scratch_parent, which must be on the
+ * store's filesystem; 0, or -1 with err() set to the cause and the fix.
+ * The fix appended to the kernel's refusal is one of:
+ *   unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone
+ *   = 0); as root, run `sysctl -w kernel.unprivileged_userns_clone=1` and put
+ *   `kernel.unprivileged_userns_clone = 1` in /etc/sysctl.d/ to keep it
+ *
+ *   user namespaces are disabled (user.max_user_namespaces = 0); as root,
+ *   run `sysctl -w user.max_user_namespaces=10000` and put
+ *   `user.max_user_namespaces = 10000` in /etc/sysctl.d/ to keep it
+ *
+ *   AppArmor restricts unprivileged user namespaces
+ *   (kernel.apparmor_restrict_unprivileged_userns = 1); as root, run
+ *   `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` (and put it
+ *   in /etc/sysctl.d/), or give distill an AppArmor profile with the
+ *   `userns,` rule
+ *
+ *   the kernel refused: a container's seccomp policy or a security module
+ *   may forbid user namespaces; run distill where unprivileged user
+ *   namespaces are allowed
+ *
+ *   distill needs overlayfs in a user namespace with 'lowerdir+' (Linux 6.8
+ *   or later), and the store on a filesystem overlayfs accepts as upper
+ *   layer (ext4, xfs, btrfs, tmpfs; not NFS or another overlay) */
+int sandbox_preflight(const char *scratch_parent);
+
+/* Run /build; blocks until it ends or times out.  Returns 0 with *res
+ * filled (whatever the build's status), or -1 with err() set when the
+ * sandbox itself could not be set up (a missing layer, a refused mount,
+ * no /build...); that message also goes to log_fd.  At most 500 layers.
+ * Leaves upper/ and work/ in scratch for the caller to remove. */
+int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *res);
+
+#endif
