@@ -491,7 +491,11 @@ int store_put_log(struct store *s, const hash_t *plan, const char *path)
 		close(in);
 		return -1;
 	}
-	int r = compress_log(in, path, out, tmp);
+	/* An empty log stays an empty file: zstd's frame of nothing is not
+	 * something libarchive's raw reader recognises. */
+	struct stat st;
+	int r = fstat(in, &st) < 0 ? err_sys("%s", path)
+		: st.st_size == 0 ? 0 : compress_log(in, path, out, tmp);
 	close(in);
 	if (r == 0) {
 		char *dst = path_of(s, "logs", plan, ".zst");
@@ -508,17 +512,24 @@ int store_put_log(struct store *s, const hash_t *plan, const char *path)
 int store_cat_log(struct store *s, const hash_t *plan, int fd)
 {
 	char *path = path_of(s, "logs", plan, ".zst");
-	if (access(path, F_OK) < 0 && errno == ENOENT) {
+	struct stat st;
+	int r = -1;
+	if (stat(path, &st) < 0) {
+		r = errno == ENOENT ? 1 : err_sys("%s", path);
 		free(path);
-		return 1;
+		return r;
+	}
+	if (st.st_size == 0) { /* an empty log */
+		free(path);
+		return 0;
 	}
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
-	int r = -1;
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &e) != ARCHIVE_OK)
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
+		goto arch_err;
+	if (archive_read_next_header(a, &e) != ARCHIVE_OK)
 		goto arch_err;
 	static _Thread_local char buf[1 << 16];
 	for (;;) {

@@ -11,7 +11,7 @@
  *                        meta/<planhash>     build facts: time, duration, deps
  *                        unpacked/<blobhash> tree hash an archive unpacks to
  *   layers/<k>/        derived overlay layers (hard-link farms), rebuildable
- *   logs/<planhash>.zst  zstd-compressed build logs
+ *   logs/<planhash>.zst  zstd-compressed build logs (empty: an empty file)
  *   roots/<name>       gc roots: a file holding a plan hash
  *   locks/<planhash>   per-plan build locks (flock)
  *   tmp/               scratch for builds and temp files; gc empties it

@@ -1,0 +1,68 @@
+# Shared by the shell tests: TAP output, a scratch directory, the seed, and
+# a way to run distill as an ordinary user.  Source it: . "$(dirname "$0")/lib.sh"
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+tap_n=0
+tap_failed=0
+ok() { # ok CONDITION-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+diag() { sed 's/^/# /'; }
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" = 0 ]
+}
+
+# A scratch directory everyone can enter, removed at exit.
+scratch=$(mktemp -d /tmp/distill-test.XXXXXX)
+chmod 1777 "$scratch"
+trap 'chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+
+"$top/scripts/fetch-seed" >&2 || { echo "Bail out! scripts/fetch-seed failed"; exit 1; }
+busybox_deb=$(ls "$top"/seed/debs/busybox-static_*.deb | head -n 1)
+
+# A copy of the binary and its Scheme library that an ordinary user can
+# reach even when the checkout is under a private home directory.
+mkdir -p "$scratch/bin"
+cp "$top/distill" "$scratch/bin/distill"
+cp -r "$top/lib" "$scratch/bin/lib"
+cp "$busybox_deb" "$scratch/busybox.deb"
+chmod -R a+rX "$scratch"
+distill="$scratch/bin/distill"
+
+# as_user CMD...: run as an ordinary user (distill-test, created when we are
+# root), or as ourselves when we are not root already.
+test_user=distill-test
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		id "$test_user" >/dev/null 2>&1 ||
+			useradd -m -s /bin/sh "$test_user" >/dev/null 2>&1
+		su "$test_user" -s /bin/sh -c "cd '$scratch' && $*"
+	else
+		(cd "$scratch" && sh -c "$*")
+	fi
+}
+
+# plan_script FILE NAME BUILD-SCRIPT-TEXT [MORE-MAKE-PLAN-ARGS]: a script
+# whose plan runs the given /build text (shell, with busybox's applets on
+# PATH) with Debian's static busybox as the root file system.
+plan_script() {
+	cat > "$1" <<EOS
+(import (distill plan))
+(make-plan name: "$2"
+  inputs: (list (local-archive "$scratch/busybox.deb")
+                (interned "/build" #o755 "#!/bin/busybox sh
+/bin/busybox mkdir -p /tmp/bin && /bin/busybox --install -s /tmp/bin
+export PATH=/tmp/bin:/bin
+$(printf '%s' "$3" | sed 's/\\/\\\\/g; s/"/\\"/g')
+"))
+  ${4:-})
+EOS
+	chmod a+r "$1"
+}
