@@ -22,7 +22,7 @@ done_testing() {
 # A scratch directory everyone can enter, removed at exit.
 scratch=$(mktemp -d /tmp/distill-test.XXXXXX)
 chmod 1777 "$scratch"
-trap 'chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+[ -n "${KEEP:-}" ] || trap 'chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
 
 "$top/scripts/fetch-seed" >&2 || { echo "Bail out! scripts/fetch-seed failed"; exit 1; }
 busybox_deb=$(ls "$top"/seed/debs/busybox-static_*.deb | head -n 1)
