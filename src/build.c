@@ -177,8 +177,14 @@ int build_layers(struct store *s, const struct plan *p, char ***layers, size_t *
 		const struct input *in = &p->in[i];
 		hash_t tree = in->art.hash;
 		if (in->art.kind == ART_ARCHIVE) {
-			if (store_unpack(s, &in->art.hash, &tree) < 0)
+			if (store_unpack(s, &in->art.hash, &tree) < 0) {
+				char *origin;
+				if (store_get_rec(s, "origin", &in->art.hash, &origin, NULL) == 0) {
+					err_prefix("archive %s", origin);
+					free(origin);
+				}
 				goto fail;
+			}
 		} else if (in->art.kind != ART_TREE) {
 			continue;
 		}

@@ -28,10 +28,10 @@ struct store {
 
 static const char *const layout[] = {
 	"blobs", "trees", "rec", "rec/plan", "rec/out", "rec/meta",
-	"rec/unpacked", "layers", "logs", "roots", "locks", "tmp",
+	"rec/unpacked", "rec/origin", "layers", "logs", "roots", "locks", "tmp",
 };
 
-static const char *const rec_kinds[] = { "plan", "out", "meta", "unpacked" };
+static const char *const rec_kinds[] = { "plan", "out", "meta", "unpacked", "origin" };
 
 static int check_version(const char *dir)
 {
@@ -295,9 +295,13 @@ int store_adopt_tree(struct store *s, const char *tmpdir, hash_t *out)
 			free(dst);
 			goto fail;
 		}
-		/* Someone stored the same tree first. */
+		/* Someone stored the same tree first; freeze its top in case
+		 * they were stopped between their rename and their chmod. */
+		int r = fs_rm_rf(tmpdir);
+		if (r == 0 && chmod(dst, 0555) < 0 && errno != EPERM)
+			r = err_sys("%s: chmod", dst);
 		free(dst);
-		return fs_rm_rf(tmpdir);
+		return r;
 	}
 	int r = 0;
 	if (chmod(dst, 0555) < 0)
@@ -908,6 +912,7 @@ int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st)
 		    gc_sweep(&g, "rec/out", &g.plans, "") < 0 ||
 		    gc_sweep(&g, "rec/meta", &g.plans, "") < 0 ||
 		    gc_sweep(&g, "rec/unpacked", &g.unpacked, "") < 0 ||
+		    gc_sweep(&g, "rec/origin", &g.blobs, "") < 0 ||
 		    gc_sweep(&g, "logs", &g.plans, ".zst") < 0 ||
 		    gc_sweep(&g, "locks", &g.plans, "") < 0 ||
 		    gc_sweep(&g, "trees", &g.trees, "") < 0 ||

@@ -10,6 +10,8 @@
  *                        out/<planhash>      output record of a plan
  *                        meta/<planhash>     build facts: time, duration, deps
  *                        unpacked/<blobhash> tree hash an archive unpacks to
+ *                        origin/<blobhash>   where a blob came from (a file
+ *                                            name or URL), for messages only
  *   layers/<k>/        derived overlay layers (hard-link farms), rebuildable
  *   logs/<planhash>.zst  zstd-compressed build logs (empty: an empty file)
  *   roots/<name>       gc roots: a file holding a plan hash
