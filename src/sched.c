@@ -4,6 +4,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "jobserver.h"
+#include "sandbox.h"
 #include "status.h"
 
 #include <errno.h>
@@ -26,6 +27,8 @@ struct run {
 	struct sched_node **all;	/* topological order */
 	size_t n, cap;
 	int running, stop, done;
+	int preflight_done;
+	int fatal;	/* the sandbox cannot work here: stop everything */
 };
 
 /* Depth-first walk from a target: dependencies land before dependents. */
@@ -177,6 +180,18 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 
 static int start(struct run *r, struct sched_node *n)
 {
+	/* Before the first build of a run (never on cache hits): can this
+	 * kernel give us the whole sandbox?  If not, say why and stop. */
+	if (!r->preflight_done) {
+		char *tmp = fs_join(store_dir(r->s), "tmp");
+		int pf = sandbox_preflight(tmp);
+		free(tmp);
+		if (pf < 0) {
+			r->fatal = 1;
+			return -1;
+		}
+		r->preflight_done = 1;
+	}
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys("pipe");
@@ -363,11 +378,15 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 				continue;
 			int before = r.done + r.running;
 			if (step(&r, n) < 0) {
+				if (r.fatal)
+					break;
 				fail(&r, n, err_msg());
 				status_say("error: %s", err_msg());
 			}
 			progress |= r.done + r.running != before;
 		}
+		if (r.fatal && r.running == 0)
+			break;
 		if (r.running == 0) {
 			int waiting = 0;
 			for (size_t i = 0; i < r.n; i++)
@@ -399,6 +418,8 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 		dry_dependents(&r);
 	status_end();
 	js_close(&r.js);
+	if (r.fatal)
+		goto error;
 	for (size_t i = 0; i < r.n; i++)
 		r.all[i]->mark = 0;
 	free(r.all);

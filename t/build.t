@@ -114,4 +114,12 @@ $distill --store "$st-root" build "$scratch/bad.scm" 2> "$scratch/berr"
 ok $([ $? = 3 ] && grep -qx "$scratch/bad.scm:2:36: error: unbound variable: wgett" "$scratch/berr"; echo $?) \
 	"a recipe error exits 3 with file:line:col"
 diag < "$scratch/berr"
+
+# 11. Where the kernel refuses user namespaces, say why and how to allow
+# them, and build nothing (here: a user namespace whose limit is 0).
+unshare -Ur sh -c "echo 0 > /proc/sys/user/max_user_namespaces && $distill --store $scratch/refused build $scratch/other.scm" > /dev/null 2> "$scratch/perr"
+ok $([ $? = 4 ] && grep -q 'user.max_user_namespaces = 0.*sysctl -w user.max_user_namespaces=' "$scratch/perr" &&
+	! grep -q '^building' "$scratch/perr"; echo $?) \
+	"a kernel that refuses user namespaces: exit 4, the cause and the fix"
+diag < "$scratch/perr"
 done_testing
