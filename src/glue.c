@@ -63,6 +63,30 @@ static SCM intern_bytes(SCM bv)
 	return hash_string(&h);
 }
 
+/* (%hash-bytes BYTEVECTOR) -> BLAKE2b-256 hash string, storing nothing */
+static SCM hash_bytes(SCM bv)
+{
+	hash_t h;
+	SCM_ASSERT(scm_is_bytevector(bv), bv, 1, "%hash-bytes");
+	hash_buf(SCM_BYTEVECTOR_CONTENTS(bv), SCM_BYTEVECTOR_LENGTH(bv), &h);
+	return hash_string(&h);
+}
+
+/* (%hash-file PATH) -> (BLAKE2b-string . "sha256:<hex>") */
+static SCM hash_file_both(SCM path)
+{
+	hash_t b2, sha;
+	char *p = scm_to_utf8_string(path);
+	int r = hash_file(p, &b2, &sha);
+	free(p);
+	if (r < 0)
+		scm_misc_error("%hash-file", "~a", scm_list_1(scm_from_utf8_string(err_msg())));
+	pin_t pin = {.kind = PIN_SHA256, .h = sha};
+	char s[80];
+	pin_format(&pin, s);
+	return scm_cons(hash_string(&b2), scm_from_latin1_string(s));
+}
+
 /* (%intern-file PATH) -> hash string */
 static SCM intern_file(SCM path)
 {
@@ -201,11 +225,13 @@ static void define_core(void *unused)
 	(void)unused;
 	scm_c_define_gsubr("%intern-bytes", 1, 0, 0, intern_bytes);
 	scm_c_define_gsubr("%intern-file", 1, 0, 0, intern_file);
+	scm_c_define_gsubr("%hash-bytes", 1, 0, 0, hash_bytes);
+	scm_c_define_gsubr("%hash-file", 1, 0, 0, hash_file_both);
 	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
-	scm_c_export("%intern-bytes", "%intern-file", "%store-path", "%build",
-		     "%dry-run?", NULL);
+	scm_c_export("%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
+		     "%store-path", "%build", "%dry-run?", NULL);
 }
 
 /* The Scheme library: beside the binary (a build tree), or installed. */
