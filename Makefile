@@ -12,12 +12,13 @@ LDFLAGS =
 # Core modules: no libguile here, so unit tests link them without Guile.
 CORE = src/err.o src/fsutil.o src/hash.o src/unpack.o src/tree.o \
        src/store.o src/plan.o src/sandbox.o src/jobserver.o \
-       src/build.o src/sched.o src/status.o
+       src/build.o src/sched.o src/status.o src/fsck.o
 # The front end: command line and the Guile glue.
-FRONT = src/main.o src/cli.o src/glue.o
+FRONT = src/main.o src/cli.o src/glue.o src/embed.o
 HDRS = src/err.h src/fsutil.h src/hash.h src/unpack.h src/tree.h \
        src/store.h src/plan.h src/sandbox.h src/jobserver.h \
-       src/build.h src/sched.h src/status.h src/cli.h src/glue.h
+       src/build.h src/sched.h src/status.h src/fsck.h \
+       src/cli.h src/glue.h
 UNIT = t/unit/hash t/unit/tree t/unit/unpack t/unit/store t/unit/plan t/unit/sandbox
 
 all: distill $(UNIT)
@@ -33,13 +34,27 @@ $(CORE) $(FRONT): $(HDRS)
 $(UNIT): $(CORE) t/unit/tap.h
 	$(CC) $(CFLAGS) `pkg-config --cflags $(PKGS)` -iquote src -o $@ $@.c $(CORE) `pkg-config --libs $(PKGS)`
 
+# The Scheme library inside the binary; regenerated on every make, replaced
+# only when it changed.
+src/embed.c: FORCE
+	scripts/embed-scheme $@
+FORCE:
+
 check: all
 	prove t/*.t
 
-clean:
-	rm -f distill $(CORE) $(FRONT) $(UNIT)
+# Installs the binary and its Scheme library (the binary also carries a
+# copy of the library, so it works without this too).
+install: distill
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/distill
+	cp distill $(DESTDIR)$(PREFIX)/bin/distill
+	for d in lib pkg svc plat; do \
+		[ ! -d $$d ] || cp -R $$d $(DESTDIR)$(PREFIX)/share/distill/; done
 
-.PHONY: all check clean
+clean:
+	rm -f distill $(CORE) $(FRONT) $(UNIT) src/embed.c
+
+.PHONY: all check clean install FORCE
 t/unit/hash: t/unit/hash.c
 t/unit/tree: t/unit/tree.c
 t/unit/unpack: t/unit/unpack.c

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "build.h"
 #include "err.h"
+#include "fsck.h"
 #include "fsutil.h"
 #include "plan.h"
 
@@ -303,4 +304,30 @@ int cli_gc(struct cli *c)
 out:
 	store_close(s);
 	return rc;
+}
+
+static void print_problem(void *arg, const char *line)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
+
+int cli_fsck(struct cli *c)
+{
+	if (c->argc != 0) {
+		fputs("usage: distill fsck\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct store *s = cli_store(c);
+	if (!s)
+		return EXIT_SYSTEM;
+	struct fsck_stats st;
+	int r = fsck_store(s, print_problem, NULL, &st);
+	fflush(stdout);
+	fprintf(stderr, "distill fsck: %s: %ld blobs, %ld trees, %ld records, %ld logs, "
+		"%ld roots checked; %ld problems; %ld leftovers of interrupted runs%s\n",
+		store_dir(s), st.blobs, st.trees, st.records, st.logs, st.roots,
+		st.problems, st.leftovers, st.leftovers ? " (distill gc removes them)" : "");
+	store_close(s);
+	return r ? EXIT_SYSTEM : EXIT_OK;
 }

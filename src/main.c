@@ -41,6 +41,12 @@ static const struct command commands[] = {
 	{"gc", cli_gc, "gc [--dry-run] [--add-root NAME PLANHASH] [--remove-root NAME]",
 	 "Remove from the store everything that the roots (plans named under\n"
 	 "STORE/roots) do not reach; or add or remove a root."},
+	{"fsck", cli_fsck, "fsck",
+	 "Check the store: every blob and tree hashes to its name, trees are\n"
+	 "read-only, every record decodes and names what exists, no stray files.\n"
+	 "Prints one line per problem and exits 4 if there is any; temp files\n"
+	 "left by interrupted processes are counted, not problems (gc removes\n"
+	 "them)."},
 };
 
 static void usage_all(FILE *f)

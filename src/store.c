@@ -592,9 +592,9 @@ void store_unlock_plan(int fd)
 
 static int check_root_name(const char *name)
 {
-	if (!name[0] || name[0] == '.' || strchr(name, '/'))
+	if (!name[0] || name[0] == '.' || strchr(name, '/') || strstr(name, ".tmp."))
 		return err("'%s' is not a gc root name: it must be non-empty, "
-			   "without '/', and not start with '.'", name);
+			   "without '/' or '.tmp.', and not start with '.'", name);
 	return 0;
 }
 
@@ -710,8 +710,16 @@ static int gc_roots(struct gc *g)
 	struct dirent *e;
 	int r = 0;
 	while (r == 0 && (e = readdir(d))) {
+		/* ".tmp." names are what a killed gc --add-root left behind
+		 * (fs_write_atomic's temp files): not roots; swept below. */
 		if (e->d_name[0] == '.')
 			continue;
+		if (strstr(e->d_name, ".tmp.")) {
+			g->st->removed++;
+			if (!g->dry_run)
+				unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
 		char *p = fs_join(dir, e->d_name), *buf;
 		hash_t h;
 		r = fs_read_file(p, &buf, NULL);

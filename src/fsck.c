@@ -1,0 +1,444 @@
+#define _GNU_SOURCE
+#include "fsck.h"
+#include "err.h"
+#include "fsutil.h"
+#include "plan.h"
+#include "tree.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fts.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct ck {
+	struct store *s;
+	void (*report)(void *, const char *);
+	void *arg;
+	struct fsck_stats *st;
+	hash_t *named;		/* trees named by records, sorted once complete */
+	size_t nnamed, capnamed;
+};
+
+static void problem(struct ck *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void problem(struct ck *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	c->st->problems++;
+	c->report(c->arg, line);
+	free(line);
+}
+
+/* Is name exactly the text form of a hash?  Fills *h. */
+static bool hash_name(const char *name, size_t len, hash_t *h)
+{
+	char b[HASH_B64 + 1];
+	if (len != HASH_B64)
+		return false;
+	memcpy(b, name, HASH_B64);
+	b[HASH_B64] = 0;
+	if (hash_parse(b, h) < 0)
+		return false;
+	char again[HASH_B64 + 1];
+	hash_b64(h, again);
+	return memcmp(again, name, HASH_B64) == 0;
+}
+
+/* fs_write_atomic's temp file: "<something>.tmp.<pid>". */
+static bool temp_name(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+	if (!t || t == name)
+		return false;
+	const char *d = t + 5;
+	if (!*d)
+		return false;
+	for (; *d; d++)
+		if (!isdigit((unsigned char)*d))
+			return false;
+	return true;
+}
+
+static int no_dots(const struct dirent *e)
+{
+	return strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+}
+
+/* The entries of the store's directory sub, sorted; -1 (reported) if it
+ * cannot be listed. */
+static int list(struct ck *c, const char *sub, struct dirent ***ents)
+{
+	char *dir = fs_join(store_dir(c->s), sub);
+	int n = scandir(dir, ents, no_dots, alphasort);
+	if (n < 0) {
+		err_sys("%s: cannot list", dir);
+		problem(c, "%s", err_msg());
+	}
+	free(dir);
+	return n;
+}
+
+static void free_list(struct dirent **ents, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+}
+
+static bool exists(struct ck *c, const char *sub, const hash_t *h)
+{
+	char b[HASH_B64 + 1];
+	hash_b64(h, b);
+	char *p = fs_fmt("%s/%s/%s", store_dir(c->s), sub, b);
+	struct stat st;
+	bool r = lstat(p, &st) == 0;
+	free(p);
+	return r;
+}
+
+static void name_tree(struct ck *c, const hash_t *h)
+{
+	if (c->nnamed == c->capnamed)
+		c->named = xrealloc(c->named, (c->capnamed = 2 * c->capnamed + 64) *
+					      sizeof *c->named);
+	c->named[c->nnamed++] = *h;
+}
+
+static int cmp_hash(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(hash_t));
+}
+
+/* A content a record names must exist: sub is "blobs" or "trees". */
+static void need(struct ck *c, const char *path, const char *what,
+		 const char *sub, const hash_t *h)
+{
+	if (!strcmp(sub, "trees"))
+		name_tree(c, h);
+	if (exists(c, sub, h))
+		return;
+	char b[HASH_B64 + 1];
+	hash_b64(h, b);
+	problem(c, "%s: names %s %s, which is not in %s/", path, what, b, sub);
+}
+
+static void check_plan_rec(struct ck *c, const char *path, const hash_t *key,
+			   const char *buf, size_t len)
+{
+	hash_t h;
+	hash_buf(buf, len, &h);
+	if (!hash_eq(&h, key)) {
+		char b[HASH_B64 + 1];
+		hash_b64(&h, b);
+		problem(c, "%s: content hashes to %s, not to its name", path, b);
+	}
+	struct plan p;
+	if (plan_decode(buf, len, &p) < 0) {
+		problem(c, "%s: %s", path, err_msg());
+		return;
+	}
+	for (size_t i = 0; i < p.nin; i++) {
+		const struct artifact *a = &p.in[i].art;
+		if (a->kind == ART_FILE)
+			need(c, path, "the input file blob", "blobs", &a->hash);
+		else if (a->kind == ART_ARCHIVE)
+			need(c, path, "the input archive blob", "blobs", &a->hash);
+		else if (a->kind == ART_TREE)
+			need(c, path, "the input tree", "trees", &a->hash);
+	}
+	plan_free(&p);
+}
+
+static void check_out_rec(struct ck *c, const char *path, const char *buf, size_t len)
+{
+	struct output o;
+	if (output_decode(buf, len, &o) < 0)
+		problem(c, "%s: %s", path, err_msg());
+	else if (o.kind == OUT_TREE)
+		need(c, path, "the output tree", "trees", &o.hash);
+	else
+		need(c, path, "the output blob", "blobs", &o.hash);
+}
+
+/* The line at *p (without its newline) if the buffer has one; advances *p. */
+static char *next_line(char **p)
+{
+	char *l = *p, *nl = strchr(l, '\n');
+	if (!nl)
+		return NULL;
+	*nl = 0;
+	*p = nl + 1;
+	return l;
+}
+
+static bool digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* docs/formats.md, "Build facts": header, started, seconds, dep lines. */
+static bool meta_ok(char *buf, size_t len)
+{
+	if (strlen(buf) != len)
+		return false;
+	char *p = buf, *l;
+	if (!(l = next_line(&p)) || strcmp(l, "distill-meta 1"))
+		return false;
+	if (!(l = next_line(&p)) || strncmp(l, "started ", 8) ||
+	    !digits(l + 8 + (l[8] == '-')))
+		return false;
+	if (!(l = next_line(&p)) || strncmp(l, "seconds ", 8))
+		return false;
+	char *dot = strchr(l + 8, '.');
+	if (!dot)
+		return false;
+	*dot = 0;
+	if (!digits(l + 8) || !digits(dot + 1))
+		return false;
+	while ((l = next_line(&p))) {
+		hash_t h;
+		if (strncmp(l, "dep ", 4) || !hash_name(l + 4, strlen(l + 4), &h))
+			return false;
+	}
+	return *p == 0;
+}
+
+static void check_unpacked_rec(struct ck *c, const char *path, const char *buf,
+			       size_t len)
+{
+	hash_t t;
+	if (len != HASH_B64 + 1 || buf[HASH_B64] != '\n' || !hash_name(buf, HASH_B64, &t))
+		problem(c, "%s: expected one tree hash and a newline", path);
+	else
+		need(c, path, "the tree", "trees", &t);
+}
+
+static void check_origin_rec(struct ck *c, const char *path, const hash_t *key,
+			     const char *buf, size_t len)
+{
+	if (len == 0 || strlen(buf) != len)
+		problem(c, "%s: expected where the blob came from (a file name or URL)", path);
+	need(c, path, "the blob", "blobs", key);
+}
+
+static void check_record(struct ck *c, const char *kind, const char *name)
+{
+	char *path = fs_fmt("%s/rec/%s/%s", store_dir(c->s), kind, name);
+	hash_t key;
+	if (!hash_name(name, strlen(name), &key)) {
+		if (temp_name(name))
+			c->st->leftovers++;
+		else
+			problem(c, "%s: stray file (not a record name)", path);
+		free(path);
+		return;
+	}
+	c->st->records++;
+	char *buf;
+	size_t len;
+	int r = fs_read_file(path, &buf, &len);
+	if (r != 0) {
+		problem(c, "%s", r < 0 ? err_msg() : "vanished while checking");
+		free(path);
+		return;
+	}
+	if (!strcmp(kind, "plan"))
+		check_plan_rec(c, path, &key, buf, len);
+	else if (!strcmp(kind, "out"))
+		check_out_rec(c, path, buf, len);
+	else if (!strcmp(kind, "unpacked"))
+		check_unpacked_rec(c, path, buf, len);
+	else if (!strcmp(kind, "origin"))
+		check_origin_rec(c, path, &key, buf, len);
+	else if (!meta_ok(buf, len))
+		problem(c, "%s: malformed build facts (expected distill-meta 1, "
+			   "see docs/formats.md)", path);
+	free(buf);
+	free(path);
+}
+
+static void check_records(struct ck *c)
+{
+	static const char *const kinds[] = { "meta", "origin", "out", "plan", "unpacked" };
+	const size_t nk = sizeof kinds / sizeof *kinds;
+	struct dirent **ents;
+	int n = list(c, "rec", &ents);
+	for (int i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < nk && strcmp(ents[i]->d_name, kinds[k]))
+			k++;
+		if (k == nk)
+			problem(c, "%s/rec/%s: stray entry (not a record kind)",
+				store_dir(c->s), ents[i]->d_name);
+	}
+	if (n >= 0)
+		free_list(ents, n);
+	for (size_t k = 0; k < nk; k++) {
+		char *sub = fs_fmt("rec/%s", kinds[k]);
+		n = list(c, sub, &ents);
+		for (int i = 0; i < n; i++)
+			check_record(c, kinds[k], ents[i]->d_name);
+		if (n >= 0)
+			free_list(ents, n);
+		free(sub);
+	}
+}
+
+static void check_blob(struct ck *c, const char *name)
+{
+	char *path = fs_fmt("%s/blobs/%s", store_dir(c->s), name);
+	hash_t want, got;
+	struct stat st;
+	if (!hash_name(name, strlen(name), &want)) {
+		problem(c, "%s: stray file (not a blob name)", path);
+	} else if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		problem(c, "%s: not a regular file", path);
+	} else {
+		c->st->blobs++;
+		if (st.st_mode & 0222)
+			problem(c, "%s: writable (blobs are read-only)", path);
+		if (hash_file(path, &got, NULL) < 0) {
+			problem(c, "%s", err_msg());
+		} else if (!hash_eq(&want, &got)) {
+			char b[HASH_B64 + 1];
+			hash_b64(&got, b);
+			problem(c, "%s: content hashes to %s, not to its name", path, b);
+		}
+	}
+	free(path);
+}
+
+/* The first file or directory under the tree (not its top) that is
+ * writable, malloc'd; NULL if none (an unreadable tree is tree_hash's to
+ * report). */
+static char *writable_inside(const char *dir)
+{
+	char *argv[] = { (char *)dir, NULL };
+	FTS *f = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	if (!f)
+		return NULL;
+	char *bad = NULL;
+	FTSENT *e;
+	while (!bad && (e = fts_read(f)))
+		if (e->fts_level > 0 && (e->fts_info == FTS_F || e->fts_info == FTS_D) &&
+		    (e->fts_statp->st_mode & 0222))
+			bad = xstrdup(e->fts_path);
+	fts_close(f);
+	return bad;
+}
+
+static void check_tree(struct ck *c, const char *name)
+{
+	char *path = fs_fmt("%s/trees/%s", store_dir(c->s), name);
+	hash_t want, got;
+	struct stat st;
+	if (!hash_name(name, strlen(name), &want)) {
+		problem(c, "%s: stray entry (not a tree name)", path);
+	} else if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		problem(c, "%s: not a directory", path);
+	} else {
+		c->st->trees++;
+		if (tree_hash(path, &got) < 0) {
+			problem(c, "%s", err_msg());
+		} else if (!hash_eq(&want, &got)) {
+			char b[HASH_B64 + 1];
+			hash_b64(&got, b);
+			problem(c, "%s: canonical hash is %s, not its name", path, b);
+		}
+		char *w = writable_inside(path);
+		if (w)
+			problem(c, "%s: writable (trees are read-only)", w);
+		free(w);
+		if (st.st_mode & 0222) {
+			if (bsearch(&want, c->named, c->nnamed, sizeof *c->named, cmp_hash))
+				problem(c, "%s: writable (trees are read-only)", path);
+			else
+				c->st->leftovers++;
+		}
+	}
+	free(path);
+}
+
+static void check_log(struct ck *c, const char *name)
+{
+	char *path = fs_fmt("%s/logs/%s", store_dir(c->s), name);
+	size_t n = strlen(name);
+	hash_t h;
+	struct stat st;
+	if (n != HASH_B64 + 4 || strcmp(name + HASH_B64, ".zst") ||
+	    !hash_name(name, HASH_B64, &h))
+		problem(c, "%s: stray file (not a log name)", path);
+	else if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		problem(c, "%s: not a regular file", path);
+	else
+		c->st->logs++;
+	free(path);
+}
+
+/* gc reads every root not starting with '.' (and removes leftover temp
+ * files of gc --add-root); one it cannot parse stops it. */
+static void check_root(struct ck *c, const char *name)
+{
+	if (name[0] == '.')
+		return;
+	if (temp_name(name)) {
+		c->st->leftovers++;
+		return;
+	}
+	char *path = fs_fmt("%s/roots/%s", store_dir(c->s), name);
+	char *buf;
+	size_t len;
+	hash_t h;
+	int r = fs_read_file(path, &buf, &len);
+	if (r < 0) {
+		problem(c, "%s", err_msg());
+	} else if (r == 0) {
+		c->st->roots++;
+		if (len != HASH_B64 + 1 || buf[HASH_B64] != '\n' || !hash_name(buf, HASH_B64, &h))
+			problem(c, "%s: expected one plan hash and a newline (gc stops on "
+				   "it: fix it, or remove it with distill gc --remove-root)", path);
+		free(buf);
+	}
+	free(path);
+}
+
+static void each(struct ck *c, const char *sub, void (*fn)(struct ck *, const char *))
+{
+	struct dirent **ents;
+	int n = list(c, sub, &ents);
+	for (int i = 0; i < n; i++)
+		fn(c, ents[i]->d_name);
+	if (n >= 0)
+		free_list(ents, n);
+}
+
+int fsck_store(struct store *s, void (*report)(void *arg, const char *line),
+	       void *arg, struct fsck_stats *st)
+{
+	struct ck c = { .s = s, .report = report, .arg = arg, .st = st };
+	memset(st, 0, sizeof *st);
+	/* Records first: they tell which trees must be frozen already. */
+	check_records(&c);
+	qsort(c.named, c.nnamed, sizeof *c.named, cmp_hash);
+	each(&c, "blobs", check_blob);
+	each(&c, "trees", check_tree);
+	each(&c, "logs", check_log);
+	each(&c, "roots", check_root);
+	free(c.named);
+	return st->problems ? 1 : 0;
+}
