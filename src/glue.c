@@ -1,12 +1,17 @@
 #define _GNU_SOURCE
 #include "glue.h"
 #include "err.h"
+#include "embed.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "plan.h"
 #include "sched.h"
 #include "store.h"
+#include "unpack.h"
 
 #include <libguile.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,8 +239,53 @@ static void define_core(void *unused)
 		     "%store-path", "%build", "%dry-run?", NULL);
 }
 
-/* The Scheme library: beside the binary (a build tree), or installed. */
-static char *libdir(void)
+/* Does root hold the Scheme library (root/lib/distill/plan.scm)? */
+static int is_libroot(const char *root)
+{
+	char *probe = fs_join(root, "lib/distill/plan.scm");
+	int yes = access(probe, R_OK) == 0;
+	free(probe);
+	return yes;
+}
+
+/* The copy built into the binary, unpacked once into
+ * $XDG_CACHE_HOME/distill-scheme/<hash of the copy>. */
+static char *embedded_root(void)
+{
+	hash_t h;
+	char hb[HASH_B64 + 1];
+	hash_buf(embed_scheme, embed_scheme_len, &h);
+	hash_b64(&h, hb);
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char *base = xdg && *xdg == '/' ? fs_join(xdg, "distill-scheme")
+		     : fs_join(home && *home ? home : "/tmp", ".cache/distill-scheme");
+	char *root = fs_join(base, hb);
+	if (is_libroot(root) || fs_mkdir_p(base, 0755) < 0) {
+		free(base);
+		return root;
+	}
+	char *tmp = fs_fmt("%s.tmp.%ld", root, (long)getpid());
+	char *tgz = fs_fmt("%s.tgz", tmp);
+	int fd = open(tgz, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0 && fs_write_all(fd, embed_scheme, embed_scheme_len) == 0 &&
+	    close(fd) == 0 && mkdir(tmp, 0755) == 0 && unpack_archive(tgz, tmp) == 0)
+		rename(tmp, root); /* losing a race to another process is fine */
+	else if (fd >= 0)
+		fprintf(stderr, "distill: warning: cannot unpack the built-in Scheme "
+			"library into %s: %s\n", root, err_msg());
+	unlink(tgz);
+	fs_rm_rf(tmp);
+	free(tgz);
+	free(tmp);
+	free(base);
+	return root;
+}
+
+/* Where the Scheme library is: lib/ beside the binary (a build tree), the
+ * installed share directory, or the copy built into the binary.  The root
+ * has the repository's layout: lib/distill/, pkg/, svc/, plat/. */
+static char *libroot(void)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -244,20 +294,17 @@ static char *libdir(void)
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = 0;
-			char *d = fs_join(self, "lib");
-			char *probe = fs_join(d, "distill/plan.scm");
-			int ok = access(probe, R_OK) == 0;
-			free(probe);
-			if (ok)
-				return d;
-			free(d);
-			d = fs_join(self, "../share/distill");
-			if (access(d, R_OK) == 0)
+			if (is_libroot(self))
+				return xstrdup(self);
+			char *d = fs_join(self, "../share/distill");
+			if (is_libroot(d))
 				return d;
 			free(d);
 		}
 	}
-	return xstrdup(DISTILL_DATADIR);
+	if (is_libroot(DISTILL_DATADIR))
+		return xstrdup(DISTILL_DATADIR);
+	return embedded_root();
 }
 
 struct call {
@@ -270,8 +317,13 @@ static void *inner(void *data)
 {
 	struct call *c = data;
 	scm_c_define_module("distill core", define_core, NULL);
-	char *lib = libdir();
-	SCM path = scm_list_1(scm_from_utf8_string(lib));
+	/* $DISTILL_PATH entries, then the library: root/lib for (distill x),
+	 * root itself for (pkg x), (svc x) and (plat x).  (distill script)
+	 * puts the script's own directory in front. */
+	char *root = libroot();
+	char *lib = fs_join(root, "lib");
+	SCM path = scm_list_2(scm_from_utf8_string(lib), scm_from_utf8_string(root));
+	free(root);
 	const char *dp = getenv("DISTILL_PATH");
 	if (dp && *dp) {
 		char *copy = xstrdup(dp), *save, *tok;
@@ -285,9 +337,9 @@ static void *inner(void *data)
 	SCM argv = SCM_EOL;
 	for (int i = c->argc - 1; i >= 0; i--)
 		argv = scm_cons(scm_from_locale_string(c->argv[i]), argv);
-	SCM proc = scm_c_public_ref("distill script", "%load-path-prepend!");
-	scm_call_1(proc, path);
-	proc = scm_c_public_ref("distill script", c->proc);
+	SCM lp = scm_c_lookup("%load-path");
+	scm_variable_set_x(lp, scm_append(scm_list_2(path, scm_variable_ref(lp))));
+	SCM proc = scm_c_public_ref("distill script", c->proc);
 	SCM r = scm_call_2(proc, argv, scm_from_bool(cli->backtrace));
 	exit_code = scm_to_int(r);
 	return NULL;
@@ -302,9 +354,6 @@ static int with_guile(struct cli *c, const char *proc)
 	setenv("GUILE_AUTO_COMPILE", "0", 1);
 	unsetenv("GUILE_LOAD_PATH");
 	unsetenv("GUILE_LOAD_COMPILED_PATH");
-	char *lib = libdir();
-	setenv("GUILE_LOAD_PATH", lib, 1);
-	free(lib);
 	scm_with_guile(inner, &call);
 	if (store)
 		store_close(store);

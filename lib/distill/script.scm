@@ -13,11 +13,7 @@
   #:use-module (ice-9 format)
   #:use-module (ice-9 regex)
   #:use-module (srfi srfi-1)
-  #:export (run-script build-script %load-path-prepend!))
-
-(define (%load-path-prepend! dirs)
-  "Put DIRS in front of Guile's load path (the C side calls this first)."
-  (set! %load-path (append dirs %load-path)))
+  #:export (run-script build-script))
 
 (read-set! keywords 'postfix)
 
@@ -132,6 +128,8 @@ returns an exit status."
         (form #f)
         (stack #f))
     (set-program-arguments (cons file args))
+    ;; (pkg x) and friends are found first beside the script.
+    (set! %load-path (cons (dirname (canonicalize-path file)) %load-path))
     (catch #t
       (lambda ()
         (let ((port (open-input-file file)))
