@@ -17,6 +17,7 @@ struct cli {
 	const char *store_dir;	/* --store, or NULL for the default */
 	struct sched_opts sched;
 	int backtrace;		/* --backtrace: Guile's backtrace on errors */
+	int offline;		/* --offline: never open a connection */
 	int argc;		/* the command's own arguments */
 	char **argv;
 };

@@ -236,6 +236,15 @@ static void check_origin_rec(struct ck *c, const char *path, const hash_t *key,
 	need(c, path, "the blob", "blobs", key);
 }
 
+static void check_sha256_rec(struct ck *c, const char *path, const char *buf, size_t len)
+{
+	hash_t b;
+	if (len != HASH_B64 + 1 || buf[HASH_B64] != '\n' || !hash_name(buf, HASH_B64, &b))
+		problem(c, "%s: expected one blob hash and a newline", path);
+	else
+		need(c, path, "the blob", "blobs", &b);
+}
+
 static void check_record(struct ck *c, const char *kind, const char *name)
 {
 	char *path = fs_fmt("%s/rec/%s/%s", store_dir(c->s), kind, name);
@@ -265,6 +274,8 @@ static void check_record(struct ck *c, const char *kind, const char *name)
 		check_unpacked_rec(c, path, buf, len);
 	else if (!strcmp(kind, "origin"))
 		check_origin_rec(c, path, &key, buf, len);
+	else if (!strcmp(kind, "sha256"))
+		check_sha256_rec(c, path, buf, len);
 	else if (!meta_ok(buf, len))
 		problem(c, "%s: malformed build facts (expected distill-meta 1, "
 			   "see docs/formats.md)", path);
@@ -274,7 +285,7 @@ static void check_record(struct ck *c, const char *kind, const char *name)
 
 static void check_records(struct ck *c)
 {
-	static const char *const kinds[] = { "meta", "origin", "out", "plan", "unpacked" };
+	static const char *const kinds[] = { "meta", "origin", "out", "plan", "sha256", "unpacked" };
 	const size_t nk = sizeof kinds / sizeof *kinds;
 	struct dirent **ents;
 	int n = list(c, "rec", &ents);

@@ -2,6 +2,7 @@
 #include "glue.h"
 #include "err.h"
 #include "embed.h"
+#include "fetch.h"
 #include "fsutil.h"
 #include "hash.h"
 #include "plan.h"
@@ -108,6 +109,51 @@ static SCM intern_file(SCM path)
 	if (r < 0)
 		core_error("distill-system-error");
 	return hash_string(&h);
+}
+
+/* (%fetch URL PIN EXTRA-URLS) -> the BLAKE2b hash of the content, fetched
+ * into the store (mirrors from $DISTILL_MIRRORS, --offline honoured) */
+static SCM fetch(SCM url, SCM pin, SCM extra)
+{
+	char *u = scm_to_utf8_string(url), *ps = scm_to_utf8_string(pin);
+	pin_t p;
+	int bad = pin_parse(ps, &p);
+	free(ps);
+	if (bad < 0) {
+		free(u);
+		scm_misc_error("%fetch", "~a", scm_list_1(scm_from_utf8_string(err_msg())));
+	}
+	size_t nm, ne = scm_to_size_t(scm_length(extra));
+	char **mirrors = fetch_split_mirrors(getenv("DISTILL_MIRRORS"), &nm);
+	char **ex = xmalloc((ne + 1) * sizeof *ex);
+	for (size_t i = 0; i < ne; i++, extra = scm_cdr(extra))
+		ex[i] = scm_to_utf8_string(scm_car(extra));
+	struct fetch_opts o = {
+		.mirrors = (const char *const *)mirrors, .nmirrors = nm,
+		.extra = (const char *const *)ex, .nextra = ne,
+		.offline = cli->offline,
+	};
+	hash_t h;
+	int r = fetch_source(the_store(), u, &p, &o, &h);
+	fetch_free_list(mirrors, nm);
+	fetch_free_list(ex, ne);
+	free(u);
+	if (r < 0)
+		core_error("distill-fetch-error");
+	return hash_string(&h);
+}
+
+/* (%have-source? PIN) -> the BLAKE2b hash if the store has it, else #f */
+static SCM have_source(SCM pin)
+{
+	char *ps = scm_to_utf8_string(pin);
+	pin_t p;
+	int bad = pin_parse(ps, &p);
+	free(ps);
+	if (bad < 0)
+		scm_misc_error("%have-source?", "~a", scm_list_1(scm_from_utf8_string(err_msg())));
+	hash_t h;
+	return fetch_have(the_store(), &p, &h) ? hash_string(&h) : SCM_BOOL_F;
 }
 
 /* (%store-path KIND HASH) -> the path of a tree or blob in the store */
@@ -232,11 +278,14 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%intern-file", 1, 0, 0, intern_file);
 	scm_c_define_gsubr("%hash-bytes", 1, 0, 0, hash_bytes);
 	scm_c_define_gsubr("%hash-file", 1, 0, 0, hash_file_both);
+	scm_c_define_gsubr("%fetch", 3, 0, 0, fetch);
+	scm_c_define_gsubr("%have-source?", 1, 0, 0, have_source);
 	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
 	scm_c_export("%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
-		     "%store-path", "%build", "%dry-run?", NULL);
+		     "%fetch", "%have-source?", "%store-path", "%build", "%dry-run?",
+		     NULL);
 }
 
 /* Does root hold the Scheme library (root/lib/distill/plan.scm)? */
@@ -372,4 +421,24 @@ int glue_build(struct cli *c)
 		return EXIT_USAGE;
 	}
 	return with_guile(c, "build-script");
+}
+
+int glue_fetch(struct cli *c)
+{
+	if (c->argc < 1) {
+		fputs("usage: distill fetch SCRIPT\n", stderr);
+		return EXIT_USAGE;
+	}
+	return with_guile(c, "fetch-script");
+}
+
+int glue_list(struct cli *c)
+{
+	if (c->argc < 2 || strcmp(c->argv[0], "sources")) {
+		fputs("usage: distill list sources SCRIPT\n", stderr);
+		return EXIT_USAGE;
+	}
+	c->argc--;
+	c->argv++;
+	return with_guile(c, "list-sources-script");
 }

@@ -18,4 +18,9 @@ int glue_run(struct cli *c);
 /* distill build SCRIPT: evaluate it and build the plan(s) it ends with. */
 int glue_build(struct cli *c);
 
+/* distill fetch SCRIPT: fetch every source its plans need. */
+int glue_fetch(struct cli *c);
+/* distill list sources SCRIPT: print their pins and URLs. */
+int glue_list(struct cli *c);
+
 #endif

@@ -26,6 +26,11 @@ static const struct command commands[] = {
 	{"run", glue_run, "run [SCRIPT [ARGS...]]",
 	 "Evaluate a Scheme script (postfix keywords on, distill's modules on\n"
 	 "the load path); with no script, start a REPL."},
+	{"fetch", glue_fetch, "fetch SCRIPT",
+	 "Fetch every source the plans of SCRIPT need into the store (mirrors\n"
+	 "in $DISTILL_MIRRORS first), so that building can then run offline."},
+	{"list", glue_list, "list sources SCRIPT",
+	 "Print the pin and URL of every source the plans of SCRIPT need."},
 	{"sum", cli_sum, "sum [FILE...]",
 	 "Print the BLAKE2b-256 (base64url, the form distill pins with) and the\n"
 	 "SHA-256 of each FILE, or of standard input when there is none."},
@@ -60,6 +65,8 @@ static void usage_all(FILE *f)
 	      "  -k            keep going past failed builds\n"
 	      "  -n            list the plans that would be built, build nothing\n"
 	      "  --backtrace   show Guile's backtrace on recipe errors\n"
+	      "  --offline     never open a network connection (mirror\n"
+	      "                directories in $DISTILL_MIRRORS still serve)\n"
 	      "  --help        this text, or a command's (distill COMMAND --help)\n"
 	      "\nexit status: 0 ok, 1 a build failed, 2 bad usage, 3 a recipe\n"
 	      "error, 4 distill could not do its job (store, sandbox, disk).\n", f);
@@ -113,6 +120,8 @@ int main(int argc, char **argv)
 			c.sched.dry_run = 1;
 		} else if (!strcmp(a, "--backtrace")) {
 			c.backtrace = 1;
+		} else if (!strcmp(a, "--offline")) {
+			c.offline = 1;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			help = 1;
 		} else if (a[0] == '-' && a[1] && !(cmd && !strcmp(cmd->name, "gc"))) {

@@ -28,10 +28,10 @@ struct store {
 
 static const char *const layout[] = {
 	"blobs", "trees", "rec", "rec/plan", "rec/out", "rec/meta",
-	"rec/unpacked", "rec/origin", "layers", "logs", "roots", "locks", "tmp",
+	"rec/unpacked", "rec/origin", "rec/sha256", "layers", "logs", "roots", "locks", "tmp",
 };
 
-static const char *const rec_kinds[] = { "plan", "out", "meta", "unpacked", "origin" };
+static const char *const rec_kinds[] = { "plan", "out", "meta", "unpacked", "origin", "sha256" };
 
 static int check_version(const char *dir)
 {
@@ -903,6 +903,45 @@ static int gc_sweep(struct gc *g, const char *sub, const struct hset *keep,
 	return r;
 }
 
+/* rec/sha256/<sha> holds a blob hash: it lives as long as that blob. */
+static int gc_sweep_sha256(struct gc *g)
+{
+	char *dir = fs_join(g->s->dir, "rec/sha256");
+	DIR *d = opendir(dir);
+	if (!d) {
+		err_sys("%s: cannot open directory", dir);
+		free(dir);
+		return -1;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *p = fs_join(dir, e->d_name), *buf;
+		size_t len;
+		hash_t h;
+		int keep = 0;
+		if (fs_read_file(p, &buf, &len) == 0) {
+			if (len == HASH_B64 + 1 && buf[HASH_B64] == '\n') {
+				buf[HASH_B64] = 0;
+				keep = hash_parse(buf, &h) == 0 && hset_has(&g->blobs, &h);
+			}
+			free(buf);
+		}
+		if (keep) {
+			g->st->kept++;
+		} else {
+			g->st->removed++;
+			if (!g->dry_run)
+				unlink(p);
+		}
+		free(p);
+	}
+	closedir(d);
+	free(dir);
+	return 0;
+}
+
 int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st)
 {
 	*st = (struct store_gc_stats){ 0, 0, 0 };
@@ -921,6 +960,7 @@ int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st)
 		    gc_sweep(&g, "rec/meta", &g.plans, "") < 0 ||
 		    gc_sweep(&g, "rec/unpacked", &g.unpacked, "") < 0 ||
 		    gc_sweep(&g, "rec/origin", &g.blobs, "") < 0 ||
+		    gc_sweep_sha256(&g) < 0 ||
 		    gc_sweep(&g, "logs", &g.plans, ".zst") < 0 ||
 		    gc_sweep(&g, "locks", &g.plans, "") < 0 ||
 		    gc_sweep(&g, "trees", &g.trees, "") < 0 ||

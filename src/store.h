@@ -12,6 +12,7 @@
  *                        unpacked/<blobhash> tree hash an archive unpacks to
  *                        origin/<blobhash>   where a blob came from (a file
  *                                            name or URL), for messages only
+ *                        sha256/<sha256>     the blob a sha256 pin resolved to
  *   layers/<k>/        derived overlay layers (hard-link farms), rebuildable
  *   logs/<planhash>.zst  zstd-compressed build logs (empty: an empty file)
  *   roots/<name>       gc roots: a file holding a plan hash

@@ -16,7 +16,9 @@
   #:use-module (ice-9 match)
   #:export (artifact? artifact-kind artifact-path artifact-mode
             artifact-target artifact-hash
+            artifact-source artifact-pin
             interned interned-symlink interned-dir local-file local-archive
+            remote-file remote-archive fetch-hook plan-sources fetch-sources!
             make-input input? input-basedir input-link
             make-plan plan? plan-name plan-inputs plan-raw-output
             plan-timeout plan-output-hash
@@ -24,13 +26,19 @@
             plan-built? current-script-directory))
 
 (define-record-type <artifact>
-  (%artifact kind path mode target hash)
+  (%make-artifact kind path mode target hash source pin)
   artifact?
   (kind artifact-kind)          ; file dir symlink archive tree
   (path artifact-path)          ; absolute
   (mode artifact-mode)          ; integer, for files and dirs
   (target artifact-target)      ; symlinks
-  (hash artifact-hash))         ; base64url BLAKE2b-256 of the content
+  (hash artifact-hash set-artifact-hash!) ; BLAKE2b-256 of the content, or
+                                ; #f for a sha256-pinned source not fetched yet
+  (source artifact-source)      ; the URL of a remote artifact, or #f
+  (pin artifact-pin))           ; its pin as written: BLAKE2b or sha256:<hex>
+
+(define (%artifact kind path mode target hash)
+  (%make-artifact kind path mode target hash #f #f))
 
 (define-record-type <input>
   (%input basedir link)
@@ -111,6 +119,70 @@ a plan uses it."
     (recipe-error 'local-archive "no such file: ~a" (list file)))
   (%artifact 'archive path 0 #f (%intern-file file)))
 
+(define (parse-pin who pin)
+  "Check PIN's form: 44 characters of padded base64url (BLAKE2b-256), or
+sha256: and 64 hex digits.  Returns the BLAKE2b hash it gives, or #f for a
+sha256 pin (known once the content is fetched)."
+  (cond
+   ((and (string? pin) (= (string-length pin) 44)
+         (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
+                                       (memv c '(#\- #\_ #\=))))
+                       pin)
+         (char=? (string-ref pin 43) #\=)
+         (not (string-index (substring pin 0 43) #\=)))
+    pin)
+   ((and (string? pin) (= (string-length pin) 71) (string-prefix? "sha256:" pin)
+         (string-every (lambda (c) (or (char-numeric? c) (memv c (string->list "abcdef"))))
+                       (substring pin 7)))
+    #f)
+   (else
+    (recipe-error who "malformed pin ~s: expected 44 characters of base64url with padding (BLAKE2b-256) or sha256:<64 hex digits>"
+                  (list pin)))))
+
+(define (remote-file url pin path mode)
+  "The file at URL, whose content must match PIN, placed at PATH with MODE.
+It is fetched (mirrors first) when a plan that needs it is built."
+  (check-path 'remote-file path)
+  (%make-artifact 'file path mode #f (parse-pin 'remote-file pin) url pin))
+
+(define* (remote-archive url pin #:key kind (path "/"))
+  "The archive at URL (a tar in any compression, or a .deb), whose bytes must
+match PIN, unpacked at PATH when a plan uses it.  KIND is accepted for
+upstream compatibility; the format is detected from the content."
+  (check-path 'remote-archive path)
+  (%make-artifact 'archive path 0 #f (parse-pin 'remote-archive pin) url pin))
+
+(define fetch-hook
+  ;; A procedure (URL PIN) -> list of URLs to try before URL itself (after
+  ;; the mirrors of $DISTILL_MIRRORS), e.g. to use a company cache.
+  (make-parameter (lambda (url pin) '())))
+
+(define (plan-sources plans)
+  "The remote artifacts PLANS need, each once, in a stable order."
+  (let ((seen (make-hash-table)) (out '()))
+    (for-each
+     (lambda (p)
+       (for-each (lambda (i)
+                   (let ((l (input-link (input-of i))))
+                     (when (and (artifact? l) (artifact-source l)
+                                (not (hash-ref seen (artifact-pin l))))
+                       (hash-set! seen (artifact-pin l) #t)
+                       (set! out (cons l out)))))
+                 (plan-inputs p)))
+     (collect plans))
+    (reverse out)))
+
+(define (fetch-sources! plans)
+  "Make sure every remote artifact PLANS need is in the store, fetching what
+is missing; a sha256-pinned artifact learns its BLAKE2b hash here."
+  (for-each
+   (lambda (a)
+     (set-artifact-hash!
+      a (or (%have-source? (artifact-pin a))
+            (%fetch (artifact-source a) (artifact-pin a)
+                    ((fetch-hook) (artifact-source a) (artifact-pin a))))))
+   (plan-sources plans)))
+
 (define* (make-input #:key (basedir "/") link)
   "LINK (an artifact or a plan) placed under BASEDIR."
   (check-path 'make-input basedir)
@@ -171,6 +243,7 @@ seconds (0: none).  OUTPUT-HASH pins the expected output."
 (define (build-plans! plans)
   "Build PLANS and everything they need through the scheduler.  Raises
 distill-build-failed when a plan of PLANS could not be built."
+  (fetch-sources! plans)
   (let* ((all (collect plans))
          (index (make-hash-table)))
     (for-each (lambda (p i) (hashq-set! index p i)) all (iota (length all)))

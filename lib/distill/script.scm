@@ -13,7 +13,7 @@
   #:use-module (ice-9 format)
   #:use-module (ice-9 regex)
   #:use-module (srfi srfi-1)
-  #:export (run-script build-script))
+  #:export (run-script build-script fetch-script list-sources-script))
 
 (read-set! keywords 'postfix)
 
@@ -102,6 +102,9 @@ that names the culprit, else FORM itself."
     (let ((v (if (pair? args) (car args) 0)))
       (cond ((integer? v) v) ((eq? v #f) 1) (else 0))))
    ((eq? key 'distill-build-failed) exit-build)
+   ((eq? key 'distill-fetch-error)
+    (format (current-error-port) "distill: error: ~a~%" (car args))
+    exit-build)
    ((eq? key 'distill-system-error)
     (format (current-error-port) "distill: error: ~a~%" (car args))
     exit-system)
@@ -160,15 +163,39 @@ returns an exit status."
         0)
       (eval-script (car argv) (cdr argv) backtrace? (lambda (v) 0))))
 
+(define (script-plans v)
+  "The plans a script's last value V names: a plan or a list of plans."
+  (let ((plans (if (plan? v) (list v) v)))
+    (unless (and (list? plans) (every plan? plans))
+      (error "the script must end with a plan or a list of plans, not" v))
+    plans))
+
+(define (fetch-script argv backtrace?)
+  "distill fetch SCRIPT: fetch every source the plans of SCRIPT need."
+  (eval-script
+   (car argv) (cdr argv) backtrace?
+   (lambda (v)
+     (let ((plans (script-plans v)))
+       (fetch-sources! plans)
+       (format #t "~a sources present~%" (length (plan-sources plans)))
+       0))))
+
+(define (list-sources-script argv backtrace?)
+  "distill list sources SCRIPT: print each source's pin and URL."
+  (eval-script
+   (car argv) (cdr argv) backtrace?
+   (lambda (v)
+     (for-each (lambda (a)
+                 (format #t "~a ~a~%" (artifact-pin a) (artifact-source a)))
+               (plan-sources (script-plans v)))
+     0)))
+
 (define (build-script argv backtrace?)
   "distill build SCRIPT: build the plan, or list of plans, SCRIPT ends with."
   (eval-script
    (car argv) (cdr argv) backtrace?
    (lambda (v)
-     (let ((plans (if (plan? v) (list v) v)))
-       (unless (and (list? plans) (every plan? plans))
-         (error "the script must end with a plan or a list of plans, not"
-                v))
+     (let ((plans (script-plans v)))
        (build-plans! plans)
        (unless (%dry-run?)
          (for-each

@@ -1,0 +1,340 @@
+#define _GNU_SOURCE
+#include "fetch.h"
+#include "err.h"
+#include "fsutil.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* rec/sha256/<key>: the sha256 as a hash_t names the record. */
+int fetch_have(struct store *s, const pin_t *pin, hash_t *blob)
+{
+	if (pin->kind == PIN_BLAKE2B) {
+		*blob = pin->h;
+		return store_has_blob(s, blob);
+	}
+	char *rec;
+	size_t len;
+	if (store_get_rec(s, "sha256", &pin->h, &rec, &len) != 0)
+		return 0;
+	int ok = len == HASH_B64 + 1 && rec[HASH_B64] == '\n';
+	if (ok) {
+		rec[HASH_B64] = 0;
+		ok = hash_parse(rec, blob) == 0 && store_has_blob(s, blob);
+	}
+	free(rec);
+	return ok;
+}
+
+char **fetch_split_mirrors(const char *value, size_t *n)
+{
+	char **v = NULL;
+	*n = 0;
+	const char *p = value ? value : "";
+	for (;;) {
+		p += strspn(p, " \t\n");
+		size_t len = strcspn(p, " \t\n");
+		if (!len)
+			break;
+		v = xrealloc(v, (*n + 1) * sizeof *v);
+		v[(*n)++] = strndup(p, len);
+		p += len;
+	}
+	return v;
+}
+
+void fetch_free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* One download in progress: the temp file and the running hashes. */
+struct sink {
+	int fd;
+	hash_ctx b2;
+	crypto_hash_sha256_state sha;
+	long long bytes;
+	int failed;	/* a write to the temp file failed (errno kept) */
+	int werr;
+	const char *name;	/* for the progress line */
+	int tty;
+	time_t last;
+};
+
+static void sink_init(struct sink *k, int fd, const char *name)
+{
+	memset(k, 0, sizeof *k);
+	k->fd = fd;
+	k->name = name;
+	k->tty = isatty(2);
+	hash_init(&k->b2);
+	crypto_hash_sha256_init(&k->sha);
+}
+
+static int sink_add(struct sink *k, const void *p, size_t n)
+{
+	if (fs_write_all(k->fd, p, n) < 0) {
+		k->failed = 1;
+		k->werr = errno;
+		return -1;
+	}
+	hash_update(&k->b2, p, n);
+	crypto_hash_sha256_update(&k->sha, p, n);
+	k->bytes += n;
+	return 0;
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	return sink_add(arg, p, size * n) < 0 ? 0 : size * n;
+}
+
+static int on_progress(void *arg, curl_off_t total, curl_off_t now, curl_off_t ut, curl_off_t un)
+{
+	(void)ut;
+	(void)un;
+	struct sink *k = arg;
+	time_t t = time(NULL);
+	if (k->tty && total > (1 << 20) && t != k->last) {
+		k->last = t;
+		fprintf(stderr, "\r\033[Kfetching %s: %.1f/%.1f MiB", k->name,
+			now / 1048576.0, total / 1048576.0);
+	}
+	return 0;
+}
+
+/* Copy a local file into the sink; 1 if it does not exist. */
+static int from_file(const char *path, struct sink *k)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : err_sys("%s", path);
+	char buf[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return err_sys("%s: cannot read", path);
+		}
+		if (sink_add(k, buf, n) < 0) {
+			close(fd);
+			errno = k->werr;
+			return err_sys("cannot write the download of %s (is the disk full?)", path);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static int transient(CURLcode c, long http)
+{
+	return c == CURLE_COULDNT_CONNECT || c == CURLE_OPERATION_TIMEDOUT ||
+	       c == CURLE_RECV_ERROR || c == CURLE_SEND_ERROR ||
+	       c == CURLE_PARTIAL_FILE || c == CURLE_GOT_NOTHING ||
+	       (c == CURLE_HTTP_RETURNED_ERROR && (http >= 500 || http == 429));
+}
+
+/* Download url into the sink (truncated and reset between tries); 1 if
+ * the server says it has no such file. */
+static int from_url(const char *url, struct sink *k, int offline)
+{
+	if (!strncmp(url, "file://", 7))
+		return from_file(url + 7, k);
+	if (offline)
+		return err("%s: not fetched: --offline opens no connection", url);
+	int tries = 3, r = -1;
+	for (int t = 1; t <= tries; t++) {
+		if (ftruncate(k->fd, 0) < 0 || lseek(k->fd, 0, SEEK_SET) < 0)
+			return err_sys("cannot reset the download of %s", url);
+		sink_init(k, k->fd, k->name);
+		CURL *c = curl_easy_init();
+		if (!c)
+			return err("libcurl failed to start");
+		char ebuf[CURL_ERROR_SIZE] = "";
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
+		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp,ftps");
+		curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "distill");
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, k);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, k);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+		CURLcode cc = curl_easy_perform(c);
+		long http = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
+		curl_easy_cleanup(c);
+		if (k->tty && k->last)
+			fputs("\r\033[K", stderr);
+		if (cc == CURLE_OK)
+			return 0;
+		if (k->failed) {
+			errno = k->werr;
+			return err_sys("cannot write the download of %s (is the disk full?)", url);
+		}
+		if (cc == CURLE_HTTP_RETURNED_ERROR && (http == 404 || http == 410))
+			return 1;
+		if (cc == CURLE_REMOTE_FILE_NOT_FOUND)
+			return 1;
+		r = err("%s: %s", url, *ebuf ? ebuf : curl_easy_strerror(cc));
+		if (!transient(cc, http) || t == tries)
+			break;
+		sleep(t); /* back off: 1 s, then 2 s */
+	}
+	return r;
+}
+
+/* Keep a mismatching download aside, outside the store. */
+static char *set_aside(const char *tmp, const hash_t *got)
+{
+	char hb[HASH_B64 + 1];
+	hash_b64(got, hb);
+	const char *dir = getenv("TMPDIR");
+	char *dst = fs_fmt("%s/distill-mismatch-%s", dir && *dir ? dir : "/tmp", hb);
+	if (rename(tmp, dst) < 0 && fs_copy_file(tmp, dst, 0644) < 0) {
+		free(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+static int record(struct store *s, const char *url, const pin_t *pin, const hash_t *b2)
+{
+	if (store_put_rec(s, "origin", b2, url, strlen(url)) < 0)
+		return -1;
+	if (pin->kind != PIN_SHA256)
+		return 0;
+	char b[HASH_B64 + 2];
+	hash_b64(b2, b);
+	b[HASH_B64] = '\n';
+	return store_put_rec(s, "sha256", &pin->h, b, HASH_B64 + 1);
+}
+
+/* Try one candidate.  0 stored, 1 not there, 2 mismatch (reported in
+ * *why), -1 error (err set). */
+static int try_one(struct store *s, const char *cand, const char *url, const pin_t *pin,
+		   const struct fetch_opts *o, const char *tmp, hash_t *blob, char **why)
+{
+	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_sys("%s", tmp);
+	struct sink k;
+	const char *slash = strrchr(url, '/');
+	sink_init(&k, fd, slash ? slash + 1 : url);
+	int r = cand[0] == '/' ? from_file(cand, &k) : from_url(cand, &k, o->offline);
+	if (r == 0 && fsync(fd) < 0)
+		r = err_sys("%s: fsync", tmp);
+	close(fd);
+	if (r != 0)
+		return r;
+	hash_t b2, sha;
+	hash_final(&k.b2, &b2);
+	crypto_hash_sha256_final(&k.sha, sha.b);
+	if (!pin_matches(pin, &b2, &sha)) {
+		char want[80], got[HASH_B64 + 1], gotsha[2 * HASH_LEN + 1];
+		pin_format(pin, want);
+		hash_b64(&b2, got);
+		hash_hex(&sha, gotsha);
+		char *kept = set_aside(tmp, &b2);
+		*why = fs_fmt("%s (for %s): pin %s, but what arrived is %s (sha256:%s), "
+			      "%lld bytes; kept at %s; nothing was stored",
+			      cand, url, want, got, gotsha, k.bytes, kept ? kept : "(nowhere)");
+		free(kept);
+		return 2;
+	}
+	if (store_adopt_blob(s, tmp, &b2) < 0 || record(s, url, pin, &b2) < 0)
+		return -1;
+	*blob = b2;
+	return 0;
+}
+
+static char *last_part(const char *url)
+{
+	const char *q = strpbrk(url, "?#");
+	size_t n = q ? (size_t)(q - url) : strlen(url);
+	const char *slash = memrchr(url, '/', n);
+	const char *b = slash ? slash + 1 : url;
+	return strndup(b, n - (b - url));
+}
+
+int fetch_source(struct store *s, const char *url, const pin_t *pin,
+		 const struct fetch_opts *o, hash_t *blob)
+{
+	if (fetch_have(s, pin, blob))
+		return 0;
+	static int curl_ready;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+			return err("libcurl failed to initialise");
+		curl_ready = 1;
+	}
+	char pintext[80];
+	pin_format(pin, pintext);
+	char *base = last_part(url);
+	/* Candidates: mirrors by pin and by name, extra URLs, the origin. */
+	size_t nc = 0, cap = 2 * o->nmirrors + o->nextra + 1;
+	char **cands = xmalloc(cap * sizeof *cands);
+	for (size_t i = 0; i < o->nmirrors; i++) {
+		cands[nc++] = fs_join(o->mirrors[i], pintext);
+		if (*base)
+			cands[nc++] = fs_join(o->mirrors[i], base);
+	}
+	for (size_t i = 0; i < o->nextra; i++)
+		cands[nc++] = xstrdup(o->extra[i]);
+	cands[nc++] = xstrdup(url);
+	free(base);
+
+	char *dir = store_mktemp(s, "fetch");
+	if (!dir) {
+		fetch_free_list(cands, nc);
+		return -1;
+	}
+	char *tmp = fs_join(dir, "download");
+	char *tried = xstrdup("");
+	int r = -1, any_mismatch = 0;
+	for (size_t i = 0; i < nc; i++) {
+		char *why = NULL;
+		int t = try_one(s, cands[i], url, pin, o, tmp, blob, &why);
+		if (t == 0) {
+			r = 0;
+			break;
+		}
+		char *line = t == 1 ? fs_fmt("%s: not there", cands[i])
+			     : t == 2 ? why : xstrdup(err_msg());
+		if (t == 2) {
+			any_mismatch = 1;
+			fprintf(stderr, "distill: warning: %s\n", line);
+		}
+		char *n = fs_fmt("%s\n  %s", tried, line);
+		free(tried);
+		free(line);
+		tried = n;
+	}
+	if (r < 0)
+		err("cannot fetch %s (pin %s)%s:%s", url, pintext,
+		    any_mismatch ? ": content did not match its pin" : "", tried);
+	free(tried);
+	fs_rm_rf(dir);
+	free(dir);
+	free(tmp);
+	fetch_free_list(cands, nc);
+	return r;
+}

@@ -1,0 +1,46 @@
+/* fetch: remote content into the store, checked against its pin.
+ *
+ * A source is a URL and a pin (BLAKE2b-256, or sha256:<hex>).  If the
+ * store already holds content with that pin, nothing is fetched.
+ * Otherwise the candidates are tried in order: for each mirror (a local
+ * directory, or a base URL), the file named by the pin's text and the file
+ * named by the URL's last component; then any URLs the caller adds (a
+ * user's fetch hook); then the URL itself.  Downloads go through libcurl
+ * (redirects followed, connect and stall timeouts, retries with back-off on
+ * transient errors, a progress line on a terminal for large files), are
+ * hashed while they stream into the store's tmp/, and become a blob only
+ * if they match the pin.  A mismatch names the URL, the pin, what arrived
+ * and its size, and moves the file aside (outside the store) for
+ * inspection; nothing is stored.  Offline, no connection is ever opened:
+ * local mirror directories and file:// URLs still work, anything else is
+ * named as missing.
+ *
+ * Records: rec/origin/<blob> (the URL) and, for sha256 pins,
+ * rec/sha256/<sha256 as base64url> (the blob's BLAKE2b).  Nothing here is
+ * thread-safe; strings are the caller's. */
+#ifndef DISTILL_FETCH_H
+#define DISTILL_FETCH_H
+
+#include <stddef.h>
+#include "hash.h"
+#include "store.h"
+
+struct fetch_opts {
+	const char *const *mirrors;	/* directories or base URLs */
+	size_t nmirrors;
+	const char *const *extra;	/* more URLs to try before the origin */
+	size_t nextra;
+	int offline;
+};
+
+/* Is content with this pin in the store?  1 (and *blob set) or 0. */
+int fetch_have(struct store *s, const pin_t *pin, hash_t *blob);
+/* Make sure it is: 0 with *blob set, or -1 with err() set. */
+int fetch_source(struct store *s, const char *url, const pin_t *pin,
+		 const struct fetch_opts *o, hash_t *blob);
+/* Split a DISTILL_MIRRORS value (whitespace-separated) into a malloc'd
+ * array of malloc'd strings; free with fetch_free_list. */
+char **fetch_split_mirrors(const char *value, size_t *n);
+void fetch_free_list(char **v, size_t n);
+
+#endif

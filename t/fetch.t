@@ -1,0 +1,112 @@
+#!/bin/sh
+# Pinned sources: mirrors, mismatches, offline builds, HTTP with redirects
+# and retries, sha256 pins, the fetch hook, distill fetch and list sources.
+. "$(dirname "$0")/lib.sh"
+
+st="$scratch/store"
+mkdir -p "$scratch/www" "$scratch/mirror"
+printf 'the source, version 1\n' > "$scratch/www/src.txt"
+pin=$("$distill" sum "$scratch/www/src.txt" | cut -d' ' -f1)
+sha=$("$distill" sum "$scratch/www/src.txt" | cut -d' ' -f2)
+cp "$scratch/www/src.txt" "$scratch/mirror/src.txt"
+
+python3 "$top/t/httpd.py" "$scratch/www" "$scratch/port" "$scratch/requests" &
+httpd=$!
+trap 'kill $httpd 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+while [ ! -e "$scratch/port" ]; do sleep 0.1; done
+port=$(cat "$scratch/port")
+
+# script NAME URL PIN: a plan that copies the remote file to /out.
+script() {
+	cat > "$scratch/$1.scm" <<EOS
+(import (distill plan))
+(make-plan name: "$1"
+  inputs: (list (local-archive "$scratch/busybox.deb")
+                (remote-file "$2" "$3" "/src.txt" #o644)
+                (interned "/build" #o755 "#!/bin/busybox sh\n/bin/busybox cp /src.txt /out/\n")))
+EOS
+}
+
+# 1. From a mirror directory, offline: the origin is never asked.
+script m "https://origin.invalid/dist/src.txt" "$pin"
+"$distill" --store "$st" list sources "$scratch/m.scm" > "$scratch/list"
+ok $([ "$(cat "$scratch/list")" = "$pin https://origin.invalid/dist/src.txt" ]; echo $?) \
+	"list sources prints the pin and the URL"
+DISTILL_MIRRORS="$scratch/mirror" "$distill" --store "$st" --offline build "$scratch/m.scm" > "$scratch/out" 2> "$scratch/err"
+ok $? "offline, a source comes from a mirror directory"
+ok $(cmp -s "$(cut -d' ' -f2 "$scratch/out")/src.txt" "$scratch/www/src.txt"; echo $?) "with the right bytes"
+
+# 2. A mirror file altered by one byte: the documented error, nothing stored.
+st2="$scratch/store2"
+printf 'the source, version 2\n' > "$scratch/mirror/src.txt"
+DISTILL_MIRRORS="$scratch/mirror" TMPDIR="$scratch" "$distill" --store "$st2" --offline build "$scratch/m.scm" > /dev/null 2> "$scratch/err"
+rc=$?
+bad=$("$distill" sum "$scratch/mirror/src.txt" | cut -d' ' -f1)
+ok $([ $rc = 1 ] && grep -q "pin $pin, but what arrived is $bad" "$scratch/err" &&
+	grep -q "https://origin.invalid/dist/src.txt" "$scratch/err" && grep -q '22 bytes' "$scratch/err" &&
+	grep -q "kept at $scratch/distill-mismatch-$bad" "$scratch/err"; echo $?) \
+	"a mismatch names the URL, the pin, what arrived, its size and where it was kept"
+diag < "$scratch/err"
+ok $([ -e "$scratch/distill-mismatch-$bad" ] && [ -z "$(ls "$st2/blobs" | grep -v -F -x -e "$(ls "$st/blobs")")" ] &&
+	[ ! -e "$st2/blobs/$bad" ] && [ -z "$(ls -A "$st2/tmp")" ] && [ -z "$(ls "$st2/trees")" ]; echo $?) \
+	"the bad file is kept aside and nothing of it is stored"
+cp "$scratch/www/src.txt" "$scratch/mirror/src.txt"
+DISTILL_MIRRORS="$scratch/mirror" "$distill" --store "$st2" --offline build "$scratch/m.scm" > /dev/null 2>&1
+ok $? "with the file restored the build succeeds"
+
+# 3. Offline without the file: named as missing, no connection opened.
+script h "http://127.0.0.1:$port/files/src.txt" "$pin"
+: > "$scratch/requests"
+"$distill" --store "$scratch/store3" --offline build "$scratch/h.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 1 ] && grep -q "http://127.0.0.1:$port/files/src.txt: not fetched: --offline" "$scratch/err" &&
+	[ ! -s "$scratch/requests" ]; echo $?) "--offline names what is missing and opens no connection"
+
+# 4. Over HTTP; then `distill fetch` makes an offline build possible.
+"$distill" --store "$scratch/store3" fetch "$scratch/h.scm" > /dev/null 2>&1
+ok $? "distill fetch over HTTP"
+"$distill" --store "$scratch/store3" --offline build "$scratch/h.scm" > /dev/null 2>&1
+ok $? "then the build runs offline"
+: > "$scratch/requests"
+"$distill" --store "$scratch/store3" build "$scratch/h.scm" > /dev/null 2>&1
+ok $([ ! -s "$scratch/requests" ]; echo $?) "a source in the store is not fetched again"
+
+# 5. Redirects, a transient 503 retried, and a sha256 pin.
+script r "http://127.0.0.1:$port/redirect/src.txt" "$pin"
+"$distill" --store "$scratch/store4" build "$scratch/r.scm" > /dev/null 2>&1
+ok $? "a redirect is followed"
+script f "http://127.0.0.1:$port/flaky/src.txt" "$sha"
+: > "$scratch/requests"
+"$distill" --store "$scratch/store5" build "$scratch/f.scm" > "$scratch/out5" 2> "$scratch/err"
+ok $([ $? = 0 ] && [ "$(grep -c flaky "$scratch/requests")" = 2 ]; echo $?) \
+	"a 503 is retried, and a sha256 pin is checked"
+"$distill" --store "$scratch/store5" --offline build "$scratch/f.scm" > "$scratch/out5b" 2>&1
+ok $? "a sha256-pinned source found again in the store, offline"
+
+# 6. A 404 at the origin: clear error, exit 1.
+script n "http://127.0.0.1:$port/files/nothing.txt" "$pin"
+"$distill" --store "$scratch/store6" build "$scratch/n.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 1 ] && grep -q 'cannot fetch http://127.0.0.1:.*/files/nothing.txt' "$scratch/err"; echo $?) \
+	"a missing source is an error naming it"
+
+# 7. The fetch hook supplies a URL when the origin is unreachable.
+cat > "$scratch/hook.scm" <<EOS
+(import (distill plan))
+(fetch-hook (lambda (url pin) (list "http://127.0.0.1:$port/files/src.txt")))
+(make-plan name: "hooked"
+  inputs: (list (local-archive "$scratch/busybox.deb")
+                (remote-file "http://127.0.0.1:1/unreachable/src.txt" "$pin" "/src.txt" #o644)
+                (interned "/build" #o755 "#!/bin/busybox sh\n/bin/busybox cp /src.txt /out/\n")))
+EOS
+"$distill" --store "$scratch/store7" build "$scratch/hook.scm" > /dev/null 2> "$scratch/err"
+ok $? "the fetch hook's URL is used"
+diag < "$scratch/err"
+
+# 8. A malformed pin is a recipe error at its place.
+script bad "https://origin.invalid/x" "not-a-pin"
+"$distill" --store "$scratch/store8" build "$scratch/bad.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 3 ] && grep -q "bad.scm:4:[0-9]*: error: malformed pin \"not-a-pin\"" "$scratch/err"; echo $?) \
+	"a malformed pin: file:line:col and exit 3"
+diag < "$scratch/err"
+"$distill" --store "$st" fsck > /dev/null 2>&1
+ok $? "the store is consistent"
+done_testing
