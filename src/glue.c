@@ -21,6 +21,10 @@
 
 static struct cli *cli;
 static struct store *store;
+/* While %call-with-store runs a thunk on another store, the blobs of the
+ * store it left serve as one more mirror (by pin), so nothing is fetched
+ * twice. */
+static char *outer_blobs;
 static int exit_code;
 
 /* Raise a Scheme error for a failure of the core (err_msg()). */
@@ -125,6 +129,11 @@ static SCM fetch(SCM url, SCM pin, SCM extra)
 	}
 	size_t nm, ne = scm_to_size_t(scm_length(extra));
 	char **mirrors = fetch_split_mirrors(getenv("DISTILL_MIRRORS"), &nm);
+	if (outer_blobs) {
+		mirrors = xrealloc(mirrors, (nm + 1) * sizeof *mirrors);
+		memmove(mirrors + 1, mirrors, nm++ * sizeof *mirrors);
+		mirrors[0] = xstrdup(outer_blobs);
+	}
 	char **ex = xmalloc((ne + 1) * sizeof *ex);
 	for (size_t i = 0; i < ne; i++, extra = scm_cdr(extra))
 		ex[i] = scm_to_utf8_string(scm_car(extra));
@@ -141,6 +150,66 @@ static SCM fetch(SCM url, SCM pin, SCM extra)
 	if (r < 0)
 		core_error("distill-fetch-error");
 	return hash_string(&h);
+}
+
+struct swap {
+	struct store *saved, *other;
+	char *saved_blobs;
+};
+
+static void swap_in(void *data)
+{
+	struct swap *w = data;
+	w->saved = store;
+	w->saved_blobs = outer_blobs;
+	outer_blobs = fs_join(store_dir(w->saved), "blobs");
+	store = w->other;
+}
+
+static void swap_out(void *data)
+{
+	struct swap *w = data;
+	free(outer_blobs);
+	outer_blobs = w->saved_blobs;
+	store = w->saved;
+}
+
+/* (%call-with-store DIR THUNK): run THUNK with DIR (created if needed) as
+ * the store, the current store's blobs serving as a mirror. */
+static SCM call_with_store(SCM dir, SCM thunk)
+{
+	the_store();
+	char *d = scm_to_utf8_string(dir);
+	struct swap w = {0};
+	w.other = store_open(d);
+	free(d);
+	if (!w.other)
+		core_error("distill-system-error");
+	scm_dynwind_begin(0);
+	scm_dynwind_unwind_handler((void (*)(void *))store_close, w.other,
+				   SCM_F_WIND_EXPLICITLY);
+	scm_dynwind_rewind_handler(swap_in, &w, SCM_F_WIND_EXPLICITLY);
+	scm_dynwind_unwind_handler(swap_out, &w, SCM_F_WIND_EXPLICITLY);
+	SCM r = scm_call_0(thunk);
+	scm_dynwind_end();
+	return r;
+}
+
+/* (%remove-tree DIR): rm -rf, read-only store directories included */
+static SCM remove_tree(SCM dir)
+{
+	char *d = scm_to_utf8_string(dir);
+	int r = fs_rm_rf(d);
+	free(d);
+	if (r < 0)
+		core_error("distill-system-error");
+	return SCM_UNSPECIFIED;
+}
+
+/* (%store-dir) -> the directory of the store in use */
+static SCM store_dir_p(void)
+{
+	return scm_from_utf8_string(store_dir(the_store()));
 }
 
 /* (%have-source? PIN) -> the BLAKE2b hash if the store has it, else #f */
@@ -280,12 +349,15 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%hash-file", 1, 0, 0, hash_file_both);
 	scm_c_define_gsubr("%fetch", 3, 0, 0, fetch);
 	scm_c_define_gsubr("%have-source?", 1, 0, 0, have_source);
+	scm_c_define_gsubr("%call-with-store", 2, 0, 0, call_with_store);
+	scm_c_define_gsubr("%store-dir", 0, 0, 0, store_dir_p);
+	scm_c_define_gsubr("%remove-tree", 1, 0, 0, remove_tree);
 	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
 	scm_c_export("%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
 		     "%fetch", "%have-source?", "%store-path", "%build", "%dry-run?",
-		     NULL);
+		     "%call-with-store", "%store-dir", "%remove-tree", NULL);
 }
 
 /* Does root hold the Scheme library (root/lib/distill/plan.scm)? */
@@ -441,4 +513,13 @@ int glue_list(struct cli *c)
 	c->argc--;
 	c->argv++;
 	return with_guile(c, "list-sources-script");
+}
+
+int glue_verify(struct cli *c)
+{
+	if (c->argc < 1) {
+		fputs("usage: distill verify SCRIPT\n", stderr);
+		return EXIT_USAGE;
+	}
+	return with_guile(c, "verify-script");
 }

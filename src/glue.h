@@ -20,6 +20,8 @@ int glue_build(struct cli *c);
 
 /* distill fetch SCRIPT: fetch every source its plans need. */
 int glue_fetch(struct cli *c);
+/* distill verify SCRIPT: rebuild everything in a fresh store and compare. */
+int glue_verify(struct cli *c);
 /* distill list sources SCRIPT: print their pins and URLs. */
 int glue_list(struct cli *c);
 

@@ -31,6 +31,10 @@ static const struct command commands[] = {
 	 "in $DISTILL_MIRRORS first), so that building can then run offline."},
 	{"list", glue_list, "list sources SCRIPT",
 	 "Print the pin and URL of every source the plans of SCRIPT need."},
+	{"verify", glue_verify, "verify SCRIPT",
+	 "Build the plans of SCRIPT, then build every plan they need again in a\n"
+	 "fresh temporary store, and report plan by plan whether the outputs\n"
+	 "are bit-identical (exit 1, keeping that store, when one is not)."},
 	{"sum", cli_sum, "sum [FILE...]",
 	 "Print the BLAKE2b-256 (base64url, the form distill pins with) and the\n"
 	 "SHA-256 of each FILE, or of standard input when there is none."},

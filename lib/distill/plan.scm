@@ -19,6 +19,7 @@
             artifact-source artifact-pin
             interned interned-symlink interned-dir local-file local-archive
             remote-file remote-archive fetch-hook plan-sources fetch-sources!
+            plan-closure plan-local-blobs
             make-input input? input-basedir input-link
             make-plan plan? plan-name plan-inputs plan-raw-output
             plan-timeout plan-output-hash
@@ -174,14 +175,33 @@ upstream compatibility; the format is detected from the content."
 
 (define (fetch-sources! plans)
   "Make sure every remote artifact PLANS need is in the store, fetching what
-is missing; a sha256-pinned artifact learns its BLAKE2b hash here."
+is missing; a sha256-pinned artifact learns its BLAKE2b hash here (and that
+stronger pin is used from then on)."
   (for-each
    (lambda (a)
-     (set-artifact-hash!
-      a (or (%have-source? (artifact-pin a))
-            (%fetch (artifact-source a) (artifact-pin a)
-                    ((fetch-hook) (artifact-source a) (artifact-pin a))))))
+     (let ((pin (or (artifact-hash a) (artifact-pin a))))
+       (set-artifact-hash!
+        a (or (%have-source? pin)
+              (%fetch (artifact-source a) pin
+                      ((fetch-hook) (artifact-source a) (artifact-pin a)))))))
    (plan-sources plans)))
+
+(define (plan-local-blobs plans)
+  "Store paths of the content PLANS' local (not remote) artifacts hold."
+  (delete-duplicates
+   (append-map
+    (lambda (p)
+      (filter-map (lambda (i)
+                    (let ((l (input-link (input-of i))))
+                      (and (artifact? l) (not (artifact-source l))
+                           (memq (artifact-kind l) '(file archive))
+                           (%store-path 'blob (artifact-hash l)))))
+                  (plan-inputs p)))
+    (collect plans))))
+
+(define (plan-closure plans)
+  "PLANS and every plan they need, dependencies first."
+  (collect plans))
 
 (define* (make-input #:key (basedir "/") link)
   "LINK (an artifact or a plan) placed under BASEDIR."

@@ -13,7 +13,8 @@
   #:use-module (ice-9 format)
   #:use-module (ice-9 regex)
   #:use-module (srfi srfi-1)
-  #:export (run-script build-script fetch-script list-sources-script))
+  #:export (run-script build-script fetch-script list-sources-script
+            verify-script))
 
 (read-set! keywords 'postfix)
 
@@ -189,6 +190,43 @@ returns an exit status."
                  (format #t "~a ~a~%" (artifact-pin a) (artifact-source a)))
                (plan-sources (script-plans v)))
      0)))
+
+(define (verify-script argv backtrace?)
+  "distill verify SCRIPT: build SCRIPT's plans, then build every plan again
+in a fresh temporary store, and report plan by plan whether the outputs are
+bit-identical."
+  (eval-script
+   (car argv) (cdr argv) backtrace?
+   (lambda (v)
+     (let* ((plans (script-plans v))
+            (tmpdir (or (getenv "TMPDIR") "/tmp"))
+            (fresh (mkdtemp (string-append tmpdir "/distill-verify.XXXXXX"))))
+       (build-plans! plans)
+       (let* ((all (plan-closure plans))
+              (first (map (lambda (p) (list (plan-hash p) (plan-outputs p)
+                                            (plan-output-path p)))
+                          all))
+              (local (plan-local-blobs plans))
+              (second (%call-with-store
+                       fresh
+                       (lambda ()
+                         (for-each %intern-file local)
+                         (build-plans! plans)
+                         (map (lambda (p) (list (plan-outputs p) (plan-output-path p)))
+                              all))))
+              (bad (filter-map
+                    (lambda (p a b)
+                      (if (equal? (cadr a) (car b))
+                          (begin (format #t "reproducible ~a ~a~%" (plan-name p) (cadr a))
+                                 #f)
+                          (begin (format #t "DIFFERS ~a: ~a in the store, ~a rebuilt: diff -r ~a ~a~%"
+                                         (plan-name p) (cadr a) (car b) (caddr a) (cadr b))
+                                 p)))
+                    all first second)))
+         (format #t "~a of ~a plans reproducible~%" (- (length all) (length bad)) (length all))
+         (if (null? bad)
+             (begin (%remove-tree fresh) 0)
+             (begin (format #t "the fresh store is kept at ~a~%" fresh) exit-build)))))))
 
 (define (build-script argv backtrace?)
   "distill build SCRIPT: build the plan, or list of plans, SCRIPT ends with."
