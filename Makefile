@@ -40,6 +40,11 @@ src/embed.c: FORCE
 	scripts/embed-scheme $@
 FORCE:
 
+# docs/modules.md comes from the modules' own comments and docstrings.
+docs: distill
+	./distill run scripts/modules-doc.scm lib/distill > docs/modules.md.tmp
+	mv docs/modules.md.tmp docs/modules.md
+
 check: all
 	prove t/*.t
 
@@ -54,7 +59,7 @@ install: distill
 clean:
 	rm -f distill $(CORE) $(FRONT) $(UNIT) src/embed.c
 
-.PHONY: all check clean install FORCE
+.PHONY: all check clean docs install FORCE
 t/unit/hash: t/unit/hash.c
 t/unit/tree: t/unit/tree.c
 t/unit/unpack: t/unit/unpack.c
