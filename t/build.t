@@ -115,6 +115,15 @@ ok $([ $? = 3 ] && grep -qx "$scratch/bad.scm:2:36: error: unbound variable: wge
 	"a recipe error exits 3 with file:line:col"
 diag < "$scratch/berr"
 
+# 10b. On a terminal, a live status line: done/total, elapsed, what builds.
+plan_script "$scratch/tty.scm" ttyplan 'sleep 1; echo x > /out/x'
+script -qec "$distill --store $scratch/ttystore build $scratch/tty.scm" /dev/null > "$scratch/tty" 2>&1
+ok $([ $? = 0 ] && grep -q "$(printf '\r\033\\[K')\\[0/1 [0-9.]*s\\] building ttyplan" "$scratch/tty"; echo $?) \
+	"a terminal gets a live status line"
+# and a pipe gets plain lines only
+"$distill" --store "$scratch/ttystore2" build "$scratch/tty.scm" > /dev/null 2> "$scratch/notty"
+ok $(! grep -q "$(printf '\033')" "$scratch/notty"; echo $?) "plain lines when stderr is not a terminal"
+
 # 11. Where the kernel refuses user namespaces, say why and how to allow
 # them, and build nothing (here: a user namespace whose limit is 0).
 unshare -Ur sh -c "echo 0 > /proc/sys/user/max_user_namespaces && $distill --store $scratch/refused build $scratch/other.scm" > /dev/null 2> "$scratch/perr"
