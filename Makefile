@@ -21,7 +21,7 @@ HDRS = src/err.h src/fsutil.h src/hash.h src/unpack.h src/tree.h \
        src/cli.h src/glue.h src/embed.h src/fetch.h
 UNIT = t/unit/hash t/unit/tree t/unit/unpack t/unit/store t/unit/plan t/unit/sandbox
 
-all: distill $(UNIT)
+all: distill $(UNIT) scheme
 
 distill: $(CORE) $(FRONT)
 	$(CC) $(LDFLAGS) -o $@ $(CORE) $(FRONT) `pkg-config --libs $(PKGS)`
@@ -40,6 +40,10 @@ src/embed.c: FORCE
 	scripts/embed-scheme $@
 FORCE:
 
+# The Scheme library compiled to bytecode under go/ (only what changed).
+scheme: distill FORCE
+	./distill run scripts/compile-scheme.scm
+
 # docs/modules.md comes from the modules' own comments and docstrings.
 docs: distill
 	./distill run scripts/modules-doc.scm lib/distill > docs/modules.md.tmp
@@ -53,13 +57,14 @@ check: all
 install: distill
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/distill
 	cp distill $(DESTDIR)$(PREFIX)/bin/distill
-	for d in lib pkg svc plat; do \
+	for d in lib pkg svc plat go; do \
 		[ ! -d $$d ] || cp -R $$d $(DESTDIR)$(PREFIX)/share/distill/; done
 
 clean:
 	rm -f distill $(CORE) $(FRONT) $(UNIT) src/embed.c
+	rm -rf go
 
-.PHONY: all check clean docs install FORCE
+.PHONY: all check clean docs install scheme FORCE
 t/unit/hash: t/unit/hash.c
 t/unit/tree: t/unit/tree.c
 t/unit/unpack: t/unit/unpack.c

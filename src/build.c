@@ -318,6 +318,7 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		goto done;
 	if (sr < 0) {
 		err_prefix("plan %s: sandbox", p->name);
+		r = BUILD_NO_SANDBOX;
 		goto done;
 	}
 	if (res.timed_out) {

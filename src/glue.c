@@ -444,6 +444,11 @@ static void *inner(void *data)
 	char *root = libroot();
 	char *lib = fs_join(root, "lib");
 	SCM path = scm_list_2(scm_from_utf8_string(lib), scm_from_utf8_string(root));
+	/* Its bytecode, when `make` compiled it (root/go). */
+	char *go = fs_join(root, "go");
+	SCM lcp = scm_c_lookup("%load-compiled-path");
+	scm_variable_set_x(lcp, scm_cons(scm_from_utf8_string(go), scm_variable_ref(lcp)));
+	free(go);
 	free(root);
 	const char *dp = getenv("DISTILL_PATH");
 	if (dp && *dp) {

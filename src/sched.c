@@ -27,8 +27,8 @@ struct run {
 	struct sched_node **all;	/* topological order */
 	size_t n, cap;
 	int running, stop, done;
-	int preflight_done;
-	int fatal;	/* the sandbox cannot work here: stop everything */
+	char *fatal;	/* why the sandbox cannot work here: stop everything */
+	int free_slot_used;	/* a build runs on the slot that needs no token */
 };
 
 /* Depth-first walk from a target: dependencies land before dependents. */
@@ -167,12 +167,13 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 	struct output out;
 	char *msg;
 	size_t len;
-	if (build_plan(r->s, &n->res, &n->hash, &bo, &out) == 0) {
+	int b = build_plan(r->s, &n->res, &n->hash, &bo, &out);
+	if (b == 0) {
 		char *enc = output_encode(&out, &len);
 		msg = fs_fmt("O%s", enc);
 		free(enc);
 	} else {
-		msg = fs_fmt("F%s", err_msg());
+		msg = fs_fmt("%c%s", b == BUILD_NO_SANDBOX ? 'S' : 'F', err_msg());
 	}
 	fs_write_all(wfd, msg, strlen(msg));
 	_exit(0);
@@ -180,18 +181,6 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 
 static int start(struct run *r, struct sched_node *n)
 {
-	/* Before the first build of a run (never on cache hits): can this
-	 * kernel give us the whole sandbox?  If not, say why and stop. */
-	if (!r->preflight_done) {
-		char *tmp = fs_join(store_dir(r->s), "tmp");
-		int pf = sandbox_preflight(tmp);
-		free(tmp);
-		if (pf < 0) {
-			r->fatal = 1;
-			return -1;
-		}
-		r->preflight_done = 1;
-	}
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys("pipe");
@@ -246,6 +235,8 @@ static void finish(struct run *r, struct sched_node *n)
 	r->running--;
 	if (n->token)
 		js_give(&r->js);
+	else
+		r->free_slot_used = 0;
 	n->token = 0;
 	store_unlock_plan(n->lockfd);
 	n->lockfd = -1;
@@ -262,6 +253,18 @@ static void finish(struct run *r, struct sched_node *n)
 	if (len == 0)
 		snprintf(buf, sizeof buf, "Fplan %s: the build worker died (status %d)",
 			 n->plan.name, status);
+	/* The sandbox could not be set up: is it this kernel?  Then say why
+	 * and how to allow it, and stop (no build can work here). */
+	if (buf[0] == 'S') {
+		char *tmp = fs_join(store_dir(r->s), "tmp");
+		int pf = sandbox_preflight(tmp);
+		free(tmp);
+		if (pf < 0) {
+			r->fatal = xstrdup(err_msg());
+			r->stop = 1;
+			return;
+		}
+	}
 	status_say("error: %s", buf + 1);
 	fail(r, n, buf + 1);
 	show_log_tail(r, n);
@@ -299,9 +302,10 @@ static int step(struct run *r, struct sched_node *n)
 	}
 	if (r->stop)
 		return 0;
-	if (r->running > 0 && !js_take(&r->js))
+	/* The free slot (make's implicit job) first, then jobserver tokens. */
+	int token = r->free_slot_used;
+	if (token && !js_take(&r->js))
 		return 0;
-	int token = r->running > 0;
 	if (n->lockfd < 0) {
 		n->lockfd = store_lock_plan(r->s, &n->hash, 0);
 		if (n->lockfd == -2) {
@@ -327,7 +331,17 @@ static int step(struct run *r, struct sched_node *n)
 		}
 	}
 	n->token = token;
-	return start(r, n);
+	if (!token)
+		r->free_slot_used = 1;
+	if (start(r, n) < 0) {
+		if (token)
+			js_give(&r->js);
+		else
+			r->free_slot_used = 0;
+		n->token = 0;
+		return -1;
+	}
+	return 0;
 }
 
 /* Dry run: dependents of what would be built cannot be hashed yet. */
@@ -378,8 +392,6 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 				continue;
 			int before = r.done + r.running;
 			if (step(&r, n) < 0) {
-				if (r.fatal)
-					break;
 				fail(&r, n, err_msg());
 				status_say("error: %s", err_msg());
 			}
@@ -418,8 +430,11 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 		dry_dependents(&r);
 	status_end();
 	js_close(&r.js);
-	if (r.fatal)
+	if (r.fatal) {
+		err("%s", r.fatal);
+		free(r.fatal);
 		goto error;
+	}
 	for (size_t i = 0; i < r.n; i++)
 		r.all[i]->mark = 0;
 	free(r.all);

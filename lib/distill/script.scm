@@ -238,6 +238,10 @@ bit-identical."
        (unless (%dry-run?)
          (for-each
           (lambda (p)
-            (format #t "~a ~a~%" (plan-outputs p) (plan-output-path p)))
+            ;; display, not format: this loop runs once per target
+            (display (plan-outputs p))
+            (display " ")
+            (display (plan-output-path p))
+            (newline))
           plans))
        0))))

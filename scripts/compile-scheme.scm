@@ -1,0 +1,34 @@
+;; Compiles distill's Scheme library to Guile bytecode: every .scm under
+;; lib/distill, pkg, svc and plat whose .go under go/ is missing or older.
+;; Loading compiled modules is several times faster than interpreting them.
+;;   ./distill run scripts/compile-scheme.scm     (make does this)
+(use-modules (system base compile) (ice-9 ftw) (srfi srfi-1))
+
+(read-set! keywords 'postfix)
+(define top (dirname (dirname (canonicalize-path (car (command-line))))))
+
+(define (sources dir)
+  "Relative names (under DIR's parent) of the .scm files in DIR."
+  (let ((full (string-append top "/" dir)))
+    (if (file-exists? full)
+        (map (lambda (f) (string-append dir "/" f))
+             (filter (lambda (f) (string-suffix? ".scm" f)) (scandir full)))
+        '())))
+
+(define (module-rel src)
+  "lib/distill/x.scm -> distill/x; pkg/x.scm -> pkg/x."
+  (let ((rel (if (string-prefix? "lib/" src) (substring src 4) src)))
+    (substring rel 0 (- (string-length rel) 4))))
+
+(define (stale? src go)
+  (or (not (file-exists? go))
+      (< (stat:mtime (stat go)) (stat:mtime (stat src)))))
+
+(for-each
+ (lambda (src)
+   (let* ((in (string-append top "/" src))
+          (out (string-append top "/go/" (module-rel src) ".go")))
+     (when (stale? in out)
+       (format #t "compiling ~a~%" src)
+       (compile-file in #:output-file out #:opts '(#:warnings ())))))
+ (append-map sources '("lib/distill" "pkg" "svc" "plat")))
