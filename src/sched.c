@@ -211,6 +211,16 @@ static int start(struct run *r, struct sched_node *n)
 	return 0;
 }
 
+/* Give back the job slot node n held. */
+static void release_slot(struct run *r, struct sched_node *n)
+{
+	if (n->token)
+		js_give(&r->js);
+	else
+		r->free_slot_used = 0;
+	n->token = 0;
+}
+
 /* A worker ended: read its report. */
 static void finish(struct run *r, struct sched_node *n)
 {
@@ -233,11 +243,7 @@ static void finish(struct run *r, struct sched_node *n)
 	close(n->pipefd);
 	n->pipefd = -1;
 	r->running--;
-	if (n->token)
-		js_give(&r->js);
-	else
-		r->free_slot_used = 0;
-	n->token = 0;
+	release_slot(r, n);
 	store_unlock_plan(n->lockfd);
 	n->lockfd = -1;
 	if (len > 0 && buf[0] == 'O' && output_decode(buf + 1, len - 1, &n->out) == 0) {
@@ -306,42 +312,33 @@ static int step(struct run *r, struct sched_node *n)
 	int token = r->free_slot_used;
 	if (token && !js_take(&r->js))
 		return 0;
+	if (!token)
+		r->free_slot_used = 1;
+	int c = 1;
 	if (n->lockfd < 0) {
 		n->lockfd = store_lock_plan(r->s, &n->hash, 0);
 		if (n->lockfd == -2) {
 			/* Another distill process is building it: wait for it. */
-			n->lockfd = -1;
 			n->waiting = 1;
-			if (token)
-				js_give(&r->js);
-			return 0;
-		}
-		if (n->lockfd < 0)
-			return -1;
-		n->waiting = 0;
-		if (!(r->o->rebuild && n->mark == 3)) {
-			int c = try_cached(r, n);
-			if (c <= 0) {
-				store_unlock_plan(n->lockfd);
-				n->lockfd = -1;
-				if (token)
-					js_give(&r->js);
-				return c;
-			}
+			c = 0;
+		} else if (n->lockfd < 0) {
+			c = -1;
+		} else {
+			n->waiting = 0;
+			/* It may have finished while we waited for the lock. */
+			if (!(r->o->rebuild && n->mark == 3))
+				c = try_cached(r, n);
 		}
 	}
 	n->token = token;
-	if (!token)
-		r->free_slot_used = 1;
-	if (start(r, n) < 0) {
-		if (token)
-			js_give(&r->js);
-		else
-			r->free_slot_used = 0;
-		n->token = 0;
-		return -1;
-	}
-	return 0;
+	if (c > 0 && start(r, n) == 0)
+		return 0;
+	/* Not started: give back the slot and the lock. */
+	if (n->lockfd >= 0)
+		store_unlock_plan(n->lockfd);
+	n->lockfd = -1;
+	release_slot(r, n);
+	return c > 0 ? -1 : c;
 }
 
 /* Dry run: dependents of what would be built cannot be hashed yet. */
