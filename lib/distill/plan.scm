@@ -8,9 +8,26 @@
 ;;; until build-plan! or build-plans! hands the whole graph to distill's
 ;;; scheduler (src/sched.c), which builds what is not in the store yet, in
 ;;; parallel, and records the outputs.
+;;;
+;;; Plans without building: plan->encoding is the byte string of a plan's
+;;; canonical encoding (docs/formats.md, "Plan encoding, version 1") and
+;;; plan-encoding-hash its hash, computed here exactly as the scheduler
+;;; computes them, as soon as every input is an artifact (a sha256-pinned
+;;; source once its content is in the store) or a plan built by this
+;;; process; load-plan reads an encoding back from the store.
+;;;
+;;; Upstream distill's plan helpers, on this model: artifact-format is
+;;; #(file PATH MODE), #(dir PATH MODE), #(symlink PATH TARGET),
+;;; #(archive PATH) (upstream had the compression in place of the path:
+;;; here the format is found from the content, and an archive has a place)
+;;; or #(tree PATH); artifact-extra is (remote . URL) for a remote file, the
+;;; URL for a remote archive, else #f (interned contents are in the store,
+;;; not in the value); live-artifact-hashes is the content a set of plans
+;;; needs (what `distill gc` keeps for them is decided from its roots).
 (define-module (distill plan)
   #:use-module (distill core)
   #:use-module (rnrs bytevectors)
+  #:use-module (rnrs io ports)
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
   #:use-module (ice-9 match)
@@ -24,7 +41,10 @@
             make-plan plan? plan-name plan-inputs plan-raw-output
             plan-timeout plan-output-hash
             build-plan! build-plans! plan-hash plan-outputs plan-output-path
-            plan-built? current-script-directory))
+            plan-built? current-script-directory
+            artifact-format artifact-extra update-path short-hash
+            plan->encoding plan-encoding-hash load-plan
+            for-each-anchor live-artifact-hashes))
 
 (define-record-type <artifact>
   (%make-artifact kind path mode target hash source pin)
@@ -79,12 +99,15 @@
 (define (->bytevector who x)
   (cond ((bytevector? x) x)
         ((string? x) (string->utf8 x))
-        (else (recipe-error who "contents must be a string or a bytevector, not ~s"
+        ((procedure? x)               ; a thunk writing the contents
+         (string->utf8 (with-output-to-string x)))
+        (else (recipe-error who "contents must be a string, a bytevector or a thunk, not ~s"
                             (list x)))))
 
 (define (interned path mode contents)
-  "A file at PATH with MODE whose contents (a string or a bytevector) are
-put in the store now."
+  "A file at PATH with MODE whose contents (a string, a bytevector, or a
+thunk whose output to the current output port is the contents, as in
+upstream distill) are put in the store now."
   (check-path 'interned path)
   (unless (and (integer? mode) (<= 0 mode #o7777))
     (recipe-error 'interned "mode ~s is not a file mode" (list mode)))
@@ -297,3 +320,240 @@ distill-build-failed when a plan of PLANS could not be built."
   "Where P's output is in the store, once built; else #f."
   (and (plan-built? p)
        (%store-path (vector-ref (plan-result p) 1) (plan-outputs p))))
+
+(define (artifact-format a)
+  "Where and what A is, as upstream distill's vectors: #(file PATH MODE),
+#(dir PATH MODE), #(symlink PATH TARGET), #(archive PATH), #(tree PATH)."
+  (case (artifact-kind a)
+    ((file dir) (vector (artifact-kind a) (artifact-path a) (artifact-mode a)))
+    ((symlink) (vector 'symlink (artifact-path a) (artifact-target a)))
+    (else (vector (artifact-kind a) (artifact-path a)))))
+
+(define (artifact-extra a)
+  "Where A's content comes from: (remote . URL) for a remote file, the URL
+for a remote archive, else #f."
+  (and (artifact-source a)
+       (if (eq? (artifact-kind a) 'file)
+           (cons 'remote (artifact-source a))
+           (artifact-source a))))
+
+(define (update-path a path)
+  "A copy of artifact A placed at PATH instead; #f when A is not an
+artifact (so (or (update-path x p) ...) tries something else)."
+  (and (artifact? a)
+       (begin
+         (check-path 'update-path path)
+         (%make-artifact (artifact-kind a) path (artifact-mode a)
+                         (artifact-target a) (artifact-hash a)
+                         (artifact-source a) (artifact-pin a)))))
+
+(define (short-hash h)
+  "The first 6 characters of hash H, for people."
+  (unless (and (string? h) (> (string-length h) 6))
+    (recipe-error 'short-hash "~s is not a hash" (list h)))
+  (substring h 0 6))
+
+(define (ns s)
+  "ns(S) of docs/formats.md: the byte length of S in UTF-8, ':', S."
+  (string-append (number->string (bytevector-length (string->utf8 s))) ":" s))
+
+(define (mode4 m)
+  (let ((o (number->string (logand m #o7777) 8)))
+    (string-append (make-string (max 0 (- 4 (string-length o))) #\0) o)))
+
+(define (artifact-blob a)
+  "The BLAKE2b hash A's encoding holds, or #f while it is unknown (a
+sha256-pinned source not in the store yet)."
+  (or (artifact-hash a)
+      (and (artifact-pin a) (%have-source? (artifact-pin a)))))
+
+(define (artifact-line a)
+  "A's part of an \"in\" line, or #f if its content is not known yet."
+  (let ((path (ns (artifact-path a))))
+    (case (artifact-kind a)
+      ((file) (let ((h (artifact-blob a)))
+                (and h (string-append "file " path " " (mode4 (artifact-mode a)) " " h))))
+      ((dir) (string-append "dir " path " " (mode4 (artifact-mode a))))
+      ((symlink) (string-append "symlink " path " " (ns (artifact-target a))))
+      ((archive) (let ((h (artifact-blob a)))
+                   (and h (string-append "archive " path " " h))))
+      (else (string-append "tree " path " " (artifact-hash a))))))
+
+(define (output-line p)
+  "What plan P is as an input once built (as src/sched.c resolves it), or
+#f if it has not been built by this process."
+  (and (plan-built? p)
+       (if (eq? (vector-ref (plan-result p) 1) 'tree)
+           (string-append "tree " (ns "/") " " (plan-outputs p))
+           (string-append "file " (ns (string-append "/" (basename (plan-raw-output p))))
+                          " 0644 " (plan-outputs p)))))
+
+(define (bytevector<? a b)
+  (let ((na (bytevector-length a)) (nb (bytevector-length b)))
+    (let loop ((i 0))
+      (cond ((= i na) (< na nb))
+            ((= i nb) #f)
+            ((= (bytevector-u8-ref a i) (bytevector-u8-ref b i)) (loop (+ i 1)))
+            (else (< (bytevector-u8-ref a i) (bytevector-u8-ref b i)))))))
+
+(define (plan->encoding p)
+  "The canonical encoding of plan P (a bytevector), with its plan inputs
+replaced by their outputs and its input lines sorted bytewise without
+duplicates; #f while an input's content is unknown (a plan not built yet)."
+  (let ((lines (map (lambda (i)
+                      (let* ((in (input-of i)) (l (input-link in))
+                             (a (if (plan? l) (output-line l) (artifact-line l))))
+                        (and a (string->utf8
+                                (string-append "in " (ns (input-basedir in)) " " a "\n")))))
+                    (plan-inputs p))))
+    (and (every identity lines)
+         (call-with-values open-bytevector-output-port
+           (lambda (port get)
+             (put-bytevector port (string->utf8
+                                   (string-append "distill-plan 1\nname " (ns (plan-name p)) "\n"
+                                                  (if (plan-raw-output p)
+                                                      (string-append "raw " (ns (plan-raw-output p)) "\n")
+                                                      ""))))
+             (let loop ((ls (sort lines bytevector<?)) (last #f))
+               (unless (null? ls)
+                 (unless (and last (bytevector=? last (car ls)))
+                   (put-bytevector port (car ls)))
+                 (loop (cdr ls) (car ls))))
+             (get))))))
+
+(define (plan-encoding-hash p)
+  "The hash of (plan->encoding P): P's plan hash, computed without
+building; #f while an input's content is unknown."
+  (let ((e (plan->encoding p)))
+    (and e (%hash-bytes e))))
+
+(define (decode-plan who bv)
+  "The plan whose canonical encoding is the bytevector BV."
+  (define i 0)
+  (define n (bytevector-length bv))
+  (define (fail what)
+    (recipe-error who "malformed plan encoding (~a at byte ~a)" (list what i)))
+  (define (take k)
+    (when (> (+ i k) n) (fail "truncated"))
+    (let ((b (make-bytevector k)))
+      (bytevector-copy! bv i b 0 k)
+      (set! i (+ i k))
+      b))
+  (define (lit? s)
+    (let* ((b (string->utf8 s)) (k (bytevector-length b)))
+      (and (<= (+ i k) n)
+           (let loop ((j 0))
+             (or (= j k)
+                 (and (= (bytevector-u8-ref bv (+ i j)) (bytevector-u8-ref b j))
+                      (loop (+ j 1)))))
+           (begin (set! i (+ i k)) #t))))
+  (define (lit s) (unless (lit? s) (fail (format #f "expected ~s" s))))
+  (define (get-ns)
+    (let loop ((len 0) (digits 0))
+      (let ((c (and (< i n) (bytevector-u8-ref bv i))))
+        (cond ((and c (<= 48 c 57) (< digits 10))
+               (set! i (+ i 1)) (loop (+ (* len 10) (- c 48)) (+ digits 1)))
+              ((and c (= c 58) (> digits 0))
+               (set! i (+ i 1)) (utf8->string (take len)))
+              (else (fail "bad length"))))))
+  (define (get-mode)
+    (let ((m (string->number (utf8->string (take 4)) 8)))
+      (unless m (fail "bad mode"))
+      m))
+  (define (get-hash)
+    (let ((h (utf8->string (take 44))))
+      (unless (hash-ok? h) (fail "bad hash"))
+      h))
+  (lit "distill-plan 1\nname ")
+  (let* ((name (get-ns))
+         (raw (begin (lit "\n") (and (lit? "raw ") (let ((r (get-ns))) (lit "\n") r)))))
+    (let loop ((inputs '()))
+      (if (= i n)
+          (make-plan #:name name #:inputs (reverse inputs) #:raw-output raw)
+          (begin
+            (lit "in ")
+            (let* ((basedir (get-ns))
+                   (art (begin
+                          (lit " ")
+                          (cond
+                           ((lit? "file ")
+                            (let* ((path (get-ns)) (mode (begin (lit " ") (get-mode))))
+                              (lit " ")
+                              (%artifact 'file path mode #f (get-hash))))
+                           ((lit? "dir ")
+                            (let ((path (get-ns)))
+                              (lit " ")
+                              (%artifact 'dir path (get-mode) #f #f)))
+                           ((lit? "symlink ")
+                            (let ((path (get-ns)))
+                              (lit " ")
+                              (%artifact 'symlink path 0 (get-ns) #f)))
+                           ((lit? "archive ")
+                            (let ((path (get-ns)))
+                              (lit " ")
+                              (%artifact 'archive path 0 #f (get-hash))))
+                           ((lit? "tree ")
+                            (let ((path (get-ns)))
+                              (lit " ")
+                              (%artifact 'tree path 0 #f (get-hash))))
+                           (else (fail "unknown artifact kind"))))))
+              (lit "\n")
+              (loop (cons (%input basedir art) inputs))))))))
+
+(define (hash-ok? h)
+  (and (= (string-length h) 44)
+       (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
+                                     (memv c '(#\- #\_ #\=))))
+                     h)))
+
+(define (load-plan hash)
+  "The plan whose hash is HASH, read back from the store's rec/plan/
+(where every plan built is recorded): its inputs are the artifacts, and
+the outputs of its dependencies, it was hashed with."
+  (unless (and (string? hash) (hash-ok? hash))
+    (recipe-error 'load-plan "~s is not a plan hash" (list hash)))
+  (let* ((store (dirname (dirname (%store-path 'blob hash))))
+         (file (string-append store "/rec/plan/" hash)))
+    (unless (file-exists? file)
+      (recipe-error 'load-plan "plan ~a is not in the store (~a)" (list hash file)))
+    (decode-plan 'load-plan (call-with-input-file file get-bytevector-all
+                              #:binary #t))))
+
+(define (for-each-anchor proc items)
+  "Call PROC once on each artifact (leaf of the graph) that ITEMS (plans,
+artifacts and inputs) reach, following plan inputs recursively."
+  (let ((arts (make-hash-table)) (plans (make-hash-table)))
+    (let walk-all ((xs items))
+      (for-each
+       (lambda (x)
+         (cond
+          ((input? x) (walk-all (list (input-link x))))
+          ((plan? x)
+           (unless (hashq-ref plans x)
+             (hashq-set! plans x #t)
+             (walk-all (plan-inputs x))))
+          ((artifact? x)
+           (let ((key (list (artifact-kind x) (artifact-path x) (artifact-mode x)
+                            (artifact-target x) (artifact-hash x) (artifact-pin x))))
+             (unless (hash-ref arts key)
+               (hash-set! arts key #t)
+               (proc x))))
+          (else (recipe-error 'for-each-anchor "~s is not a plan, an artifact or an input"
+                              (list x)))))
+       xs))))
+
+(define (live-artifact-hashes items)
+  "A hash table whose keys are the hashes of the content ITEMS (plans,
+artifacts, inputs) need: the blobs and trees of every artifact they reach
+(the pin of a sha256-pinned source not fetched yet) and the output of
+every plan among them built by this process."
+  (let ((live (make-hash-table)))
+    (for-each-anchor
+     (lambda (a)
+       (let ((h (or (artifact-hash a) (artifact-pin a))))
+         (when h (hash-set! live h #t))))
+     items)
+    (for-each (lambda (p) (when (plan-outputs p) (hash-set! live (plan-outputs p) #t)))
+              (collect (filter plan? (map (lambda (x) (if (input? x) (input-link x) x))
+                                          items))))
+    live))

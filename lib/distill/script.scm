@@ -12,6 +12,7 @@
   #:use-module (distill core)
   #:use-module (ice-9 format)
   #:use-module (ice-9 regex)
+  #:use-module ((ice-9 session) #:select (procedure-arguments))
   #:use-module (srfi srfi-1)
   #:export (run-script build-script fetch-script list-sources-script
             verify-script))
@@ -23,10 +24,35 @@
 (define exit-recipe 3)
 (define exit-system 4)
 
+(define (arity-text proc)
+  "How PROC is called, e.g. \"(f a b #:key c)\"."
+  (let ((a (procedure-arguments proc)))
+    (format #f "(~a~{ ~a~}~a~a~a)" (or (procedure-name proc) "procedure")
+            (assq-ref a 'required)
+            (if (null? (assq-ref a 'optional)) ""
+                (format #f " #:optional~{ ~a~}" (assq-ref a 'optional)))
+            (if (null? (assq-ref a 'keyword)) ""
+                (format #f " #:key~{ ~a~}"
+                        (map (lambda (k) (keyword->symbol (car k))) (assq-ref a 'keyword))))
+            (if (assq-ref a 'rest) (format #f " . ~a" (assq-ref a 'rest)) ""))))
+
 (define (message-of key args)
   "The text of a Guile error (KEY . ARGS), first letter in lower case."
   (let ((text
          (cond
+          ((and (eq? key 'wrong-number-of-args) (= (length args) 4)
+                (pair? (caddr args)) (procedure? (car (caddr args))))
+           (format #f "wrong number of arguments: ~a is called as ~a"
+                   (or (procedure-name (car (caddr args))) "the procedure")
+                   (arity-text (car (caddr args)))))
+          ((and (eq? key 'keyword-argument-error) (= (length args) 4)
+                (pair? (cadddr args)) (keyword? (car (cadddr args))))
+           (format #f "~a ~a:" (cadr args) (keyword->symbol (car (cadddr args)))))
+          ((and (eq? key 'misc-error) (= (length args) 4)
+                (equal? (cadr args) "no code for module ~S") (pair? (caddr args)))
+           (let ((name (car (caddr args))))
+             (format #f "no module ~s: no ~a.scm beside the script, in $DISTILL_PATH or in the library"
+                     name (string-join (map symbol->string name) "/"))))
           ((and (pair? args) (= (length args) 4) (string? (cadr args)))
            (apply format #f (cadr args)
                   (if (list? (caddr args)) (caddr args) '())))
@@ -35,9 +61,6 @@
                 (string? (cadr args)))
            (apply format #f (cadr args) (cddr args)))
           (else (format #f "~a ~s" key args)))))
-    (when (and (eq? key 'keyword-argument-error) (= (length args) 4)
-               (pair? (cadddr args)))
-      (set! text (format #f "~a: ~s" text (car (cadddr args)))))
     (if (and (> (string-length text) 1)
              (char-upper-case? (string-ref text 0))
              (char-lower-case? (string-ref text 1)))
@@ -89,6 +112,13 @@ that names the culprit, else FORM itself."
                         (if (eq? key 'unbound-variable)
                             (memq sym p)
                             (eq? (car p) sym)))))
+                ;; the call with an unknown keyword, the name of a missing module
+                (and (eq? key 'keyword-argument-error) (= (length args) 4)
+                     (pair? (cadddr args))
+                     (innermost-with form (lambda (p) (memq (car (cadddr args)) p))))
+                (and (eq? key 'misc-error) (= (length args) 4)
+                     (equal? (cadr args) "no code for module ~S") (pair? (caddr args))
+                     (innermost-with form (lambda (p) (equal? p (car (caddr args))))))
                 (and (pair? form) (source-properties form)
                      (assq 'line (source-properties form)) form)))
          (props (and x (source-properties x))))
@@ -136,7 +166,7 @@ returns an exit status."
     (set! %load-path (cons (dirname (canonicalize-path file)) %load-path))
     (catch #t
       (lambda ()
-        (let ((port (open-input-file file)))
+        (let ((port (open-input-file file #:encoding "UTF-8")))
           (set-port-filename! port file)
           (let loop ((last *unspecified*))
             (let ((x (read port)))

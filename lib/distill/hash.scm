@@ -1,0 +1,140 @@
+;;; (distill hash): content hashes as distill writes them.
+;;;
+;;; distill's hash is BLAKE2b-256 written as 44 characters of padded
+;;; base64url (docs/formats.md); every procedure here returns that form.
+;;; Hashing is done by the (distill core) primitives %hash-bytes
+;;; (BYTEVECTOR -> hash) and %hash-file (PATH -> (hash . "sha256:<hex>")),
+;;; which store nothing.  A hasher (new-hasher) collects what is written
+;;; to it and hashes it when finalized, so with-output-to-hash and
+;;; copy-port+hash hold the data in memory until then: use hash-file for
+;;; large files.
+;;;
+;;; Names follow upstream distill: hash-of, hash-string, hash-bytevector
+;;; (hash-u8vector), hash-file, zero-hash, with-output-to-hash,
+;;; copy-port+hash, hasher->output-port, new-hasher, hash-write!,
+;;; hash-finalize.  Pins (what a source must hash to) are checked with
+;;; pin-kind.
+(define-module (distill hash)
+  #:use-module (distill core)
+  #:use-module (rnrs bytevectors)
+  #:use-module (rnrs io ports)
+  #:use-module (ice-9 regex)
+  #:export (hash-of hash-string hash-bytevector hash-u8vector
+            hash-file hash-file/sha256 zero-hash
+            new-hasher hasher? hash-write! hash-finalize hasher->output-port
+            with-output-to-hash copy-port+hash
+            hash-string? pin-kind))
+
+(define (hash-bytevector bv)
+  "(hash-bytevector bv) is the hash of the bytes of @var{bv}."
+  (%hash-bytes bv))
+
+(define hash-u8vector hash-bytevector)
+
+(define (hash-string str)
+  "(hash-string str) is the hash of the UTF-8 encoding of @var{str}."
+  (%hash-bytes (string->utf8 str)))
+
+(define (hash-file path)
+  "(hash-file path) is the hash of the file @var{path}, or #f if it does
+not exist; an I/O error is raised as an error."
+  (and (file-exists? path) (car (%hash-file path))))
+
+(define (hash-file/sha256 path)
+  "(hash-file/sha256 path) is the \"sha256:<hex>\" pin of the file
+@var{path}, or #f if it does not exist."
+  (and (file-exists? path) (cdr (%hash-file path))))
+
+;; zero-hash is the hash of zero bytes of data.
+(define zero-hash (%hash-bytes (make-bytevector 0)))
+
+;; A hasher is a bytevector output port; hasher-tag maps it to the
+;; procedure that returns the bytes written so far.
+(define hasher-tag (make-object-property))
+
+(define (new-hasher)
+  "(new-hasher) is a fresh hasher: an output port (textual writes are
+UTF-8) whose bytes hash-finalize hashes."
+  (call-with-values open-bytevector-output-port
+    (lambda (port get)
+      (set-port-encoding! port "UTF-8")
+      (set! (hasher-tag port) get)
+      port)))
+
+(define (hasher? x)
+  (and (output-port? x) (procedure? (hasher-tag x))))
+
+(define (check-hasher who h)
+  (unless (hasher? h)
+    (throw 'misc-error who "~s is not a hasher" (list h) #f)))
+
+(define (hash-write! h obj)
+  "(hash-write! h obj) adds @var{obj} to hasher @var{h}: a string (as
+UTF-8), a bytevector, or everything readable from an input port."
+  (check-hasher 'hash-write! h)
+  (cond
+   ((string? obj) (put-string h obj))
+   ((bytevector? obj) (put-bytevector h obj))
+   ((input-port? obj)
+    (let loop ()
+      (let ((bv (get-bytevector-some obj)))
+        (unless (eof-object? bv)
+          (put-bytevector h bv)
+          (loop)))))
+   (else (throw 'misc-error 'hash-write! "cannot hash ~s" (list obj) #f))))
+
+(define (hash-finalize h)
+  "(hash-finalize h) is the hash of everything written to hasher @var{h}."
+  (check-hasher 'hash-finalize h)
+  (force-output h)
+  (%hash-bytes ((hasher-tag h))))
+
+(define (hasher->output-port h)
+  "(hasher->output-port h) is the output port that feeds hasher @var{h}
+(a hasher is its own port)."
+  (check-hasher 'hasher->output-port h)
+  h)
+
+(define (hash-of x . rest)
+  "(hash-of x ...) is the hash of the concatenation of the strings,
+bytevectors and input ports given."
+  (let ((h (new-hasher)))
+    (for-each (lambda (o) (hash-write! h o)) (cons x rest))
+    (hash-finalize h)))
+
+(define (with-output-to-hash thunk)
+  "(with-output-to-hash thunk) calls @var{thunk} with the current output
+port writing into a hasher and returns the hash of what it wrote."
+  (let ((h (new-hasher)))
+    (with-output-to-port h thunk)
+    (hash-finalize h)))
+
+(define (copy-port+hash from to)
+  "(copy-port+hash from to) copies the binary input port @var{from} to the
+output port @var{to} and returns the hash of the bytes copied."
+  (let ((h (new-hasher)))
+    (let loop ()
+      (let ((bv (get-bytevector-some from)))
+        (unless (eof-object? bv)
+          (put-bytevector to bv)
+          (put-bytevector h bv)
+          (loop))))
+    (hash-finalize h)))
+
+(define hash-rx
+  ;; 32 bytes: 42 free characters, one whose low 2 bits are zero, "="
+  (make-regexp "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=$"))
+
+(define sha256-rx (make-regexp "^sha256:[0-9a-f]{64}$"))
+
+(define (hash-string? x)
+  "(hash-string? x): is @var{x} a hash in distill's form (44 characters of
+padded base64url encoding 32 bytes)?"
+  (and (string? x) (regexp-exec hash-rx x) #t))
+
+(define (pin-kind x)
+  "(pin-kind x) is 'blake2b for a hash in distill's form, 'sha256 for
+\"sha256:<64 lower-case hex digits>\", and #f for anything else."
+  (cond ((hash-string? x) 'blake2b)
+        ((and (string? x) (regexp-exec sha256-rx x)) 'sha256)
+        (else #f)))
