@@ -17,7 +17,8 @@
 (define-module (distill hash)
   #:use-module (distill core)
   #:use-module (rnrs bytevectors)
-  #:use-module (rnrs io ports)
+  #:use-module (ice-9 binary-ports)
+  #:use-module ((ice-9 textual-ports) #:select (put-string))
   #:use-module (ice-9 regex)
   #:export (hash-of hash-string hash-bytevector hash-u8vector
             hash-file hash-file/sha256 zero-hash

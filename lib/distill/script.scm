@@ -162,6 +162,9 @@ returns an exit status."
         (form #f)
         (stack #f))
     (set-program-arguments (cons file args))
+    ;; Output is UTF-8 whatever the locale, as the script text is.
+    (set-port-encoding! (current-output-port) "UTF-8")
+    (set-port-encoding! (current-error-port) "UTF-8")
     ;; (pkg x) and friends are found first beside the script.
     (set! %load-path (cons (dirname (canonicalize-path file)) %load-path))
     (catch #t
