@@ -494,7 +494,7 @@ int glue_run(struct cli *c)
 int glue_build(struct cli *c)
 {
 	if (c->argc < 1) {
-		fputs("usage: distill build SCRIPT\n", stderr);
+		fputs("usage: distill build TARGET\n", stderr);
 		return EXIT_USAGE;
 	}
 	return with_guile(c, "build-script");
@@ -503,7 +503,7 @@ int glue_build(struct cli *c)
 int glue_fetch(struct cli *c)
 {
 	if (c->argc < 1) {
-		fputs("usage: distill fetch SCRIPT\n", stderr);
+		fputs("usage: distill fetch TARGET\n", stderr);
 		return EXIT_USAGE;
 	}
 	return with_guile(c, "fetch-script");
@@ -512,7 +512,7 @@ int glue_fetch(struct cli *c)
 int glue_list(struct cli *c)
 {
 	if (c->argc < 2 || strcmp(c->argv[0], "sources")) {
-		fputs("usage: distill list sources SCRIPT\n", stderr);
+		fputs("usage: distill list sources TARGET\n", stderr);
 		return EXIT_USAGE;
 	}
 	c->argc--;
@@ -523,7 +523,7 @@ int glue_list(struct cli *c)
 int glue_verify(struct cli *c)
 {
 	if (c->argc < 1) {
-		fputs("usage: distill verify SCRIPT\n", stderr);
+		fputs("usage: distill verify TARGET\n", stderr);
 		return EXIT_USAGE;
 	}
 	return with_guile(c, "verify-script");

@@ -15,7 +15,7 @@
 
 /* distill run [SCRIPT [ARGS...]]: a script, or a REPL without one. */
 int glue_run(struct cli *c);
-/* distill build SCRIPT: evaluate it and build the plan(s) it ends with. */
+/* distill build TARGET: a script or a package name; build its plan(s). */
 int glue_build(struct cli *c);
 
 /* distill fetch SCRIPT: fetch every source its plans need. */

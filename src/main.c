@@ -19,20 +19,21 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"build", glue_build, "build SCRIPT",
-	 "Evaluate SCRIPT and build the plan (or list of plans) its last\n"
-	 "expression returns, with everything it needs.  Prints, for each,\n"
-	 "the output hash and its path in the store."},
+	{"build", glue_build, "build TARGET",
+	 "Build TARGET with everything it needs: a script file (the plan or list\n"
+	 "of plans its last expression returns), or the name of a package, whose\n"
+	 "(pkg NAME) is expanded for x86_64.  Prints, for each plan, the output\n"
+	 "hash and its path in the store."},
 	{"run", glue_run, "run [SCRIPT [ARGS...]]",
 	 "Evaluate a Scheme script (postfix keywords on, distill's modules on\n"
 	 "the load path); with no script, start a REPL."},
-	{"fetch", glue_fetch, "fetch SCRIPT",
-	 "Fetch every source the plans of SCRIPT need into the store (mirrors\n"
+	{"fetch", glue_fetch, "fetch TARGET",
+	 "Fetch every source the plans of TARGET need into the store (mirrors\n"
 	 "in $DISTILL_MIRRORS first), so that building can then run offline."},
-	{"list", glue_list, "list sources SCRIPT",
-	 "Print the pin and URL of every source the plans of SCRIPT need."},
-	{"verify", glue_verify, "verify SCRIPT",
-	 "Build the plans of SCRIPT, then build every plan they need again in a\n"
+	{"list", glue_list, "list sources TARGET",
+	 "Print the pin and URL of every source the plans of TARGET need."},
+	{"verify", glue_verify, "verify TARGET",
+	 "Build the plans of TARGET, then build every plan they need again in a\n"
 	 "fresh temporary store, and report plan by plan whether the outputs\n"
 	 "are bit-identical (exit 1, keeping that store, when one is not)."},
 	{"sum", cli_sum, "sum [FILE...]",

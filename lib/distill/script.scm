@@ -21,6 +21,7 @@
 
 ;; Exit statuses, as src/cli.h has them.
 (define exit-build 1)
+(define exit-usage 2)
 (define exit-recipe 3)
 (define exit-system 4)
 
@@ -188,6 +189,41 @@ returns an exit status."
         (when backtrace?
           (set! stack (make-stack #t 2)))))))
 
+(define (package-target name backtrace? then)
+  "TARGET NAME, when it is not a file: the package NAME of (pkg NAME),
+expanded with (default-config 'x86_64) of (distill base); call THEN with
+the result and return its exit status."
+  (let ((sym (string->symbol name)) (stack #f))
+    (catch #t
+      (lambda ()
+        (let ((mod (resolve-module `(pkg ,sym) #:ensure #f)))
+          (unless (and mod (module-public-interface mod)
+                       (module-variable (module-public-interface mod) sym))
+            (throw 'distill-no-target name))
+          (let* ((conf ((module-ref (resolve-interface '(distill base)) 'default-config)
+                        'x86_64))
+                 (configure (module-ref (resolve-interface '(distill package)) 'configure)))
+            (then (configure (module-ref (module-public-interface mod) sym) conf)))))
+      (lambda (key . args)
+        (if (eq? key 'distill-no-target)
+            (begin
+              (format (current-error-port)
+                      "distill: error: ~a is neither a script nor a package: no file ~a, and no (pkg ~a) exporting ~a on the load path (~a)~%"
+                      name name name name (string-join %load-path ":"))
+              exit-usage)
+            (report name #f key args stack)))
+      (lambda (key . args)
+        (when backtrace?
+          (set! stack (make-stack #t 2)))))))
+
+(define (target argv backtrace? then)
+  "A command's TARGET (the first of ARGV): a script file, evaluated with
+the rest of ARGV as its arguments, or the name of a package."
+  (if (or (file-exists? (car argv)) (string-index (car argv) #\/)
+          (string-suffix? ".scm" (car argv)))
+      (eval-script (car argv) (cdr argv) backtrace? then)
+      (package-target (car argv) backtrace? then)))
+
 (define (run-script argv backtrace?)
   "distill run [SCRIPT ARGS...]: evaluate SCRIPT, or start a REPL."
   (if (null? argv)
@@ -206,8 +242,8 @@ returns an exit status."
 
 (define (fetch-script argv backtrace?)
   "distill fetch SCRIPT: fetch every source the plans of SCRIPT need."
-  (eval-script
-   (car argv) (cdr argv) backtrace?
+  (target
+   argv backtrace?
    (lambda (v)
      (let ((plans (script-plans v)))
        (fetch-sources! plans)
@@ -216,8 +252,8 @@ returns an exit status."
 
 (define (list-sources-script argv backtrace?)
   "distill list sources SCRIPT: print each source's pin and URL."
-  (eval-script
-   (car argv) (cdr argv) backtrace?
+  (target
+   argv backtrace?
    (lambda (v)
      (for-each (lambda (a)
                  (format #t "~a ~a~%" (artifact-pin a) (artifact-source a)))
@@ -228,8 +264,8 @@ returns an exit status."
   "distill verify SCRIPT: build SCRIPT's plans, then build every plan again
 in a fresh temporary store, and report plan by plan whether the outputs are
 bit-identical."
-  (eval-script
-   (car argv) (cdr argv) backtrace?
+  (target
+   argv backtrace?
    (lambda (v)
      (let* ((plans (script-plans v))
             (tmpdir (or (getenv "TMPDIR") "/tmp"))
@@ -263,8 +299,8 @@ bit-identical."
 
 (define (build-script argv backtrace?)
   "distill build SCRIPT: build the plan, or list of plans, SCRIPT ends with."
-  (eval-script
-   (car argv) (cdr argv) backtrace?
+  (target
+   argv backtrace?
    (lambda (v)
      (let ((plans (script-plans v)))
        (build-plans! plans)
