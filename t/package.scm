@@ -22,7 +22,11 @@
       (apply format #f fmt (if (list? args) args '())))))
 
 (define (blob-text a)
-  (call-with-input-file (%store-path 'blob (artifact-hash a)) get-string-all))
+  "The text of artifact A: its interned contents, not yet in the store, or
+the stored blob."
+  (if (artifact-contents a)
+      (utf8->string (artifact-contents a))
+      (call-with-input-file (%store-path 'blob (artifact-hash a)) get-string-all)))
 
 (define (contains? s sub) (and (string-contains s sub) #t))
 

@@ -33,7 +33,7 @@
   #:use-module (ice-9 match)
   #:export (artifact? artifact-kind artifact-path artifact-mode
             artifact-target artifact-hash
-            artifact-source artifact-pin
+            artifact-source artifact-pin artifact-contents
             interned interned-symlink interned-dir local-file local-archive
             remote-file remote-archive fetch-hook plan-sources fetch-sources!
             plan-closure plan-local-blobs
@@ -56,7 +56,10 @@
   (hash artifact-hash set-artifact-hash!) ; BLAKE2b-256 of the content, or
                                 ; #f for a sha256-pinned source not fetched yet
   (source artifact-source)      ; the URL of a remote artifact, or #f
-  (pin artifact-pin))           ; its pin as written: BLAKE2b or sha256:<hex>
+  (pin artifact-pin)            ; its pin as written: BLAKE2b or sha256:<hex>
+  ;; interned contents (a bytevector) not yet put in the store: that is
+  ;; done when a plan using them is built, so evaluating costs no writes
+  (contents artifact-contents set-artifact-contents!))
 
 (define (%artifact kind path mode target hash)
   (%make-artifact kind path mode target hash #f #f))
@@ -105,13 +108,17 @@
                             (list x)))))
 
 (define (interned path mode contents)
-  "A file at PATH with MODE whose contents (a string, a bytevector, or a
+  "A file at PATH with MODE whose contents are a string, a bytevector, or a
 thunk whose output to the current output port is the contents, as in
-upstream distill) are put in the store now."
+upstream distill.  They are put in the store when a plan using the file is
+built."
   (check-path 'interned path)
   (unless (and (integer? mode) (<= 0 mode #o7777))
     (recipe-error 'interned "mode ~s is not a file mode" (list mode)))
-  (%artifact 'file path mode #f (%intern-bytes (->bytevector 'interned contents))))
+  (let* ((bv (->bytevector 'interned contents))
+         (a (%artifact 'file path mode #f (%hash-bytes bv))))
+    (set-artifact-contents! a bv)
+    a))
 
 (define (interned-symlink path target)
   "A symbolic link at PATH pointing to TARGET."
@@ -283,9 +290,21 @@ seconds (0: none).  OUTPUT-HASH pins the expected output."
                                (artifact-target l) (artifact-hash l) #f))))
                (plan-inputs p))))
 
+(define (intern-contents! plans)
+  "Put the interned contents of PLANS' inputs in the store."
+  (for-each
+   (lambda (p)
+     (for-each (lambda (i)
+                 (let ((l (input-link (input-of i))))
+                   (when (and (artifact? l) (artifact-contents l))
+                     (%intern-bytes (artifact-contents l)))))
+               (plan-inputs p)))
+   plans))
+
 (define (build-plans! plans)
   "Build PLANS and everything they need through the scheduler.  Raises
 distill-build-failed when a plan of PLANS could not be built."
+  (intern-contents! (collect plans))
   (fetch-sources! plans)
   (let* ((all (collect plans))
          (index (make-hash-table)))
@@ -343,9 +362,11 @@ artifact (so (or (update-path x p) ...) tries something else)."
   (and (artifact? a)
        (begin
          (check-path 'update-path path)
-         (%make-artifact (artifact-kind a) path (artifact-mode a)
-                         (artifact-target a) (artifact-hash a)
-                         (artifact-source a) (artifact-pin a)))))
+         (let ((b (%make-artifact (artifact-kind a) path (artifact-mode a)
+                                  (artifact-target a) (artifact-hash a)
+                                  (artifact-source a) (artifact-pin a))))
+           (set-artifact-contents! b (artifact-contents a))
+           b))))
 
 (define (short-hash h)
   "The first 6 characters of hash H, for people."
