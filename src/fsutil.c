@@ -99,7 +99,8 @@ int fs_fsync_dir(const char *path)
 	return 0;
 }
 
-int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		    int sync_dir)
 {
 	char *tmp = fs_fmt("%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -123,6 +124,8 @@ int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
 		return -1;
 	}
 	free(tmp);
+	if (!sync_dir)
+		return 0;
 	char *d = xstrdup(path);
 	int r = fs_fsync_dir(dirname(d));
 	free(d);

@@ -13,9 +13,11 @@
 /* Write all of buf to fd, retrying short writes and EINTR. */
 int fs_write_all(int fd, const void *buf, size_t len);
 /* Atomically make path hold exactly buf: a temp file beside it, fsync,
- * rename, fsync of the directory.  A crash leaves the old file or the new
- * one, never a mix. */
-int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+ * rename, and, when sync_dir, fsync of the directory (so the new name
+ * itself survives a crash: needed when something written later depends on
+ * it).  A crash leaves the old file or the new one, never a mix. */
+int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		    int sync_dir);
 /* Read a whole file into *buf (NUL-terminated, *len excludes the NUL).
  * Returns 0, or 1 if the file does not exist (err not set), or -1. */
 int fs_read_file(const char *path, char **buf, size_t *len);

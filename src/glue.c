@@ -103,7 +103,7 @@ static SCM intern_file(SCM path)
 	hash_t h;
 	char *p = scm_to_utf8_string(path);
 	int r = store_put_blob_file(the_store(), p, &h);
-	if (r == 0) {
+	if (r == 0 && !store_has_rec(the_store(), "origin", &h)) {
 		char *abs = realpath(p, NULL);
 		const char *name = abs ? abs : p;
 		r = store_put_rec(the_store(), "origin", &h, name, strlen(name));

@@ -39,7 +39,7 @@ static int check_version(const char *dir)
 	size_t len;
 	int r = fs_read_file(path, &buf, &len);
 	if (r == 1) {
-		r = fs_write_atomic(path, STORE_VERSION, strlen(STORE_VERSION), 0644);
+		r = fs_write_atomic(path, STORE_VERSION, strlen(STORE_VERSION), 0644, 1);
 	} else if (r == 0) {
 		if (len != strlen(STORE_VERSION) || memcmp(buf, STORE_VERSION, len)) {
 			buf[strcspn(buf, "\n")] = 0;
@@ -167,12 +167,17 @@ static int tmp_file(struct store *s, const char *what, char **path)
 }
 
 /* Make the fd's file durable and read-only, then move it to dst. */
-static int commit_file(int fd, const char *tmp, const char *dst)
+/* Make the temp file tmp (open as fd) read-only and durable and rename it
+ * to dst; sync_dir makes the new name durable too (blobs: records name
+ * them; logs: nothing does). */
+static int commit_file(int fd, const char *tmp, const char *dst, int sync_dir)
 {
 	if (fchmod(fd, 0444) < 0 || fsync(fd) < 0)
 		return err_sys("%s: cannot write (is the disk full?)", tmp);
 	if (rename(tmp, dst) < 0)
 		return err_sys("%s: cannot rename into place", dst);
+	if (!sync_dir)
+		return 0;
 	char *d = xstrdup(dst);
 	*strrchr(d, '/') = 0;
 	int r = fs_fsync_dir(d);
@@ -190,7 +195,7 @@ int store_adopt_blob(struct store *s, const char *tmpfile, const hash_t *h)
 	if (fd < 0)
 		return err_sys("%s: cannot open", tmpfile);
 	char *dst = store_blob_path(s, h);
-	int r = commit_file(fd, tmpfile, dst);
+	int r = commit_file(fd, tmpfile, dst, 1);
 	close(fd);
 	free(dst);
 	if (r < 0)
@@ -413,7 +418,10 @@ int store_put_rec(struct store *s, const char *kind, const hash_t *key,
 	if (check_kind(kind) < 0)
 		return -1;
 	char *p = rec_path(s, kind, key);
-	int r = fs_write_atomic(p, data, len, 0644);
+	/* No record depends on another record's name surviving a crash (each
+	 * names content made durable before it), so the directory is not
+	 * synced: a lost record is rewritten, or its plan rebuilt. */
+	int r = fs_write_atomic(p, data, len, 0644, 0);
 	free(p);
 	return r;
 }
@@ -503,7 +511,7 @@ int store_put_log(struct store *s, const hash_t *plan, const char *path)
 	close(in);
 	if (r == 0) {
 		char *dst = path_of(s, "logs", plan, ".zst");
-		r = commit_file(out, tmp, dst);
+		r = commit_file(out, tmp, dst, 0);
 		free(dst);
 	}
 	close(out);
@@ -606,7 +614,7 @@ int store_add_root(struct store *s, const char *name, const hash_t *plan)
 	hash_b64(plan, b);
 	b[HASH_B64] = '\n';
 	char *p = fs_fmt("%s/roots/%s", s->dir, name);
-	int r = fs_write_atomic(p, b, HASH_B64 + 1, 0644);
+	int r = fs_write_atomic(p, b, HASH_B64 + 1, 0644, 1);
 	free(p);
 	return r;
 }

@@ -29,7 +29,7 @@ static const char *const applets[] = {
 static void put(const char *dir, const char *name, const char *text, mode_t mode)
 {
 	char *p = fs_join(dir, name);
-	if (fs_write_atomic(p, text, strlen(text), mode) < 0)
+	if (fs_write_atomic(p, text, strlen(text), mode, 0) < 0)
 		printf("# %s\n", err_msg());
 	free(p);
 }

@@ -102,7 +102,7 @@ static void write_deb(const char *path, const struct ent *es, size_t n)
 	struct ent control[] = {{"./control", AE_IFREG, 0644, "Package: x\n", NULL}};
 	write_archive(ctl, ARCHIVE_FORMAT_TAR_GNUTAR, F_GZIP, control, 1);
 	write_archive(data, ARCHIVE_FORMAT_TAR_GNUTAR, F_XZ, es, n);
-	fs_write_atomic(db, "2.0\n", 4, 0644);
+	fs_write_atomic(db, "2.0\n", 4, 0644, 0);
 	struct archive *a = archive_write_new();
 	archive_write_set_format_ar_svr4(a);
 	archive_write_open_filename(a, path);
@@ -216,7 +216,7 @@ static void reset_outside(void)
 {
 	fs_rm_rf(outside);
 	mkdir(outside, 0755);
-	fs_write_atomic(target, "orig\n", 5, 0644);
+	fs_write_atomic(target, "orig\n", 5, 0644, 0);
 }
 
 static void hostile(const char *what, const char *member, const struct ent *es, size_t n)
@@ -351,8 +351,8 @@ int main(void)
 	{
 		char *lib = fs_join(root, "libx.a"), *o = fs_join(root, "x.o"),
 		     *idx = fs_join(root, "index");
-		fs_write_atomic(o, "object\n", 7, 0644);
-		fs_write_atomic(idx, "\0\0\0\0", 4, 0644);
+		fs_write_atomic(o, "object\n", 7, 0644, 0);
+		fs_write_atomic(idx, "\0\0\0\0", 4, 0644, 0);
 		struct archive *a = archive_write_new();
 		archive_write_set_format_ar_svr4(a);
 		archive_write_open_filename(a, lib);
@@ -376,7 +376,7 @@ int main(void)
 	/* Not an archive. */
 	{
 		char *p = fs_join(root, "junk.tar");
-		fs_write_atomic(p, "this is not an archive at all\n", 30, 0644);
+		fs_write_atomic(p, "this is not an archive at all\n", 30, 0644, 0);
 		free(dest);
 		dest = fresh_dest();
 		ok(unpack_archive(p, dest) < 0 && strstr(err_msg(), "junk.tar"),
