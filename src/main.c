@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct command {
 	const char *name;
@@ -36,6 +37,17 @@ static const struct command commands[] = {
 	 "Build the plans of TARGET, then build every plan they need again in a\n"
 	 "fresh temporary store, and report plan by plan whether the outputs\n"
 	 "are bit-identical (exit 1, keeping that store, when one is not)."},
+	{"boot", glue_boot,
+	 "boot TARGET [--expect REGEX] [--timeout S] [--forward HOSTPORT:GUESTPORT]... [--accel kvm|tcg]",
+	 "Build TARGET, a script ending with a boot spec ((distill boot): kernel,\n"
+	 "initrd, disk image) or a disk image plan, and run it in QEMU on its\n"
+	 "serial console, with user-mode networking (--forward: a TCP port of\n"
+	 "127.0.0.1 to the guest's) and a disk used through a copy-on-write\n"
+	 "snapshot, never changed.  KVM when it really works, else TCG (--accel\n"
+	 "forces one).  --expect: exit 0 as soon as a console line matches the\n"
+	 "POSIX extended regex; --timeout: give up after S seconds.  QEMU is\n"
+	 "killed either way.  Exit 5: the timeout passed first; 6: QEMU exited\n"
+	 "before a match (or, without --expect, with an error)."},
 	{"sum", cli_sum, "sum [FILE...]",
 	 "Print the BLAKE2b-256 (base64url, the form distill pins with) and the\n"
 	 "SHA-256 of each FILE, or of standard input when there is none."},
@@ -94,6 +106,9 @@ int main(int argc, char **argv)
 
 	if (hash_lib_init() < 0)
 		return cli_fail(EXIT_SYSTEM);
+	/* What distill itself creates (store entries, layers) does not depend
+	 * on the caller's umask. */
+	umask(022);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--")) {
@@ -129,7 +144,8 @@ int main(int argc, char **argv)
 			c.offline = 1;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			help = 1;
-		} else if (a[0] == '-' && a[1] && !(cmd && !strcmp(cmd->name, "gc"))) {
+		} else if (a[0] == '-' && a[1] &&
+			   !(cmd && (!strcmp(cmd->name, "gc") || !strcmp(cmd->name, "boot")))) {
 			fprintf(stderr, "distill: unknown option '%s' (see distill --help)\n", a);
 			return EXIT_USAGE;
 		} else if (!cmd) {

@@ -65,7 +65,13 @@ struct store *store_open(const char *dir)
 			return NULL;
 	}
 	struct store *s = xmalloc(sizeof *s);
-	s->dir = xstrdup(dir);
+	/* Absolute, so paths handed to the sandbox mean the same everywhere. */
+	s->dir = realpath(dir, NULL);
+	if (!s->dir) {
+		err_sys("%s: cannot resolve the store directory", dir);
+		free(s);
+		return NULL;
+	}
 	s->lockfd = -1;
 	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0) {

@@ -577,7 +577,7 @@ jobserver; EXTRA-CFLAGS are added to CFLAGS and CXXFLAGS."
       `(if (make ,@make-args)
            if (make ,@(or override-install '(DESTDIR=/out install)))
            foreground (rm -rf /out/usr/share/man /out/usr/share/info)
-           foreground (find /out -name "*.la" -delete))
+           foreground (find /out -name "*.la" -exec rm -f "{}" ";"))
       (if cleanup (list 'if cleanup) '())
       (list $strip-cmd))
      #f (and native-cc #t) #f patches

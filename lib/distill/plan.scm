@@ -188,33 +188,42 @@ upstream compatibility; the format is detected from the content."
   ;; the mirrors of $DISTILL_MIRRORS), e.g. to use a company cache.
   (make-parameter (lambda (url pin) '())))
 
-(define (plan-sources plans)
-  "The remote artifacts PLANS need, each once, in a stable order."
-  (let ((seen (make-hash-table)) (out '()))
+(define (plan-all-sources plans)
+  "Every remote artifact PLANS need (several may share a pin)."
+  (let ((out '()))
     (for-each
      (lambda (p)
        (for-each (lambda (i)
                    (let ((l (input-link (input-of i))))
-                     (when (and (artifact? l) (artifact-source l)
-                                (not (hash-ref seen (artifact-pin l))))
-                       (hash-set! seen (artifact-pin l) #t)
+                     (when (and (artifact? l) (artifact-source l))
                        (set! out (cons l out)))))
                  (plan-inputs p)))
      (collect plans))
     (reverse out)))
 
+(define (plan-sources plans)
+  "The remote artifacts PLANS need, one per pin, in a stable order."
+  (let ((seen (make-hash-table)))
+    (filter (lambda (a)
+              (and (not (hash-ref seen (artifact-pin a)))
+                   (hash-set! seen (artifact-pin a) #t)))
+            (plan-all-sources plans))))
+
 (define (fetch-sources! plans)
   "Make sure every remote artifact PLANS need is in the store, fetching what
 is missing; a sha256-pinned artifact learns its BLAKE2b hash here (and that
-stronger pin is used from then on)."
-  (for-each
-   (lambda (a)
-     (let ((pin (or (artifact-hash a) (artifact-pin a))))
-       (set-artifact-hash!
-        a (or (%have-source? pin)
-              (%fetch (artifact-source a) pin
-                      ((fetch-hook) (artifact-source a) (artifact-pin a)))))))
-   (plan-sources plans)))
+stronger pin is used from then on), as do all artifacts with its pin."
+  (let ((known (make-hash-table)))
+    (for-each
+     (lambda (a)
+       (let* ((pin (or (artifact-hash a) (artifact-pin a)))
+              (h (or (hash-ref known (artifact-pin a))
+                     (%have-source? pin)
+                     (%fetch (artifact-source a) pin
+                             ((fetch-hook) (artifact-source a) (artifact-pin a))))))
+         (hash-set! known (artifact-pin a) h)
+         (set-artifact-hash! a h)))
+     (plan-all-sources plans))))
 
 (define (plan-local-blobs plans)
   "Store paths of the content PLANS' local (not remote) artifacts hold."
