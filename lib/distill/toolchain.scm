@@ -7,10 +7,12 @@
 ;;; gcc+musl-static is the list of inputs for a plan that compiles for
 ;;; musl: the seed tree at "/", musl at the sysroot, and
 ;;; x86_64-linux-musl-gcc (also -cc) with binutils' tools under the
-;;; x86_64-linux-musl- prefix.  That gcc compiles against musl's headers
-;;; only, links musl's libc.a and crt files only, static-pie unless told
-;;; -static or -shared, maps the build's directories out of the binary,
-;;; and keeps Debian gcc's generic x86-64 code (no -march=native).
+;;; x86_64-linux-musl- prefix (musl-gcc-tools: the wrapper and the links
+;;; alone, which (distill base) uses as its toolchain's tools).  That gcc
+;;; compiles against musl's headers only, links musl's libc.a and crt
+;;; files only, static-pie unless told -static or -shared, maps the
+;;; build's directories out of the binary, and keeps Debian gcc's generic
+;;; x86-64 code (no -march=native).
 ;;;
 ;;; Sources become artifacts in one place, the source-archive parameter:
 ;;; a procedure of (name version sha256 url) returning an archive artifact
@@ -23,7 +25,7 @@
   #:use-module (srfi srfi-1)
   #:export (musl-triple musl-sysroot musl-source-pin
             pinned-source source-archive
-            musl gcc+musl-static))
+            musl musl-gcc-tools gcc+musl-static))
 
 (define musl-triple "x86_64-linux-musl")
 (define musl-sysroot (string-append "/sysroot/" musl-triple))
@@ -114,16 +116,21 @@ exec gcc-12 -specs=" specs-path " -nostdinc \\
   '("addr2line" "ar" "as" "ld" "nm" "objcopy" "objdump" "ranlib" "readelf"
     "size" "strings" "strip"))
 
-(define (gcc+musl-static seed musl-plan)
-  "The inputs that give a plan x86_64-linux-musl-gcc: the SEED plan's tree
-at \"/\", MUSL-PLAN's sysroot at musl-sysroot, the wrapper, its specs and
-the binutils links."
+(define (musl-gcc-tools)
+  "x86_64-linux-musl-gcc (and -cc), its specs and the
+x86_64-linux-musl-{ar,as,ld,...} links to binutils: artifacts at \"/\" that
+work over the seed tree at \"/\" with musl's sysroot at musl-sysroot."
   (let ((bin (lambda (t) (string-append "/usr/bin/" musl-triple "-" t))))
     (append
-     (list seed
-           (make-input basedir: musl-sysroot link: musl-plan)
-           (interned (bin "gcc") #o755 musl-gcc)
+     (list (interned (bin "gcc") #o755 musl-gcc)
            (interned-symlink (bin "cc") (string-append musl-triple "-gcc"))
            (interned specs-path #o644 musl-specs))
      (map (lambda (t) (interned-symlink (bin t) (string-append "x86_64-linux-gnu-" t)))
           binutils-tools))))
+
+(define (gcc+musl-static seed musl-plan)
+  "The inputs that give a plan x86_64-linux-musl-gcc: the SEED plan's tree
+at \"/\", MUSL-PLAN's sysroot at musl-sysroot, and musl-gcc-tools."
+  (cons* seed
+         (make-input basedir: musl-sysroot link: musl-plan)
+         (musl-gcc-tools)))
