@@ -1,0 +1,592 @@
+;;; (distill image): root file systems made into images: a container
+;;; tarball, a cpio initramfs, squashfs, ext4 and ext2, a FAT EFI system
+;;; partition, whole disks with an MBR or GPT partition table, and qcow2.
+;;; Each image is a plan run in the sandbox with the image tools of
+;;; (distill imagetools), whose output is the image file as it is
+;;; (raw-output), bit-identical whoever builds it and whenever.
+;;;
+;;; Every image starts from one canonical tar (rootfs-tar): the root file
+;;; system's items placed at "/", listed in byte order, every entry owned
+;;; by 0:0 with the same mtime (the epoch), except where the recipe
+;;; declares owners.  The build runs unprivileged, so owners are never
+;;; set on files: they are written into the tar (bsdtar from an mtree
+;;; spec), and from there tar2sqfs and bsdtar's cpio writer carry them;
+;;; ext4 and ext2 get them (and fixed inode times) from debugfs after
+;;; mke2fs -d; FAT has no owners.  docs/images.md has the details.
+;;;
+;;; Owners are declared as a list of (PATH UID GID MODE): PATH absolute
+;;; in the image, MODE an integer or #f to keep the mode it has.  Modes
+;;; otherwise come from the items: a file has the mode the store keeps
+;;; (0644/0755 for outputs of plans, the declared mode for interned
+;;; files) with owner write permission added (u+w: the store's read-only
+;;; copies lack it); a directory is 0755, whatever an interned-dir said
+;;; (declare /tmp's 1777 in the owners).
+(define-module (distill image)
+  #:use-module (distill plan)
+  #:use-module (distill hash)
+  #:use-module (distill imagetools)
+  #:use-module (srfi srfi-1)
+  #:use-module (srfi srfi-9)
+  #:use-module (ice-9 match)
+  #:export (image-epoch image-tools name->uuid
+            rootfs-tar tar-image cpio-image squashfs-image
+            ext4-image ext2-image vfat-image
+            partition partition? disk-image qcow2-image))
+
+(define image-epoch
+  ;; The mtime of every entry, and the time of every file system made
+  ;; (E2FSPROGS_FAKE_TIME, SOURCE_DATE_EPOCH): 1980-01-01T00:00:00Z, the
+  ;; earliest time FAT can store, and not 0, which mke2fs takes as unset.
+  (make-parameter 315532800))
+
+(define image-tools
+  ;; The plan of the tools tree image plans run with; #f: (image-tools-plan).
+  (make-parameter #f))
+
+(define default-tools (delay (image-tools-plan)))
+
+(define (tools)
+  (or (image-tools) (force default-tools)))
+
+(define (image-error who fmt . args)
+  (throw 'misc-error who fmt args #f))
+
+(define b64url "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+(define (name->uuid s)
+  "A UUID (version 4 form, lower-case) derived from the string S by its
+hash: the same name always gives the same UUID."
+  (let* ((h (hash-string (string-append "distill image uuid " s)))
+         (bits (fold (lambda (c acc) (+ (* acc 64) (string-index b64url c)))
+                     0 (string->list (substring h 0 22))))
+         (n (ash bits -4))
+         (n (logior (logand n (lognot (ash #xf 76))) (ash 4 76)))
+         (n (logior (logand n (lognot (ash #x3 62))) (ash 2 62)))
+         (hex (string-pad (number->string n 16) 32 #\0)))
+    (string-append (substring hex 0 8) "-" (substring hex 8 12) "-"
+                   (substring hex 12 16) "-" (substring hex 16 20) "-"
+                   (substring hex 20 32))))
+
+(define (uuid? s)
+  (and (string? s) (= (string-length s) 36)
+       (every (lambda (i c)
+                (if (memv i '(8 13 18 23))
+                    (char=? c #\-)
+                    (char-set-contains? char-set:hex-digit c)))
+              (iota 36) (string->list s))))
+
+(define (check-uuid who what s)
+  (unless (uuid? s)
+    (image-error who "~a ~s is not a UUID (8-4-4-4-12 hexadecimal digits)" what s))
+  s)
+
+(define (check-hex who what s digits)
+  (unless (and (string? s) (= (string-length s) digits)
+               (string-every char-set:hex-digit s))
+    (image-error who "~a ~s is not ~a hexadecimal digits" what s digits))
+  s)
+
+(define (check-label who s max)
+  (unless (and (string? s) (<= 1 (string-length s) max)
+               (string-every (lambda (c) (and (char<=? #\space c #\~)
+                                              (not (memv c '(#\" #\' #\\)))))
+                             s))
+    (image-error who "label ~s must be 1 to ~a printable ASCII characters without quotes or backslashes"
+                 s max))
+  s)
+
+(define (check-size who size)
+  (unless (or (not size)
+              (and (exact-integer? size) (> size 0)
+                   (zero? (remainder size (* 1024 1024)))))
+    (image-error who "size: ~s must be #f or a positive number of bytes, a multiple of 1 MiB" size))
+  size)
+
+(define (shell-word s)
+  "S quoted for the shell."
+  (string-append "'" (string-join (string-split s #\') "'\\''") "'"))
+
+;; The prelude of every image build: a fixed environment and scratch.
+(define (prelude epoch)
+  (string-append "#!/bin/sh
+set -eu
+export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=" (number->string epoch)
+" E2FSPROGS_FAKE_TIME=" (number->string epoch) " MTOOLS_SKIP_CHECK=1
+umask 022
+cd /tmp
+"))
+
+(define (raw-file p)
+  (basename (plan-raw-output p)))
+
+(define (image-plan name file epoch inputs script)
+  "A plan NAME with the tools at /, INPUTS, and /build running SCRIPT,
+whose output is /out/FILE."
+  (make-plan name: name
+             inputs: (append (list (tools)
+                                   (interned "/build" #o755
+                                             (string-append (prelude epoch) script)))
+                             inputs)
+             raw-output: (string-append "/" file)
+             timeout: 1800))
+
+(define (in-dir p dir)
+  "Plan P's raw output placed under DIR; its path there."
+  (values (make-input basedir: dir link: p)
+          (string-append dir "/" (raw-file p))))
+
+;;; The canonical tar.
+
+(define (owner-line who o)
+  "The line of /image/owners for the declaration O: UID GID MODE ./PATH."
+  (match o
+    (((? string? path) (? exact-integer? uid) (? exact-integer? gid) mode)
+     (unless (and (> (string-length path) 0) (char=? (string-ref path 0) #\/)
+                  (not (string-index path #\newline)))
+       (image-error who "owners: path ~s must be absolute, without newlines" path))
+     (let ((parts (remove string-null? (string-split path #\/))))
+       (when (any (lambda (c) (member c '("." ".."))) parts)
+         (image-error who "owners: path ~s must not have . or .. components" path))
+       (unless (and (<= 0 uid #xfffffffe) (<= 0 gid #xfffffffe))
+         (image-error who "owners: ~s: uid and gid must be 0 to 4294967294" path))
+       (unless (or (not mode) (and (exact-integer? mode) (<= 0 mode #o7777)))
+         (image-error who "owners: ~s: mode ~s must be #f or 0 to #o7777" path mode))
+       (string-append (number->string uid) " " (number->string gid) " "
+                      (if mode (number->string mode 8) "-") " "
+                      (if (null? parts) "." (string-join (cons "." parts) "/"))
+                      "\n")))
+    (_ (image-error who "owners: ~s is not (PATH UID GID MODE)" o))))
+
+(define (rebase item)
+  "ITEM of a root file system, placed under /rootfs instead of /."
+  (if (input? item)
+      (make-input basedir: (if (string=? (input-basedir item) "/")
+                               "/rootfs"
+                               (string-append "/rootfs" (input-basedir item)))
+                  link: (input-link item))
+      (make-input basedir: "/rootfs" link: item)))
+
+(define awk-unescape
+  ;; mtree's \\ooo escapes undone; a path with a newline is refused.
+  "function unesc(s,  out, i, c) {
+	out = \"\"
+	while ((i = index(s, \"\\\\\")) > 0) {
+		out = out substr(s, 1, i - 1)
+		c = substr(s, i + 1, 3)
+		if (c ~ /^[0-3][0-7][0-7]$/) {
+			out = out sprintf(\"%c\", substr(c, 1, 1) * 64 + substr(c, 2, 1) * 8 + substr(c, 3, 1))
+			s = substr(s, i + 4)
+		} else {
+			out = out substr(s, i + 1, 1)
+			s = substr(s, i + 2)
+		}
+	}
+	out = out s
+	if (index(out, \"\\n\")) { print \"a path with a newline: \" out > \"/dev/stderr\"; exit 1 }
+	return out
+}
+function norm(s) { return s == \".\" || s == \"/.\" ? \"/\" : substr(s, 1, 2) == \"./\" ? substr(s, 2) : s }
+function path(s) { return norm(unesc(s)) }
+function kw(k,  i) { for (i = 2; i <= NF; i++) if (index($i, k \"=\") == 1) return substr($i, length(k) + 2); return \"\" }
+")
+
+(define rootfs-tar-script
+  ;; The tree's entries as an mtree spec, sorted, made canonical (0:0, the
+  ;; epoch, nlink 1 so no hard link is guessed from the store's, files u+w,
+  ;; directories 0755: the sandbox's layers make the parents of what they
+  ;; hold with the mode the caller's umask leaves, so it means nothing), then
+  ;; the declared owners as later lines for the same paths (bsdtar merges
+  ;; them, the last word winning), escaped by bsdtar itself.
+  (string-append
+   "mkdir -p /rootfs
+/usr/bin/bsdtar -cf tree.mtree -C /rootfs --format mtree \\
+	--options 'mtree:!all,mtree:type,mtree:mode,mtree:link' .
+grep -v '^#' tree.mtree | sort | awk -v epoch=\"$EPOCH\" '
+function oct(s,  n, i) { n = 0; for (i = 1; i <= length(s); i++) n = n * 8 + substr(s, i, 1); return n }
+{
+	line = $1
+	for (i = 2; i <= NF; i++) {
+		f = $i
+		if (f ~ /^mode=/ && $0 ~ / type=dir/)
+			f = \"mode=755\"
+		else if (f ~ /^mode=/ && $0 ~ / type=file/)
+			f = \"mode=\" sprintf(\"%o\", or(oct(substr(f, 6)), 128))
+		line = line \" \" f
+	}
+	print line \" uid=0 gid=0 time=\" epoch \".0 nlink=1\"
+}' > spec
+if [ -s /image/owners ]; then
+	cut -d ' ' -f 4- /image/owners > owner-paths
+	/usr/bin/bsdtar -cf owners.mtree -C /rootfs -n -T owner-paths --format mtree --options 'mtree:!all' || {
+		echo 'owners: a declared path is not in the root file system (above)' >&2
+		exit 1
+	}
+	# bsdtar lists them in its own order: pair them with the declarations
+	# by their unescaped names.
+	awk '" awk-unescape "
+	FNR == NR { if ($0 !~ /^#/) esc[path($1)] = $1; next }
+	{
+		p = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, \"\", p); p = norm(p)
+		if (!(p in esc)) { print \"owners: \" p \" is not in the root file system\" > \"/dev/stderr\"; exit 1 }
+		printf \"%s uid=%s gid=%s%s\\n\", esc[p], $1, $2, ($3 == \"-\" ? \"\" : \" mode=\" $3)
+	}' owners.mtree /image/owners >> spec
+fi
+{ echo '#mtree'; cat spec; } > spec.mtree
+cd /rootfs
+/usr/bin/bsdtar -cf \"/out/$OUT\" --format paxr @/tmp/spec.mtree
+"))
+
+(define* (rootfs-tar items #:key (name "rootfs") (owners '()) (epoch (image-epoch)))
+  "The canonical tar of the root file system ITEMS (artifacts, plans and
+inputs, placed at \"/\"): a plan NAME whose output is NAME.tar, entries in
+byte order, owned by 0:0 but for OWNERS (a list of (PATH UID GID MODE)),
+every mtime EPOCH.  The other image procedures take it (or ITEMS, making
+it themselves)."
+  (unless (list? items)
+    (image-error 'rootfs-tar "items ~s must be a list of artifacts, plans and inputs" items))
+  (unless (list? owners)
+    (image-error 'rootfs-tar "owners: ~s must be a list of (PATH UID GID MODE)" owners))
+  (image-plan (string-append name ".tar") (string-append name ".tar") epoch
+              (cons (interned "/image/owners" #o644
+                              (string-concatenate
+                               (map (lambda (o) (owner-line 'rootfs-tar o)) owners)))
+                    (map rebase items))
+              (string-append "EPOCH=" (number->string epoch)
+                             " OUT=" (shell-word (string-append name ".tar")) "\n"
+                             rootfs-tar-script)))
+
+(define (tar-plan who root owners epoch name)
+  "ROOT as a canonical tar plan: ROOT itself when it is a plan with a raw
+output, else (rootfs-tar ROOT) named NAME (or rootfs)."
+  (cond ((and (plan? root) (plan-raw-output root)) root)
+        ((list? root) (rootfs-tar root name: (or name "rootfs") owners: owners epoch: epoch))
+        (else (image-error who "~s is neither a list of root file system items nor a rootfs-tar plan"
+                           root))))
+
+(define (base-name p)
+  "P's name without the extension of its output file."
+  (let* ((f (raw-file p)) (dot (string-rindex f #\.)))
+    (if dot (substring f 0 dot) f)))
+
+;;; Archives.
+
+(define* (tar-image root #:key name (owners '()) (epoch (image-epoch)) (compress 'gzip))
+  "A container root file system tarball of ROOT (a rootfs-tar plan, or
+items for one with OWNERS and EPOCH): NAME.tar.gz (gzip -9n), NAME.tar.zst
+or, with COMPRESS #f, the canonical tar itself."
+  (let* ((tar (tar-plan 'tar-image root owners epoch name))
+         (name (or name (base-name tar))))
+    (define-values (input file) (in-dir tar "/in"))
+    (case compress
+      ((#f) tar)
+      ((gzip) (image-plan (string-append name ".tar.gz") (string-append name ".tar.gz") epoch
+                          (list input)
+                          (string-append "gzip -9n < " file " > "
+                                         (shell-word (string-append "/out/" name ".tar.gz")) "\n")))
+      ((zstd) (image-plan (string-append name ".tar.zst") (string-append name ".tar.zst") epoch
+                          (list input)
+                          (string-append "/usr/bin/bsdtar -cf " (shell-word (string-append "/out/" name ".tar.zst"))
+                                         " --format paxr --zstd @" file "\n")))
+      (else (image-error 'tar-image "compress: ~s must be gzip, zstd or #f" compress)))))
+
+(define* (cpio-image root #:key name (owners '()) (epoch (image-epoch)) (compress 'gzip))
+  "An initramfs: the entries of ROOT's canonical tar as a cpio archive in
+the newc format the kernel reads (inode numbers counted from 1), in
+NAME.cpio.gz, NAME.cpio.zst or, with COMPRESS #f, NAME.cpio."
+  (let* ((tar (tar-plan 'cpio-image root owners epoch name))
+         (name (or name (base-name tar)))
+         (ext (case compress
+                ((#f) "") ((gzip) ".gz") ((zstd) ".zst")
+                (else (image-error 'cpio-image "compress: ~s must be gzip, zstd or #f" compress))))
+         (file (string-append name ".cpio" ext)))
+    (define-values (input in) (in-dir tar "/in"))
+    (image-plan file file epoch (list input)
+                (string-append "/usr/bin/bsdtar -cf " (shell-word (string-append "/out/" file))
+                               " --format newc "
+                               (case compress
+                                 ((#f) "")
+                                 ((gzip) "--gzip --options gzip:!timestamp,gzip:compression-level=9 ")
+                                 ((zstd) "--zstd "))
+                               "@" in "\n"))))
+
+(define* (squashfs-image root #:key name (owners '()) (epoch (image-epoch))
+                         (compressor "zstd") (block-size 131072))
+  "A squashfs image NAME.squashfs of ROOT's canonical tar, by tar2sqfs
+(owners, modes and mtimes from the tar; COMPRESSOR zstd, xz, gzip, lz4 or
+lzo)."
+  (unless (member compressor '("zstd" "xz" "gzip" "lz4" "lzo" "lzma"))
+    (image-error 'squashfs-image "compressor: ~s is not one tar2sqfs has" compressor))
+  (unless (and (exact-integer? block-size) (<= 4096 block-size 1048576))
+    (image-error 'squashfs-image "block-size: ~s must be 4096 to 1048576" block-size))
+  (let* ((tar (tar-plan 'squashfs-image root owners epoch name))
+         (name (or name (base-name tar)))
+         (file (string-append name ".squashfs")))
+    (define-values (input in) (in-dir tar "/in"))
+    (image-plan file file epoch (list input)
+                (string-append "/usr/bin/tar2sqfs -q -f -s -j 2 -c " compressor
+                               " -b " (number->string block-size)
+                               " -d mtime=" (number->string epoch)
+                               " " (shell-word (string-append "/out/" file)) " < " in "\n"))))
+
+;;; File systems from a staging tree.
+
+(define staging
+  ;; The canonical tar unpacked into /tmp/root (owners cannot be set:
+  ;; they are applied to the image afterwards) and its listing, in tar
+  ;; order, as list: mtree lines with type, uid, gid, mode and size.
+  "mkdir root
+/usr/bin/bsdtar -xpf \"$TAR\" -C root --no-same-owner
+/usr/bin/bsdtar -cf list.mtree --format mtree \\
+	--options 'mtree:!all,mtree:type,mtree:uid,mtree:gid,mtree:mode,mtree:size' \"@$TAR\"
+grep -v '^#' list.mtree > list
+entries=$(wc -l < list)
+# KiB the entries take in 4 KiB blocks, from the listing (not du: the
+# staging file system's allocation is not the image's business).
+kib=$(awk '{ s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^size=/) s = substr($i, 6)
+	t += int((s + 4095) / 4096) * 4 } END { print t + 0 }' list)
+")
+
+(define ext-script
+  ;; mke2fs -d, then debugfs: the owners and special modes of the listing
+  ;; by path, and fixed atime, ctime and crtime for every inode in use
+  ;; (mke2fs -d copies them from the staging tree; E2FSPROGS_FAKE_TIME
+  ;; only covers the file system's own times).
+  (string-append
+   staging
+   "inodes=$((entries + entries / 4 + 64))
+if [ -z \"$SIZE\" ]; then
+	SIZE=$(( (kib + kib / 4 + inodes / 4 + 8192 + 1023) / 1024 * 1048576 ))
+fi
+/sbin/mke2fs -q -F -t \"$FS\" -b 4096 -N \"$inodes\" -L \"$LABEL\" -U \"$UUID\" -I 256 \\
+	-E \"hash_seed=$HASH_SEED,root_owner=0:0,nodiscard\" -d root \"/out/$OUT\" \"$((SIZE / 1024))k\"
+used=$(/sbin/dumpe2fs -h \"/out/$OUT\" 2>/dev/null |
+	awk -F: '/^Inode count/ { c = $2 } /^Free inodes/ { f = $2 } END { print c - f }')
+{
+	awk '" awk-unescape "
+	{
+		p = path($1); uid = kw(\"uid\"); gid = kw(\"gid\"); m = kw(\"mode\"); t = kw(\"type\")
+		if (uid == 0 && gid == 0 && length(m) < 4) next
+		if (index(p, \"\\\"\")) { print \"debugfs cannot name a path with a double quote: \" p > \"/dev/stderr\"; exit 1 }
+		bits = t == \"dir\" ? \"04\" : t == \"link\" ? \"012\" : \"010\"
+		while (length(m) < 4) m = \"0\" m
+		printf \"sif \\\"%s\\\" uid %s\\nsif \\\"%s\\\" gid %s\\nsif \\\"%s\\\" mode 0%s%s\\n\", p, uid, p, gid, p, bits, m
+	}' list
+	for i in 2 $(seq 11 \"$used\"); do
+		for f in atime ctime crtime; do
+			echo \"sif <$i> $f @$SOURCE_DATE_EPOCH\"
+			echo \"sif <$i> ${f}_extra 0\"
+		done
+	done
+} > debugfs.cmds
+/sbin/debugfs -w -f debugfs.cmds \"/out/$OUT\" > debugfs.out 2> debugfs.err
+if grep -v '^debugfs [0-9]' debugfs.err; then exit 1; fi
+"))
+
+(define* (ext-image fs root #:key name (owners '()) (epoch (image-epoch))
+                    size (label "root") uuid hash-seed)
+  (define who (if (string=? fs "ext4") 'ext4-image 'ext2-image))
+  (let* ((tar (tar-plan who root owners epoch name))
+         (name (or name (base-name tar)))
+         (file (string-append name "." fs)))
+    (define-values (input in) (in-dir tar "/in"))
+    (check-size who size)
+    (check-label who label 16)
+    (image-plan file file epoch (list input)
+                (string-append
+                 "TAR=" in " FS=" fs " OUT=" (shell-word file)
+                 " SIZE=" (if size (number->string size) "")
+                 " LABEL=" (shell-word label)
+                 " UUID=" (check-uuid who "uuid:" (or uuid (name->uuid file)))
+                 " HASH_SEED=" (check-uuid who "hash-seed:"
+                                           (or hash-seed (name->uuid (string-append file " hash seed"))))
+                 "\n" ext-script))))
+
+(define* (ext4-image root #:rest args)
+  "An ext4 file system image NAME.ext4 of ROOT (a rootfs-tar plan, or
+items with OWNERS and EPOCH) by mke2fs -d, with the owners and modes of the
+tar applied by debugfs.  SIZE in bytes (a multiple of 1 MiB; default: the
+content and a quarter more, plus 8 MiB), LABEL, UUID and HASH-SEED
+(default: derived from the file name by name->uuid)."
+  (apply ext-image "ext4" root args))
+
+(define* (ext2-image root #:rest args)
+  "As ext4-image, an ext2 file system NAME.ext2 (no journal)."
+  (apply ext-image "ext2" root args))
+
+(define vfat-script
+  ;; mkfs.vfat --invariant, then directories (mmd) and files (mcopy -m:
+  ;; their mtime, the epoch) one by one in the tar's order; mtools takes
+  ;; the time of what it creates from SOURCE_DATE_EPOCH.
+  (string-append
+   staging
+   "if [ -z \"$SIZE\" ]; then
+	SIZE=$(( (kib + kib / 4 + entries * 4 + 1024 + 1023) / 1024 * 1048576 ))
+fi
+/sbin/mkfs.vfat --invariant -i \"$VOLID\" -n \"$LABEL\" $FAT -C \"/out/$OUT\" \"$((SIZE / 1024))\" > /dev/null
+awk -v img=\"/out/$OUT\" '" awk-unescape "
+function q(s,  n, parts, i, r) {
+	n = split(s, parts, \"\\047\"); r = parts[1]
+	for (i = 2; i <= n; i++) r = r \"\\047\\134\\047\\047\" parts[i]
+	return \"\\047\" r \"\\047\"
+}
+{
+	p = path($1); t = kw(\"type\")
+	if (p == \"/\") next
+	if (t == \"dir\") print \"/usr/bin/mmd -i \" q(img) \" \" q(\"::\" p)
+	else if (t == \"file\") print \"/usr/bin/mcopy -m -i \" q(img) \" \" q(\"root\" p) \" \" q(\"::\" p)
+	else { print \"FAT cannot hold \" p \" (\" t \")\" > \"/dev/stderr\"; exit 1 }
+}' list > copy.sh
+sh -e copy.sh
+"))
+
+(define* (vfat-image root #:key name (owners '()) (epoch (image-epoch))
+                     size (label "ESP") volume-id fat)
+  "A FAT file system image NAME.vfat of ROOT (an EFI system partition,
+say): mkfs.vfat --invariant with VOLUME-ID (8 hexadecimal digits, default
+derived from the file name) and LABEL, FAT 12, 16 or 32 (default: as
+mkfs.vfat chooses for SIZE), files copied by mcopy.  FAT has no owners,
+modes or symbolic links: a symbolic link in ROOT is an error."
+  (let* ((tar (tar-plan 'vfat-image root owners epoch name))
+         (name (or name (base-name tar)))
+         (file (string-append name ".vfat")))
+    (define-values (input in) (in-dir tar "/in"))
+    (check-size 'vfat-image size)
+    (check-label 'vfat-image label 11)
+    (unless (memv fat '(#f 12 16 32))
+      (image-error 'vfat-image "fat: ~s must be #f, 12, 16 or 32" fat))
+    (image-plan file file epoch (list input)
+                (string-append
+                 "TAR=" in " OUT=" (shell-word file)
+                 " SIZE=" (if size (number->string size) "")
+                 " LABEL=" (shell-word label)
+                 " VOLID=" (check-hex 'vfat-image "volume-id:"
+                                      (or volume-id (substring (name->uuid file) 0 8)) 8)
+                 " FAT=" (if fat (string-append "-F" (number->string fat)) "")
+                 "\n" vfat-script))))
+
+;;; Disks.
+
+(define-record-type <partition>
+  (%partition image type name uuid size bootable)
+  partition?
+  (image partition-image)
+  (type partition-type)
+  (name partition-name)
+  (uuid partition-uuid)
+  (size partition-size)
+  (bootable partition-bootable))
+
+(define* (partition image #:key (type 'linux) name uuid size bootable)
+  "A partition of a disk-image holding IMAGE (an image plan).  TYPE is
+esp, linux, linux-root-x86-64, swap or bios-boot, or the type as sfdisk
+writes it (a GUID for GPT, hexadecimal for MBR); NAME (GPT) defaults to
+the image's name, UUID (GPT) to one derived from the disk's name and the
+partition's place; SIZE in bytes (a multiple of 1 MiB, at least the
+image's size; default: the image's size rounded up to 1 MiB); BOOTABLE
+sets the MBR active flag."
+  (unless (and (plan? image) (plan-raw-output image))
+    (image-error 'partition "~s is not an image plan (a plan with a raw output)" image))
+  (check-size 'partition size)
+  (when uuid (check-uuid 'partition "uuid:" uuid))
+  (when name (check-label 'partition name 36))
+  (%partition image type name uuid size bootable))
+
+(define gpt-types
+  '((esp . "C12A7328-F81F-11D2-BA4B-00A0C93EC93B")
+    (linux . "0FC63DAF-8483-4772-8E79-3D69D8477DE4")
+    (linux-root-x86-64 . "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709")
+    (swap . "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F")
+    (bios-boot . "21686148-6449-6E6F-744E-656564454649")))
+
+(define mbr-types
+  '((esp . "ef") (linux . "83") (linux-root-x86-64 . "83") (swap . "82")))
+
+(define (type-string label t)
+  (cond ((and (string? t) (eq? label 'gpt)) (check-uuid 'partition "type:" t))
+        ((string? t) (check-hex 'partition "type:" t 2))
+        ((assq t (if (eq? label 'gpt) gpt-types mbr-types)) => cdr)
+        (else (image-error 'disk-image "partition type ~s has no ~a type" t label))))
+
+(define disk-script
+  ;; Partitions from 1 MiB, each aligned to 1 MiB; the disk ends 1 MiB
+  ;; after the last (room for GPT's backup header).  sfdisk writes the
+  ;; table; dd copies each image into place.
+  "MiB=1048576
+start=1
+: > layout
+: > copies
+part() { # part FILE SIZE-OR-EMPTY SFDISK-FIELDS
+	bytes=$(stat -c %s \"$1\")
+	want=${2:-$bytes}
+	if [ \"$want\" -lt \"$bytes\" ]; then
+		echo \"partition for $1: size $want is smaller than the image ($bytes bytes)\" >&2
+		exit 1
+	fi
+	n=$(( (want + MiB - 1) / MiB ))
+	echo \"start=$((start * 2048)), size=$((n * 2048)), $3\" >> layout
+	echo \"$start $1\" >> copies
+	start=$((start + n))
+}
+")
+
+(define* (disk-image partitions #:key (name "disk") (label 'gpt) id (epoch (image-epoch)))
+  "A whole disk NAME.img (raw) with PARTITIONS (made by partition) in an
+MBR (LABEL dos) or GPT (LABEL gpt) table whose ID (a UUID for GPT, 8
+hexadecimal digits for MBR) defaults to one derived from NAME."
+  (unless (memq label '(gpt dos))
+    (image-error 'disk-image "label: ~s must be gpt or dos" label))
+  (unless (and (list? partitions) (pair? partitions) (every partition? partitions))
+    (image-error 'disk-image "~s is not a non-empty list of partitions" partitions))
+  (when (and (eq? label 'dos) (> (length partitions) 4))
+    (image-error 'disk-image "an MBR holds at most 4 primary partitions, not ~a" (length partitions)))
+  (let* ((file (string-append name ".img"))
+         (id (if (eq? label 'gpt)
+                 (check-uuid 'disk-image "id:" (or id (name->uuid file)))
+                 (check-hex 'disk-image "id:" (or id (substring (name->uuid file) 0 8)) 8)))
+         (parts
+          (map (lambda (p i)
+                 (define-values (input in)
+                   (in-dir (partition-image p) (string-append "/in/" (number->string i))))
+                 (cons input
+                       (string-append
+                        "part " in " " (if (partition-size p) (number->string (partition-size p)) "''")
+                        " " (shell-word
+                             (string-append
+                              "type=" (type-string label (partition-type p))
+                              (if (eq? label 'gpt)
+                                  (string-append
+                                   ", uuid=" (or (partition-uuid p)
+                                                 (name->uuid (string-append file " partition "
+                                                                            (number->string i))))
+                                   ", name=\"" (or (partition-name p) (base-name (partition-image p))) "\"")
+                                  (if (partition-bootable p) ", bootable" ""))))
+                        "\n")))
+               partitions (iota (length partitions) 1))))
+    (image-plan file file epoch (map car parts)
+                (string-append
+                 disk-script
+                 (string-concatenate (map cdr parts))
+                 "out=" (shell-word (string-append "/out/" file)) "
+truncate -s $(( (start + 1) * MiB )) \"$out\"
+{
+	echo 'label: " (symbol->string label) "'
+	echo 'label-id: " (if (eq? label 'gpt) id (string-append "0x" id)) "'
+	echo 'unit: sectors'
+	" (if (eq? label 'gpt) "echo 'first-lba: 2048'" ":") "
+	cat layout
+} | /sbin/sfdisk -q --no-reread --no-tell-kernel \"$out\"
+while read -r s f; do
+	dd if=\"$f\" of=\"$out\" bs=$MiB seek=\"$s\" conv=notrunc 2> /dev/null
+done < copies
+"))))
+
+(define* (qcow2-image image #:key name (epoch (image-epoch)))
+  "IMAGE (an image plan: a disk, or a file system) converted to qcow2 by
+qemu-img: NAME.qcow2."
+  (unless (and (plan? image) (plan-raw-output image))
+    (image-error 'qcow2-image "~s is not an image plan (a plan with a raw output)" image))
+  (let ((file (string-append (or name (base-name image)) ".qcow2")))
+    (define-values (input in) (in-dir image "/in"))
+    (image-plan file file epoch (list input)
+                (string-append "/usr/bin/qemu-img convert -q -f raw -O qcow2 -o compat=1.1 " in " "
+                               (shell-word (string-append "/out/" file)) "\n"))))
