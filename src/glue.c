@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "glue.h"
+#include "boot.h"
 #include "err.h"
 #include "embed.h"
 #include "fetch.h"
@@ -26,6 +27,8 @@ static struct store *store;
  * twice. */
 static char *outer_blobs;
 static int exit_code;
+/* The options of distill boot, while it runs. */
+static struct boot_opts *boot_opts;
 
 /* Raise a Scheme error for a failure of the core (err_msg()). */
 static void core_error(const char *key)
@@ -340,6 +343,51 @@ static SCM dry_run_p(void)
 	return scm_from_bool(cli->sched.dry_run);
 }
 
+static char *opt_string(SCM s)
+{
+	return scm_is_string(s) ? scm_to_utf8_string(s) : NULL;
+}
+
+/* (%boot KERNEL INITRD DISK CMDLINE UEFI? MEMORY) -> exit status: run QEMU
+ * on these store paths (#f for none) with the options of distill boot. */
+static SCM boot_machine(SCM kernel, SCM initrd, SCM disk, SCM cmdline, SCM uefi,
+			SCM memory)
+{
+	if (!boot_opts)
+		scm_misc_error("%boot", "only distill boot runs machines", SCM_EOL);
+	struct boot_spec s = {
+		.kernel = opt_string(kernel), .initrd = opt_string(initrd),
+		.disk = opt_string(disk), .cmdline = opt_string(cmdline),
+		.uefi = scm_is_true(uefi), .memory_mb = scm_to_uint(memory),
+	};
+	const char *accel = boot_opts->accel;
+	if (!accel) {
+		accel = boot_kvm_usable() ? "kvm" : "tcg";
+		if (!strcmp(accel, "tcg"))
+			fprintf(stderr, "distill: KVM is not usable: %s\n", err_msg());
+	}
+	fprintf(stderr, "distill: booting with %s\n",
+		strcmp(accel, "kvm") ? "TCG (emulation, slower than KVM)" : "KVM");
+	for (size_t i = 0; i < boot_opts->nfwd; i++)
+		fprintf(stderr, "distill: forwarding 127.0.0.1:%u to the guest's port %u\n",
+			boot_opts->fwd[i].host, boot_opts->fwd[i].guest);
+	scm_force_output(scm_current_output_port());
+	char **argv = boot_qemu_argv(&s, boot_opts, accel);
+	int r = argv ? boot_run(NULL, argv, boot_opts, STDOUT_FILENO) : -1;
+	if (r < 0) {
+		fprintf(stderr, "distill: error: %s\n", err_msg());
+		r = EXIT_SYSTEM;
+	} else if (r > 0) {
+		fprintf(stderr, "distill: %s\n", err_msg());
+	}
+	boot_argv_free(argv);
+	free((char *)s.kernel);
+	free((char *)s.initrd);
+	free((char *)s.disk);
+	free((char *)s.cmdline);
+	return scm_from_int(r);
+}
+
 static void define_core(void *unused)
 {
 	(void)unused;
@@ -355,7 +403,8 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
-	scm_c_export("%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
+	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
+	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
 		     "%fetch", "%have-source?", "%store-path", "%build", "%dry-run?",
 		     "%call-with-store", "%store-dir", "%remove-tree", NULL);
 }
@@ -527,4 +576,24 @@ int glue_verify(struct cli *c)
 		return EXIT_USAGE;
 	}
 	return with_guile(c, "verify-script");
+}
+
+int glue_boot(struct cli *c)
+{
+	struct boot_opts o;
+	int bad = boot_parse_args(c->argc, c->argv, &o);
+	if (bad < 0 || o.nrest < 1) {
+		fprintf(stderr, "distill: %s\n", bad < 0 ? err_msg() : "boot needs a TARGET");
+		fputs("usage: distill boot TARGET [--expect REGEX] [--timeout SECONDS]\n"
+		      "       [--forward HOSTPORT:GUESTPORT]... [--accel kvm|tcg]\n", stderr);
+		boot_opts_free(&o);
+		return EXIT_USAGE;
+	}
+	boot_opts = &o;
+	c->argc = o.nrest;
+	c->argv = o.rest;
+	int r = with_guile(c, "boot-script");
+	boot_opts = NULL;
+	boot_opts_free(&o);
+	return r;
 }

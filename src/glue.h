@@ -24,5 +24,8 @@ int glue_fetch(struct cli *c);
 int glue_verify(struct cli *c);
 /* distill list sources SCRIPT: print their pins and URLs. */
 int glue_list(struct cli *c);
+/* distill boot TARGET [options]: build a boot spec or disk image and run it
+ * in QEMU (boot.h). */
+int glue_boot(struct cli *c);
 
 #endif

@@ -8,6 +8,7 @@
 ;;; from 1), with Guile's backtrace only when --backtrace was given.  Both
 ;;; procedures return the process exit status (docs/cli.md).
 (define-module (distill script)
+  #:use-module (distill boot)
   #:use-module (distill plan)
   #:use-module (distill core)
   #:use-module (ice-9 format)
@@ -15,7 +16,7 @@
   #:use-module ((ice-9 session) #:select (procedure-arguments))
   #:use-module (srfi srfi-1)
   #:export (run-script build-script fetch-script list-sources-script
-            verify-script))
+            verify-script boot-script))
 
 (read-set! keywords 'postfix)
 
@@ -314,3 +315,8 @@ bit-identical."
             (newline))
           plans))
        0))))
+
+(define (boot-script argv backtrace?)
+  "distill boot TARGET: build the boot spec, or disk image plan, TARGET ends
+with and run it in QEMU ((distill boot), src/boot.c)."
+  (target argv backtrace? (lambda (v) (boot! (->boot-spec v)))))

@@ -1,0 +1,85 @@
+;;; (distill boot): what `distill boot` runs.
+;;;
+;;; A boot spec names the machine's parts, each the raw output of a plan
+;;; (a single file in the store): a kernel and an initramfs booted directly
+;;; (QEMU's -kernel, -initrd, -append), or a disk image booted by firmware
+;;; ('bios: QEMU's SeaBIOS; 'uefi: OVMF), or a kernel with a disk beside
+;;; it.  A script given to `distill boot` ends with a boot spec, or with a
+;;; disk image plan, which is (boot-spec disk: PLAN).  boot! builds the
+;;; plans and hands their store paths to QEMU (src/boot.c), with the
+;;; options of the command line; the disk is used through a copy-on-write
+;;; snapshot, so booting never changes the image.
+(define-module (distill boot)
+  #:use-module (distill core)
+  #:use-module (distill plan)
+  #:use-module (srfi srfi-9)
+  #:export (boot-spec boot-spec? boot-spec-kernel boot-spec-initrd
+            boot-spec-disk boot-spec-cmdline boot-spec-firmware
+            boot-spec-memory boot-spec-plans ->boot-spec boot!))
+
+(define-record-type <boot-spec>
+  (%boot-spec kernel initrd disk cmdline firmware memory)
+  boot-spec?
+  (kernel boot-spec-kernel)             ; plan with a raw output, or #f
+  (initrd boot-spec-initrd)             ; plan with a raw output, or #f
+  (disk boot-spec-disk)                 ; plan with a raw output, or #f
+  (cmdline boot-spec-cmdline)           ; string (used with a kernel)
+  (firmware boot-spec-firmware)         ; 'bios or 'uefi
+  (memory boot-spec-memory))            ; MiB
+
+(define (spec-error fmt args)
+  (throw 'misc-error 'boot-spec fmt args #f))
+
+(define (check-part what x)
+  (unless (or (not x) (and (plan? x) (plan-raw-output x)))
+    (spec-error "~a: must be a plan with a raw output (one file), not ~s"
+                (list what x)))
+  x)
+
+(define* (boot-spec #:key kernel initrd disk
+                    (cmdline "console=ttyS0 panic=-1")
+                    (firmware 'bios) (memory 256))
+  "A machine to boot: KERNEL (and INITRD, CMDLINE) booted directly, or a
+DISK image booted by FIRMWARE ('bios or 'uefi), or both; MEMORY in MiB.
+Each part is a plan whose raw output is the file."
+  (check-part 'kernel kernel)
+  (check-part 'initrd initrd)
+  (check-part 'disk disk)
+  (unless (or kernel disk)
+    (spec-error "a boot spec needs kernel: or disk:" '()))
+  (when (and initrd (not kernel))
+    (spec-error "initrd: is booted with a kernel: the spec has none" '()))
+  (unless (memq firmware '(bios uefi))
+    (spec-error "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
+  (unless (string? cmdline)
+    (spec-error "cmdline: must be a string, not ~s" (list cmdline)))
+  (unless (and (integer? memory) (<= 16 memory 1048576))
+    (spec-error "memory: must be MiB from 16, not ~s" (list memory)))
+  (%boot-spec kernel initrd disk cmdline firmware memory))
+
+(define (boot-spec-plans spec)
+  "The plans SPEC needs built."
+  (filter plan? (list (boot-spec-kernel spec) (boot-spec-initrd spec)
+                      (boot-spec-disk spec))))
+
+(define (->boot-spec v)
+  "The boot spec a script's last value V stands for: V itself, or a disk
+image plan booted with the defaults."
+  (cond ((boot-spec? v) v)
+        ((and (plan? v) (plan-raw-output v)) (boot-spec disk: v))
+        (else (spec-error "the script must end with a boot spec or a disk image plan (a plan with a raw output), not ~s"
+                          (list v)))))
+
+(define (boot! spec)
+  "Build SPEC's plans, then boot it in QEMU with the options of `distill
+boot`; returns the exit status (docs/boot.md)."
+  (build-plans! (boot-spec-plans spec))
+  (if (%dry-run?)
+      0
+      (let ((path (lambda (p) (and p (plan-output-path p)))))
+        (%boot (path (boot-spec-kernel spec))
+               (path (boot-spec-initrd spec))
+               (path (boot-spec-disk spec))
+               (boot-spec-cmdline spec)
+               (eq? (boot-spec-firmware spec) 'uefi)
+               (boot-spec-memory spec)))))

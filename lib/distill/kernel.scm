@@ -1,0 +1,155 @@
+;;; (distill kernel): a pinned prebuilt Linux kernel for booting images.
+;;;
+;;; The kernel is Debian 12's cloud flavour (linux-image-*-cloud-amd64),
+;;; pinned like the seed by the sha256 of Debian's signed index and read
+;;; through the seed-deb parameter of (distill seed) (seed/debs, filled by
+;;; scripts/fetch-seed from seed/SHA256SUMS).  It boots to a serial console
+;;; in about half the time of the generic amd64 kernel under TCG; its
+;;; drivers for virtio (pci, blk, net, console) are modules, and it has no
+;;; 9p, so a disk root needs an initramfs that loads them.
+;;;
+;;; kernel-plan's raw output is the vmlinuz; kernel-modules-plan's output
+;;; is the tree lib/modules/RELEASE (with modules.dep, for modprobe).
+;;; busybox-initramfs makes a small initramfs (a newc cpio, written by a
+;;; shell script so that it is reproducible: sorted, inode numbers counted,
+;;; times 0) of busybox-static, an /init script, kernel modules with their
+;;; dependencies and other files: a test helper until (distill image)
+;;; makes initramfs images.
+(define-module (distill kernel)
+  #:use-module (distill plan)
+  #:use-module (distill seed)
+  #:use-module (ice-9 match)
+  #:export (kernel-packages kernel-release kernel-deb
+            kernel-plan kernel-modules-plan busybox-initramfs))
+
+(define kernel-packages
+  ;; (name version sha256 file), as seed-packages; in seed/SHA256SUMS.
+  '(("linux-image-6.1.0-56-cloud-amd64" "6.1.192-2"
+     "e7d02b943971edcb8790e256c02cfab3bca6c3d37c1bf25392a57c71300615ee"
+     "linux-image-6.1.0-56-cloud-amd64_6.1.192-2_amd64.deb")))
+
+(define kernel-release "6.1.0-56-cloud-amd64")
+
+(define package-artifacts
+  ;; name -> (seed-deb procedure . artifact): one artifact per package, as
+  ;; fetch-sources! gives its hash to one artifact object per pin.
+  (make-hash-table))
+
+(define (package-artifact name)
+  (let ((known (hash-ref package-artifacts name)))
+    (if (and known (eq? (car known) (seed-deb)))
+        (cdr known)
+        (match (assoc name (append kernel-packages seed-packages))
+          ((name version sha256 file)
+           (let ((a ((seed-deb) name version sha256 file)))
+             (hash-set! package-artifacts name (cons (seed-deb) a))
+             a))))))
+
+(define (kernel-deb)
+  "The kernel's .deb as an archive artifact at \"/\"."
+  (package-artifact (car (car kernel-packages))))
+
+(define (busybox-build text)
+  ;; A /build run by busybox-static with its applets on PATH.
+  (interned "/build" #o755
+            (string-append "#!/bin/busybox sh
+set -eu
+/bin/busybox mkdir -p /tmp/bin
+/bin/busybox --install -s /tmp/bin
+export PATH=/tmp/bin
+" text)))
+
+(define* (kernel-plan #:key (name "vmlinuz"))
+  "The plan whose raw output is the kernel image (bzImage)."
+  (make-plan name: name raw-output: "/vmlinuz"
+             inputs: (list (package-artifact "busybox-static") (kernel-deb)
+                           (busybox-build (string-append
+                                           "cp /boot/vmlinuz-" kernel-release
+                                           " /out/vmlinuz\n")))))
+
+(define* (kernel-modules-plan #:key (name "kernel-modules"))
+  "The plan whose output is the tree lib/modules/RELEASE: the kernel's
+modules, modules.dep and the other indexes of busybox depmod (sorted)."
+  (make-plan name: name
+             inputs: (list (package-artifact "busybox-static") (kernel-deb)
+                           (busybox-build (string-append "r=" kernel-release "
+mkdir -p /out/lib/modules
+cp -a /lib/modules/$r /out/lib/modules/
+depmod -b /out $r
+cd /out/lib/modules/$r
+for f in modules.dep modules.alias modules.symbols; do
+	[ ! -e $f ] || sort -o $f $f
+done
+")))))
+
+(define cpio-script
+  ;; /tmp/root -> /out/initrd.cpio, newc format; every entry's owner is
+  ;; 0:0, its time 0, its inode number its place in the sorted list.
+  "cd /tmp/root
+ino=0
+pad() { [ \"$1\" = 0 ] || head -c \"$1\" /dev/zero; }
+header() { # ino mode nlink size name
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \\
+		\"$1\" \"$2\" 0 0 \"$3\" 0 \"$4\" 0 0 0 0 $((${#5} + 1)) 0
+	printf '%s\\0' \"$5\"
+	pad $(( (4 - (110 + ${#5} + 1) % 4) % 4 ))
+}
+find . -mindepth 1 | sort | while IFS= read -r f; do
+	ino=$((ino + 1))
+	name=${f#./}
+	mode=$((0x$(stat -c %f \"$f\")))
+	if [ -L \"$f\" ]; then
+		t=$(readlink \"$f\")
+		header $ino $mode 1 ${#t} \"$name\"
+		printf '%s' \"$t\"
+		pad $(( (4 - ${#t} % 4) % 4 ))
+	elif [ -d \"$f\" ]; then
+		header $ino $mode 2 0 \"$name\"
+	else
+		size=$(stat -c %s \"$f\")
+		header $ino $mode 1 $size \"$name\"
+		cat \"$f\"
+		pad $(( (4 - size % 4) % 4 ))
+	fi
+done > /out/initrd.cpio
+header 0 0 1 0 'TRAILER!!!' >> /out/initrd.cpio
+")
+
+(define* (busybox-initramfs #:key (name "initramfs") init (modules '())
+                            (files '()))
+  "A plan whose raw output is an initramfs (a newc cpio): busybox-static
+at /bin/busybox, INIT (the text of a busybox sh script) at /init, the
+kernel MODULES named (e.g. \"virtio_net\", found in modules.dep with their
+dependencies) under lib/modules/RELEASE with a modules.dep for modprobe,
+and FILES (artifacts, at their paths).  /init should run
+`/bin/busybox --install -s` before it uses applets by name."
+  (unless (string? init)
+    (throw 'misc-error 'busybox-initramfs "init: must be the text of /init, not ~s"
+           (list init) #f))
+  (make-plan
+   name: name raw-output: "/initrd.cpio"
+   inputs: (append
+            (list (package-artifact "busybox-static")
+                  (make-input basedir: "/modules" link: (kernel-modules-plan))
+                  (make-input basedir: "/root"
+                              link: (interned "/init" #o755 init))
+                  (busybox-build
+                   (string-append "r=" kernel-release "
+m=/modules/lib/modules/$r
+mkdir -p /tmp/root/bin /tmp/root/dev /tmp/root/proc /tmp/root/sys /tmp/root/lib/modules/$r
+[ ! -d /root ] || cp -a /root/. /tmp/root/
+cp /bin/busybox /tmp/root/bin/busybox
+: > /tmp/deps
+for mod in " (string-join modules " ") "; do
+	line=$(grep -E \"(^|/)$mod\\.ko:\" $m/modules.dep) ||
+		{ echo \"no kernel module $mod in modules.dep\" >&2; exit 1; }
+	echo \"$line\" >> /tmp/deps
+	for f in $(echo \"$line\" | tr -d :); do
+		mkdir -p /tmp/root/lib/modules/$r/${f%/*}
+		cp $m/$f /tmp/root/lib/modules/$r/$f
+		grep -E \"^$f:\" $m/modules.dep >> /tmp/deps
+	done
+done
+sort -u /tmp/deps > /tmp/root/lib/modules/$r/modules.dep
+" cpio-script)))
+            (map (lambda (f) (make-input basedir: "/root" link: f)) files))))

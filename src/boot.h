@@ -1,0 +1,85 @@
+/* boot: run a machine in QEMU on its serial console (distill boot).
+ *
+ * Owns the QEMU side of `distill boot`: parsing the command's own options
+ * (--expect, --timeout, --forward, --accel), deciding whether KVM really
+ * runs guests here (else TCG), making QEMU's command line, and running
+ * QEMU: its console (the first serial port) is copied to an fd and, with
+ * --expect, matched line by line against a POSIX extended regex until a
+ * line matches, the timeout passes or QEMU exits; QEMU is killed when
+ * distill stops waiting, and dies with distill.
+ *
+ * A disk is attached with snapshot=on: QEMU opens the image read-only and
+ * keeps every write in a temporary overlay in $TMPDIR that it deletes, so
+ * booting never changes an image (they are store blobs).
+ *
+ * The caller owns the struct boot_spec strings.  boot_parse_args fills a
+ * struct boot_opts whose forwards and rest arrays are freed by
+ * boot_opts_free (the strings are argv's).  Nothing here prints: failures
+ * are -1 (or a BOOT_EXIT_* status) with err_msg() saying why. */
+#ifndef DISTILL_BOOT_H
+#define DISTILL_BOOT_H
+
+#include <stddef.h>
+
+/* Exit statuses of distill boot beyond docs/cli.md's 0-4. */
+enum {
+	BOOT_EXIT_TIMEOUT = 5,	/* --timeout passed first (with --expect: no line matched) */
+	BOOT_EXIT_QEMU = 6,	/* QEMU exited before a line matched, or exited non-zero */
+};
+
+struct boot_spec {
+	const char *kernel;	/* a kernel for -kernel, or NULL */
+	const char *initrd;	/* an initramfs for -initrd (needs kernel), or NULL */
+	const char *disk;	/* a raw disk image, or NULL */
+	const char *cmdline;	/* the kernel command line (with kernel), or NULL */
+	int uefi;		/* 1: OVMF firmware (BOOT_OVMF); 0: QEMU's BIOS */
+	unsigned memory_mb;	/* guest memory in MiB; 0: 256 */
+};
+
+/* Where Debian's ovmf package puts the UEFI firmware. */
+#define BOOT_OVMF "/usr/share/ovmf/OVMF.fd"
+
+struct boot_forward {
+	unsigned host, guest;	/* TCP ports: 127.0.0.1:host -> guest */
+};
+
+struct boot_opts {
+	const char *expect;	/* --expect REGEX (POSIX extended), or NULL */
+	unsigned timeout;	/* --timeout SECONDS, 0: none */
+	const char *accel;	/* --accel kvm|tcg, or NULL: boot_kvm_usable decides */
+	struct boot_forward *fwd;	/* --forward HOST:GUEST, nfwd of them */
+	size_t nfwd;
+	char **rest;		/* the other arguments (TARGET, script arguments) */
+	int nrest;
+};
+
+/* Parse distill boot's arguments: its options anywhere before "--", the
+ * rest (TARGET and the script's arguments) in order.  -1 with err() on a
+ * malformed option (bad regex, port, number, unknown option). */
+int boot_parse_args(int argc, char **argv, struct boot_opts *o);
+void boot_opts_free(struct boot_opts *o);
+
+/* 1 when /dev/kvm can be opened, offers the CPU features of QEMU's default
+ * CPU model and runs a few guest instructions to completion; else 0, with
+ * err_msg() saying why (nested virtualisation often has KVM that creates
+ * machines but cannot run a kernel). */
+int boot_kvm_usable(void);
+
+/* QEMU's argv (NULL-terminated, owned by the caller: boot_argv_free) for
+ * SPEC with OPTS, accelerator ACCEL ("kvm" or "tcg").  NULL with err() when
+ * the spec is incomplete (no kernel and no disk, initrd without kernel) or
+ * UEFI firmware is missing. */
+char **boot_qemu_argv(const struct boot_spec *spec, const struct boot_opts *o,
+		      const char *accel);
+void boot_argv_free(char **argv);
+
+/* Run QEMU (QEMU_BIN, found on PATH; NULL: qemu-system-x86_64) with ARGV
+ * (from boot_qemu_argv; argv[0] is replaced by QEMU_BIN).  Without
+ * --expect and --timeout, QEMU has the terminal (Ctrl-A X quits).  Else
+ * its console goes to OUT_FD as it comes, stdin is /dev/null, and the
+ * result is 0 when a console line matches o->expect (or, without it, QEMU
+ * exits 0), BOOT_EXIT_TIMEOUT or BOOT_EXIT_QEMU with err() saying what
+ * happened; -1 with err() when QEMU cannot be started. */
+int boot_run(const char *qemu_bin, char **argv, const struct boot_opts *o, int out_fd);
+
+#endif

@@ -1,0 +1,186 @@
+/* boot: option parsing, QEMU's command line, and the console watcher run
+ * against a stand-in for QEMU (a shell script printing lines). */
+#define _GNU_SOURCE
+#include "boot.h"
+#include "err.h"
+#include "fsutil.h"
+#include "tap.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int parse(struct boot_opts *o, int argc, ...)
+{
+	static char *v[16];
+	va_list ap;
+	va_start(ap, argc);
+	for (int i = 0; i < argc; i++)
+		v[i] = va_arg(ap, char *);
+	va_end(ap);
+	return boot_parse_args(argc, v, o);
+}
+
+/* ARGV joined with spaces. */
+static char *joined(char **argv)
+{
+	char *s = xstrdup("");
+	for (char **p = argv; *p; p++) {
+		char *t = fs_fmt("%s%s%s", s, *s ? " " : "", *p);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static char *fake_qemu(const char *dir, const char *name, const char *body)
+{
+	char *p = fs_join(dir, name);
+	char *text = fs_fmt("#!/bin/sh\n%s", body);
+	fs_write_atomic(p, text, strlen(text), 0755, 0);
+	free(text);
+	return p;
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int main(void)
+{
+	struct boot_opts o;
+
+	/* Options anywhere before "--", the rest in order. */
+	ok(parse(&o, 8, "img.scm", "--expect", "^OK$", "--timeout=30", "--forward",
+		 "8080:80", "--forward=2222:22", "arg") == 0, "options after the target parse");
+	is_str(o.rest[0], "img.scm", "the target is kept");
+	ok(o.nrest == 2 && !strcmp(o.rest[1], "arg"), "so is the script's argument");
+	is_str(o.expect, "^OK$", "--expect");
+	ok(o.timeout == 30, "--timeout=30");
+	ok(o.nfwd == 2 && o.fwd[0].host == 8080 && o.fwd[0].guest == 80 &&
+	   o.fwd[1].host == 2222 && o.fwd[1].guest == 22, "two --forward");
+	boot_opts_free(&o);
+	ok(parse(&o, 4, "--accel", "tcg", "x.scm", "--") == 0 && o.accel &&
+	   !strcmp(o.accel, "tcg") && o.nrest == 1, "--accel before the target");
+	boot_opts_free(&o);
+	ok(parse(&o, 3, "x.scm", "--", "--expect") == 0 && o.nrest == 2 && !o.expect,
+	   "after --, everything is the script's");
+	boot_opts_free(&o);
+	ok(parse(&o, 3, "x.scm", "--forward", "80") < 0 && strstr(err_msg(), "HOSTPORT:GUESTPORT"),
+	   "--forward without a colon: %s", err_msg());
+	boot_opts_free(&o);
+	ok(parse(&o, 3, "x.scm", "--forward", "80:70000") < 0, "a port above 65535 is refused");
+	boot_opts_free(&o);
+	ok(parse(&o, 3, "x.scm", "--expect", "(") < 0 && strstr(err_msg(), "--expect"),
+	   "a bad regex is refused: %s", err_msg());
+	boot_opts_free(&o);
+	ok(parse(&o, 3, "x.scm", "--timeout", "0") < 0, "--timeout 0 is refused");
+	boot_opts_free(&o);
+	ok(parse(&o, 2, "x.scm", "--timeout") < 0, "--timeout needs a value");
+	boot_opts_free(&o);
+	ok(parse(&o, 3, "x.scm", "--accel", "hvf") < 0, "--accel only kvm or tcg");
+	boot_opts_free(&o);
+	ok(parse(&o, 2, "--bogus", "x.scm") < 0, "an unknown option before the target");
+	boot_opts_free(&o);
+
+	/* QEMU's command line. */
+	parse(&o, 5, "x.scm", "--forward", "8080:80", "--forward", "2222:22");
+	struct boot_spec s = {.kernel = "/s/k", .initrd = "/s/i", .disk = "/s/a,b",
+			      .cmdline = "console=ttyS0 quiet"};
+	char **argv = boot_qemu_argv(&s, &o, "tcg");
+	char *line = argv ? joined(argv) : NULL;
+	ok(line && strstr(line, "-accel tcg -m 256 "), "TCG and default memory: %s", line);
+	ok(line && strstr(line, "-kernel /s/k -initrd /s/i -append console=ttyS0 quiet"),
+	   "kernel, initrd, command line");
+	ok(line && strstr(line, "-drive file=/s/a,,b,format=raw,if=virtio,snapshot=on"),
+	   "the disk is raw, on a snapshot, its comma doubled");
+	ok(line && strstr(line, "-netdev user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80,"
+				"hostfwd=tcp:127.0.0.1:2222-:22"),
+	   "forwards listen on the loopback only");
+	ok(line && strstr(line, "-no-reboot") && strstr(line, "-serial mon:stdio") &&
+	   !strstr(line, "-bios"), "no reboot, serial console, default BIOS");
+	free(line);
+	boot_argv_free(argv);
+	struct boot_spec bare = {.initrd = "/s/i"};
+	ok(!boot_qemu_argv(&bare, &o, "tcg") && strstr(err_msg(), "kernel"),
+	   "an initrd alone is refused: %s", err_msg());
+	struct boot_spec disk = {.disk = "/s/d", .memory_mb = 1024};
+	argv = boot_qemu_argv(&disk, &o, "kvm");
+	line = argv ? joined(argv) : NULL;
+	ok(line && strstr(line, "-accel kvm -m 1024 ") && !strstr(line, "-kernel") &&
+	   !strstr(line, "-append"), "a disk alone: no -kernel, no -append");
+	free(line);
+	boot_argv_free(argv);
+	boot_opts_free(&o);
+
+	/* boot_kvm_usable answers, with a reason when it says no. */
+	int kvm = boot_kvm_usable();
+	ok(kvm == 1 || (kvm == 0 && *err_msg()), "KVM usable: %d (%s)", kvm, kvm ? "" : err_msg());
+
+	/* The watcher, against stand-ins for QEMU. */
+	char tmpl[] = "/tmp/boot-unit.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	char *out = fs_join(dir, "console");
+	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	char *args[] = {"qemu", "-x", NULL};
+	char *pidfile = fs_join(dir, "pid");
+	char *body = fs_fmt("echo $$ > %s\nprintf 'booting\\r\\nDISTILL OK here\\r\\n'\n"
+			    "exec sleep 30\n", pidfile);
+	char *q1 = fake_qemu(dir, "q1", body);
+	free(body);
+	struct boot_opts w = {.expect = "DISTILL OK", .timeout = 20};
+	double t0 = now();
+	ok(boot_run(q1, args, &w, fd) == 0 && now() - t0 < 10,
+	   "a matching line: 0 at once (%.1f s)", now() - t0);
+	char *pidtext = NULL;
+	size_t n;
+	pid_t pid = fs_read_file(pidfile, &pidtext, &n) == 0 ? atoi(pidtext) : 0;
+	free(pidtext);
+	ok(pid > 0 && kill(pid, 0) < 0, "QEMU was killed after the match");
+	char *console = NULL;
+	fs_read_file(out, &console, &n);
+	ok(console && strstr(console, "booting\r\nDISTILL OK here\r\n"),
+	   "the console was copied as it came");
+	free(console);
+
+	w.expect = "^DISTILL OK here$";
+	w.timeout = 5;
+	ok(boot_run(q1, args, &w, fd) == 0, "lines are matched without their \\r\\n");
+	w.expect = "^NEVER";
+	w.timeout = 1;
+	t0 = now();
+	ok(boot_run(q1, args, &w, fd) == BOOT_EXIT_TIMEOUT && now() - t0 < 5,
+	   "no match: BOOT_EXIT_TIMEOUT after the timeout (%.1f s): %s", now() - t0, err_msg());
+	char *q2 = fake_qemu(dir, "q2", "printf 'last line, no end'\n");
+	w.expect = "no end$";
+	w.timeout = 20;
+	ok(boot_run(q2, args, &w, fd) == 0, "a last line without its newline still matches");
+	char *q3 = fake_qemu(dir, "q3", "echo hello; exit 3\n");
+	w.expect = "bye";
+	ok(boot_run(q3, args, &w, fd) == BOOT_EXIT_QEMU && strstr(err_msg(), "status 3"),
+	   "QEMU exits first: BOOT_EXIT_QEMU: %s", err_msg());
+	w.expect = NULL;
+	ok(boot_run(q3, args, &w, fd) == BOOT_EXIT_QEMU, "without --expect, a failing QEMU");
+	char *q4 = fake_qemu(dir, "q4", "echo hello\n");
+	ok(boot_run(q4, args, &w, fd) == 0, "without --expect, QEMU exiting 0 is success");
+	char *missing = fs_join(dir, "no-such-qemu");
+	ok(boot_run(missing, args, &w, fd) < 0 && strstr(err_msg(), "qemu-system-x86"),
+	   "no QEMU: -1 and what to install: %s", err_msg());
+
+	close(fd);
+	fs_rm_rf(dir);
+	free(out);
+	free(pidfile);
+	free(q1);
+	free(q2);
+	free(q3);
+	free(q4);
+	free(missing);
+	return done_testing();
+}
