@@ -13,7 +13,8 @@ mkdir -p /out/d/sub
 for n in $order; do
 	umask 0$(rand 8)$(rand 8)$(rand 8)
 	echo "content of $n" > /out/d/$n
-	[ $n = zeta ] && chmod +x /out/d/$n
+	# a+x: a bare +x obeys the umask, which is random here
+	[ $n = zeta ] && chmod a+x /out/d/$n
 	touch -d "@$(rand 2000000000)" /out/d/$n
 	mkdir -p /out/d/sub/$n
 done
