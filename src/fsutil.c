@@ -244,6 +244,25 @@ int fs_rm_rf(const char *path)
 	return 0;
 }
 
+int fs_copy_fd(int in, int out, const char *src, const char *dst,
+	       void (*seen)(void *arg, const void *p, size_t n), void *arg)
+{
+	static _Thread_local char buf[1 << 16];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys("%s: cannot read", src);
+		if (n == 0)
+			return 0;
+		if (seen)
+			seen(arg, buf, n);
+		if (fs_write_all(out, buf, n) < 0)
+			return err_sys("%s: cannot write (is the disk full?)", dst);
+	}
+}
+
 int fs_copy_file(const char *src, const char *dst, mode_t mode)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -255,21 +274,7 @@ int fs_copy_file(const char *src, const char *dst, mode_t mode)
 		close(in);
 		return -1;
 	}
-	char buf[65536];
-	ssize_t n;
-	int r = 0;
-	while ((n = read(in, buf, sizeof buf)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = err_sys("%s: cannot read", src);
-			break;
-		}
-		if (fs_write_all(out, buf, n) < 0) {
-			r = err_sys("%s: cannot write", dst);
-			break;
-		}
-	}
+	int r = fs_copy_fd(in, out, src, dst, NULL, NULL);
 	if (r == 0 && fchmod(out, mode) < 0)
 		r = err_sys("%s: chmod", dst);
 	close(in);

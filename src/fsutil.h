@@ -31,6 +31,11 @@ int fs_rm_rf(const char *path);
 int fs_syncfs(const char *path);
 /* fsync a directory by path. */
 int fs_fsync_dir(const char *path);
+/* Copy everything readable from in to out.  When seen is not NULL it is
+ * given every chunk too (to hash while copying).  src and dst name the two
+ * ends in errors. */
+int fs_copy_fd(int in, int out, const char *src, const char *dst,
+	       void (*seen)(void *arg, const void *p, size_t n), void *arg);
 /* Copy src to a new file dst (O_EXCL) with mode. */
 int fs_copy_file(const char *src, const char *dst, mode_t mode);
 /* Join a and b with one '/'; result malloc'd, never NULL (aborts on OOM). */

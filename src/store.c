@@ -230,6 +230,11 @@ int store_put_blob_buf(struct store *s, const void *p, size_t n, hash_t *out)
 	return r;
 }
 
+static void hash_chunk(void *ctx, const void *p, size_t n)
+{
+	hash_update(ctx, p, n);
+}
+
 int store_put_blob_file(struct store *s, const char *path, hash_t *out)
 {
 	int in = open(path, O_RDONLY | O_CLOEXEC);
@@ -243,24 +248,7 @@ int store_put_blob_file(struct store *s, const char *path, hash_t *out)
 	}
 	hash_ctx c;
 	hash_init(&c);
-	static _Thread_local char buf[1 << 16];
-	int r = 0;
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = err_sys("%s: cannot read", path);
-			break;
-		}
-		if (n == 0)
-			break;
-		hash_update(&c, buf, n);
-		if (fs_write_all(fd, buf, n) < 0) {
-			r = err_sys("%s: cannot write (is the disk full?)", tmp);
-			break;
-		}
-	}
+	int r = fs_copy_fd(in, fd, path, tmp, hash_chunk, &c);
 	close(in);
 	close(fd);
 	if (r == 0) {

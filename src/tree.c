@@ -207,23 +207,7 @@ static int unlink_copy(int dfd, const char *name, const char *path, const struct
 			close(in);
 			return err_sys("%s: cannot create a copy to break a hard link", path);
 		}
-		int r = 0;
-		char buf[1 << 16];
-		for (;;) {
-			ssize_t n = read(in, buf, sizeof buf);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				r = err_sys("%s: cannot read", path);
-				break;
-			}
-			if (n == 0)
-				break;
-			if (fs_write_all(out, buf, n) < 0) {
-				r = err_sys("%s: cannot write a copy (is the disk full?)", path);
-				break;
-			}
-		}
+		int r = fs_copy_fd(in, out, path, path, NULL, NULL);
 		if (r == 0 && fchmod(out, file_mode(st)) < 0)
 			r = err_sys("%s: chmod", path);
 		close(in);
