@@ -46,9 +46,9 @@
     ("libc6-dev" "2.36-9+deb12u14"
      "0218fc2befcd784c1b0c6292c0a137ce89fad054efaa579ad083bee0f2c01aae"
      "libc6-dev_2.36-9+deb12u14_amd64.deb")
-    ("linux-libc-dev" "6.1.192-2"
-     "e0632f8e55ec0d2d1c56f9c65a8bcb64ad5d79add297266bc89c616dfef9a7fe"
-     "linux-libc-dev_6.1.192-2_amd64.deb")
+    ("linux-libc-dev" "6.1.176-1"
+     "8bb258735b9dffbb111da778ebdd024750878e435ffd9dfcadcb6762ede6b4cf"
+     "linux-libc-dev_6.1.176-1_amd64.deb")
     ("gcc-12" "12.2.0-14+deb12u1"
      "b46f33cc2ec245e435e043807038cecf4b201ef004800e9dfc1455240360e49d"
      "gcc-12_12.2.0-14+deb12u1_amd64.deb")
