@@ -31,7 +31,8 @@
   #:export (image-epoch image-tools name->uuid
             rootfs-tar tar-image cpio-image squashfs-image
             ext4-image ext2-image vfat-image
-            partition partition? disk-image qcow2-image))
+            partition partition? disk-image qcow2-image
+            grub-bios-disk uki))
 
 (define image-epoch
   ;; The mtime of every entry, and the time of every file system made
@@ -483,9 +484,12 @@ writes it (a GUID for GPT, hexadecimal for MBR); NAME (GPT) defaults to
 the image's name, UUID (GPT) to one derived from the disk's name and the
 partition's place; SIZE in bytes (a multiple of 1 MiB, at least the
 image's size; default: the image's size rounded up to 1 MiB); BOOTABLE
-sets the MBR active flag."
-  (unless (and (plan? image) (plan-raw-output image))
-    (image-error 'partition "~s is not an image plan (a plan with a raw output)" image))
+sets the MBR active flag.  IMAGE #f makes an empty partition (zeros) of
+SIZE, which must be given: room for a file system made later, on the
+machine (a writable /var, say)."
+  (unless (or (and (plan? image) (plan-raw-output image))
+              (and (not image) size))
+    (image-error 'partition "~s is not an image plan (a plan with a raw output), or #f with size:" image))
   (check-size 'partition size)
   (when uuid (check-uuid 'partition "uuid:" uuid))
   (when name (check-label 'partition name 36))
@@ -515,8 +519,9 @@ sets the MBR active flag."
 start=1
 : > layout
 : > copies
-part() { # part FILE SIZE-OR-EMPTY SFDISK-FIELDS
-	bytes=$(stat -c %s \"$1\")
+part() { # part FILE-OR-EMPTY SIZE-OR-EMPTY SFDISK-FIELDS
+	bytes=0
+	[ -z \"$1\" ] || bytes=$(stat -c %s \"$1\")
 	want=${2:-$bytes}
 	if [ \"$want\" -lt \"$bytes\" ]; then
 		echo \"partition for $1: size $want is smaller than the image ($bytes bytes)\" >&2
@@ -524,7 +529,7 @@ part() { # part FILE SIZE-OR-EMPTY SFDISK-FIELDS
 	fi
 	n=$(( (want + MiB - 1) / MiB ))
 	echo \"start=$((start * 2048)), size=$((n * 2048)), $3\" >> layout
-	echo \"$start $1\" >> copies
+	[ -z \"$1\" ] || echo \"$start $1\" >> copies
 	start=$((start + n))
 }
 ")
@@ -546,7 +551,9 @@ hexadecimal digits for MBR) defaults to one derived from NAME."
          (parts
           (map (lambda (p i)
                  (define-values (input in)
-                   (in-dir (partition-image p) (string-append "/in/" (number->string i))))
+                   (if (partition-image p)
+                       (in-dir (partition-image p) (string-append "/in/" (number->string i)))
+                       (values #f "''")))
                  (cons input
                        (string-append
                         "part " in " " (if (partition-size p) (number->string (partition-size p)) "''")
@@ -558,11 +565,15 @@ hexadecimal digits for MBR) defaults to one derived from NAME."
                                    ", uuid=" (or (partition-uuid p)
                                                  (name->uuid (string-append file " partition "
                                                                             (number->string i))))
-                                   ", name=\"" (or (partition-name p) (base-name (partition-image p))) "\"")
+                                   ", name=\"" (or (partition-name p)
+                                                      (if (partition-image p)
+                                                          (base-name (partition-image p))
+                                                          "empty"))
+                                   "\"")
                                   (if (partition-bootable p) ", bootable" ""))))
                         "\n")))
                partitions (iota (length partitions) 1))))
-    (image-plan file file epoch (map car parts)
+    (image-plan file file epoch (filter-map car parts)
                 (string-append
                  disk-script
                  (string-concatenate (map cdr parts))
@@ -590,3 +601,98 @@ qemu-img: NAME.qcow2."
     (image-plan file file epoch (list input)
                 (string-append "/usr/bin/qemu-img convert -q -f raw -O qcow2 -o compat=1.1 " in " "
                                (shell-word (string-append "/out/" file)) "\n"))))
+
+;;; Boot loaders.
+
+(define grub-bios-script
+  ;; GRUB for BIOS without grub-install: grub-mkimage makes core.img
+  ;; (diskboot.img, whose block list starts at sector 2, then the kernel
+  ;; and modules with the config built in); boot.img's code (the first
+  ;; 440 bytes: the disk ID and partition table stay) loads sector 1,
+  ;; where core.img goes, the gap before the first partition at 1 MiB.
+  "cp \"$DISK\" \"/out/$OUT\"
+chmod u+w \"/out/$OUT\"
+sig=$(od -An -tx1 -j510 -N2 \"/out/$OUT\" | tr -d ' ')
+gpt=$(od -An -tx1 -j450 -N1 \"/out/$OUT\" | tr -d ' ')
+if [ \"$sig\" != 55aa ] || [ \"$gpt\" = ee ]; then
+	echo \"grub-bios-disk: $DISK has no MBR partition table (make it with label: 'dos)\" >&2
+	exit 1
+fi
+first=$(/sbin/sfdisk -d \"/out/$OUT\" | sed -n 's/.*start= *\\([0-9]*\\),.*/\\1/p' | sort -n | head -n 1)
+/usr/bin/grub-mkimage -O i386-pc -d /usr/lib/grub/i386-pc -p \"$PREFIX\" \\
+	-c /image/grub.cfg -o core.img $MODULES
+sectors=$(( ($(stat -c %s core.img) + 511) / 512 ))
+if [ $((1 + sectors)) -gt \"${first:-2048}\" ]; then
+	echo \"grub-bios-disk: core.img ($sectors sectors) does not fit before the first partition (sector $first)\" >&2
+	exit 1
+fi
+dd if=/usr/lib/grub/i386-pc/boot.img of=\"/out/$OUT\" bs=440 count=1 conv=notrunc 2> /dev/null
+dd if=core.img of=\"/out/$OUT\" bs=512 seek=1 conv=notrunc 2> /dev/null
+")
+
+(define* (grub-bios-disk disk config #:key name (prefix "(hd0,msdos1)/boot/grub")
+                         (modules '("biosdisk" "part_msdos" "fat" "ext2" "linux" "boot"))
+                         (epoch (image-epoch)))
+  "DISK (a disk-image plan with label: 'dos) made bootable by BIOS with
+GRUB: NAME.img (default: the disk's name).  CONFIG is the text of the
+configuration built into GRUB's core.img, run as it starts, with no menu
+and no normal mode (e.g. \"set root=(hd0,msdos1)\\nlinux /vmlinuz
+console=ttyS0\\ninitrd /initrd\\nboot\\n\"); MODULES are built in with it."
+  (unless (and (plan? disk) (plan-raw-output disk))
+    (image-error 'grub-bios-disk "~s is not a disk image plan" disk))
+  (unless (string? config)
+    (image-error 'grub-bios-disk "config: must be the text of a GRUB script, not ~s" config))
+  (unless (and (list? modules) (every string? modules))
+    (image-error 'grub-bios-disk "modules: ~s must be a list of GRUB module names" modules))
+  (let ((file (string-append (or name (base-name disk)) ".img")))
+    (define-values (input in) (in-dir disk "/in"))
+    (image-plan file file epoch
+                (list input (interned "/image/grub.cfg" #o644 config))
+                (string-append "DISK=" in " OUT=" (shell-word file)
+                               " PREFIX=" (shell-word prefix)
+                               " MODULES=" (shell-word (string-join modules " "))
+                               "\n" grub-bios-script))))
+
+(define uki-script
+  ;; systemd's EFI stub with the sections it boots from, each placed
+  ;; after the one before (objcopy keeps the stub's own sections low);
+  ;; then the PE timestamp and checksum zeroed (objcopy writes the clock
+  ;; and a sum over it; UEFI checks neither).
+  "page() { echo $(( ($1 + 4095) / 4096 * 4096 )); }
+ksize=$(stat -c %s \"$KERNEL\")
+linux=33554432
+set --
+[ -z \"$INITRD\" ] ||
+	set -- --add-section .initrd=\"$INITRD\" --change-section-vma .initrd=$((linux + $(page $ksize)))
+/usr/bin/objcopy \\
+	--add-section .osrel=/image/os-release --change-section-vma .osrel=0x20000 \\
+	--add-section .cmdline=/image/cmdline --change-section-vma .cmdline=0x30000 \\
+	--add-section .linux=\"$KERNEL\" --change-section-vma .linux=$linux \"$@\" \\
+	/usr/lib/systemd/boot/efi/linuxx64.efi.stub \"/out/$OUT\"
+pe=$(od -An -tu4 -j60 -N4 \"/out/$OUT\" | tr -d ' ')
+printf '\\000\\000\\000\\000' | dd of=\"/out/$OUT\" bs=1 seek=$((pe + 8)) conv=notrunc 2> /dev/null
+printf '\\000\\000\\000\\000' | dd of=\"/out/$OUT\" bs=1 seek=$((pe + 24 + 64)) conv=notrunc 2> /dev/null
+")
+
+(define* (uki kernel initrd #:key (name "linux") (cmdline "console=ttyS0")
+              (os-release "NAME=distill\nID=distill\nPRETTY_NAME=\"distill\"\n")
+              (epoch (image-epoch)))
+  "A unified kernel image NAME.efi: KERNEL (a plan whose raw output is an
+EFI-stub bzImage), INITRD (a plan whose raw output is an initramfs, or
+#f) and CMDLINE in one EFI application, made with systemd's stub, for an
+ESP's /EFI/BOOT/BOOTX64.EFI."
+  (unless (and (plan? kernel) (plan-raw-output kernel))
+    (image-error 'uki "kernel: ~s is not a plan with a raw output" kernel))
+  (unless (or (not initrd) (and (plan? initrd) (plan-raw-output initrd)))
+    (image-error 'uki "initrd: ~s is not a plan with a raw output" initrd))
+  (unless (and (string? cmdline) (not (string-index cmdline #\newline)))
+    (image-error 'uki "cmdline: must be a string of one line, not ~s" cmdline))
+  (let ((file (string-append name ".efi")))
+    (define-values (kin k) (in-dir kernel "/in/kernel"))
+    (define-values (iin i) (if initrd (in-dir initrd "/in/initrd") (values #f "''")))
+    (image-plan file file epoch
+                (filter identity
+                        (list kin iin (interned "/image/cmdline" #o644 cmdline)
+                              (interned "/image/os-release" #o644 os-release)))
+                (string-append "KERNEL=" k " INITRD=" i " OUT=" (shell-word file)
+                               "\n" uki-script))))

@@ -20,7 +20,10 @@
 
 (define image-tool-seed-packages
   ;; The packages of the seed the image tools run with, by name.
-  '("busybox-static" "libc6" "libgcc-s1" "zlib1g" "libzstd1" "libgmp10"))
+  '("busybox-static" "libc6" "libgcc-s1" "zlib1g" "libzstd1" "libgmp10"
+    ;; objcopy, for unified kernel images
+    "binutils" "binutils-x86-64-linux-gnu" "libbinutils" "libctf0"
+    "libctf-nobfd0" "libjansson4"))
 
 (define image-tool-packages
   ;; (name version sha256 file), as seed-packages: the packages the image
@@ -145,7 +148,24 @@
      "libicu72_72.1-3+deb12u1_amd64.deb")
     ("libstdc++6" "12.2.0-14+deb12u1"
      "5cd3171216d4ab0fc911cfe9c35509bf2dd8f47761c43b7f6a4296701551a24d"
-     "libstdc++6_12.2.0-14+deb12u1_amd64.deb")))
+     "libstdc++6_12.2.0-14+deb12u1_amd64.deb")
+    ;; Boot loaders: grub-mkimage and GRUB's i386-pc modules and boot.img
+    ;; (BIOS), systemd's EFI stub (unified kernel images).
+    ("grub-common" "2.06-13+deb12u2"
+     "fa2a91e48bb85effb1d9e22e16d83774e6de0ae6167268e8150e76ae963ec671"
+     "grub-common_2.06-13+deb12u2_amd64.deb")
+    ("grub-pc-bin" "2.06-13+deb12u2"
+     "db6aced5a89f02e10e150140b4df9621196f311c26203baf8558b4c6808e1298"
+     "grub-pc-bin_2.06-13+deb12u2_amd64.deb")
+    ("libdevmapper1.02.1" "2:1.02.185-2"
+     "aaa78ca236055fedccf637eacf7bda02bf1980b2db668dccd202b04d0d2cfe04"
+     "libdevmapper1.02.1_1.02.185-2_amd64.deb")
+    ("libudev1" "252.39-1~deb12u2"
+     "6f7e08f11c4809d2e5998c775f7b423ab5ec2ce0309494b4a2615037052245e2"
+     "libudev1_252.39-1~deb12u2_amd64.deb")
+    ("systemd-boot-efi" "252.39-1~deb12u2"
+     "8f2b81bdcfafc466882a0cae460272dbf10d8d97c6a3c1c6ea33038c155a2f5e"
+     "systemd-boot-efi_252.39-1~deb12u2_amd64.deb")))
 
 (define (image-tool-artifacts)
   "Every package of the image tools, as artifacts made by seed-deb."
