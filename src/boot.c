@@ -52,7 +52,7 @@ int boot_parse_args(int argc, char **argv, struct boot_opts *o)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		static const char *const with_value[] = {"--expect", "--timeout",
-							  "--forward", "--accel"};
+							  "--forward", "--accel", "--state"};
 		size_t k, n = sizeof with_value / sizeof *with_value;
 		if (!strcmp(a, "--")) {
 			while (++i < argc)
@@ -94,10 +94,14 @@ int boot_parse_args(int argc, char **argv, struct boot_opts *o)
 			if (parse_forward(v, &o->fwd[o->nfwd]) < 0)
 				return -1;
 			o->nfwd++;
-		} else {
+		} else if (k == 3) {
 			if (strcmp(v, "kvm") && strcmp(v, "tcg"))
 				return err("--accel '%s': expected kvm or tcg", v);
 			o->accel = v;
+		} else {
+			if (!*v)
+				return err("--state needs a file name");
+			o->state = v;
 		}
 	}
 	return 0;
@@ -235,6 +239,106 @@ static void add(struct args *a, char *s)
 	a->v[a->n] = NULL;
 }
 
+/* Read N bytes at OFFSET of PATH into BUF; -1 with err() when it cannot. */
+static int read_at(const char *path, off_t offset, void *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys("cannot open %s", path);
+	ssize_t r = pread(fd, buf, n, offset);
+	int e = errno;
+	close(fd);
+	if (r < 0) {
+		errno = e;
+		return err_sys("cannot read %s", path);
+	}
+	if ((size_t)r != n)
+		return err("%s is too short to be a disk image", path);
+	return 0;
+}
+
+static const unsigned char qcow2_magic[4] = {'Q', 'F', 'I', 0xfb};
+
+const char *boot_disk_format(const char *path)
+{
+	unsigned char m[4];
+	if (read_at(path, 0, m, sizeof m) < 0)
+		return NULL;
+	return memcmp(m, qcow2_magic, 4) ? "raw" : "qcow2";
+}
+
+/* The backing file named in the header of the qcow2 image PATH (malloc'd),
+ * or NULL with err(): not qcow2, or no backing file. */
+static char *qcow2_backing(const char *path)
+{
+	unsigned char h[20];
+	if (read_at(path, 0, h, sizeof h) < 0)
+		return NULL;
+	if (memcmp(h, qcow2_magic, 4)) {
+		err("%s is not a qcow2 image", path);
+		return NULL;
+	}
+	uint64_t off = 0;
+	uint32_t len = 0;
+	for (int i = 8; i < 16; i++)
+		off = off << 8 | h[i];
+	for (int i = 16; i < 20; i++)
+		len = len << 8 | h[i];
+	if (!off || !len || len > 4096) {
+		err("%s has no backing image", path);
+		return NULL;
+	}
+	char *name = xmalloc(len + 1);
+	if (read_at(path, (off_t)off, name, len) < 0) {
+		free(name);
+		return NULL;
+	}
+	name[len] = 0;
+	return name;
+}
+
+int boot_state_prepare(const char *disk, const char *state, const char *qemu_img)
+{
+	if (access(state, F_OK) == 0) {
+		char *backing = qcow2_backing(state);
+		if (!backing)
+			return err("--state %s: %s; give another file, or remove it to start afresh",
+				   state, err_msg());
+		int same = !strcmp(backing, disk);
+		if (!same) {
+			err("--state %s holds the writes of another image (%s), not of %s: "
+			    "give another file, or remove it to start afresh", state, backing, disk);
+			free(backing);
+			return -1;
+		}
+		free(backing);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return err_sys("--state %s", state);
+	const char *fmt = boot_disk_format(disk);
+	if (!fmt)
+		return -1;
+	const char *img = qemu_img ? qemu_img : "qemu-img";
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_sys("cannot fork");
+	if (pid == 0) {
+		execlp(img, img, "create", "-q", "-f", "qcow2", "-F", fmt, "-b", disk,
+		       state, (char *)NULL);
+		fprintf(stderr, "distill: cannot run %s: %s (install qemu-utils: scripts/setup-debian)\n",
+			img, strerror(errno));
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return err_sys("waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return err("--state %s: %s create failed", state, img);
+	return 0;
+}
+
 /* QEMU's -drive and -netdev options separate with commas; a comma in a
  * value is written twice. */
 static char *commas(const char *s)
@@ -297,10 +401,21 @@ char **boot_qemu_argv(const struct boot_spec *s, const struct boot_opts *o,
 			add(&a, xstrdup(s->cmdline));
 		}
 	}
-	if (s->disk) {
+	if (s->disk && o->state) {
+		/* The overlay boot_state_prepare made: written, kept. */
+		char *f = commas(o->state);
+		add(&a, xstrdup("-drive"));
+		add(&a, fs_fmt("file=%s,format=qcow2,if=virtio", f));
+		free(f);
+	} else if (s->disk) {
+		const char *fmt = boot_disk_format(s->disk);
+		if (!fmt) {
+			boot_argv_free(a.v);
+			return NULL;
+		}
 		char *f = commas(s->disk);
 		add(&a, xstrdup("-drive"));
-		add(&a, fs_fmt("file=%s,format=raw,if=virtio,snapshot=on", f));
+		add(&a, fs_fmt("file=%s,format=%s,if=virtio,snapshot=on", f, fmt));
 		free(f);
 	}
 	/* User-mode networking; forwards listen on the loopback only. */

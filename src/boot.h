@@ -10,7 +10,10 @@
  *
  * A disk is attached with snapshot=on: QEMU opens the image read-only and
  * keeps every write in a temporary overlay in $TMPDIR that it deletes, so
- * booting never changes an image (they are store blobs).
+ * booting never changes an image (they are store blobs).  With --state
+ * FILE the writes go to FILE instead, a qcow2 overlay whose backing file
+ * is the image, made by qemu-img on first use and kept: the next boot of
+ * the same image with the same FILE sees them.
  *
  * The caller owns the struct boot_spec strings.  boot_parse_args fills a
  * struct boot_opts whose forwards and rest arrays are freed by
@@ -47,6 +50,7 @@ struct boot_opts {
 	const char *expect;	/* --expect REGEX (POSIX extended), or NULL */
 	unsigned timeout;	/* --timeout SECONDS, 0: none */
 	const char *accel;	/* --accel kvm|tcg, or NULL: boot_kvm_usable decides */
+	const char *state;	/* --state FILE: keep the disk's writes there, or NULL */
 	struct boot_forward *fwd;	/* --forward HOST:GUEST, nfwd of them */
 	size_t nfwd;
 	char **rest;		/* the other arguments (TARGET, script arguments) */
@@ -58,6 +62,15 @@ struct boot_opts {
  * malformed option (bad regex, port, number, unknown option). */
 int boot_parse_args(int argc, char **argv, struct boot_opts *o);
 void boot_opts_free(struct boot_opts *o);
+
+/* "qcow2" when the image PATH starts with qcow2's magic, else "raw";
+ * NULL with err() when it cannot be read. */
+const char *boot_disk_format(const char *path);
+
+/* Make STATE a qcow2 overlay of the image DISK (an absolute path) with
+ * QEMU_IMG (NULL: qemu-img on PATH) unless it exists; if it exists, check
+ * that its backing file is DISK.  -1 with err() otherwise. */
+int boot_state_prepare(const char *disk, const char *state, const char *qemu_img);
 
 /* 1 when /dev/kvm can be opened, offers the CPU features of QEMU's default
  * CPU model and runs a few guest instructions to completion; else 0, with

@@ -372,7 +372,13 @@ static SCM boot_machine(SCM kernel, SCM initrd, SCM disk, SCM cmdline, SCM uefi,
 		fprintf(stderr, "distill: forwarding 127.0.0.1:%u to the guest's port %u\n",
 			boot_opts->fwd[i].host, boot_opts->fwd[i].guest);
 	scm_force_output(scm_current_output_port());
-	char **argv = boot_qemu_argv(&s, boot_opts, accel);
+	char **argv = NULL;
+	if (boot_opts->state && !s.disk)
+		err("--state keeps a disk's writes, and this machine has no disk");
+	else if (boot_opts->state && boot_state_prepare(s.disk, boot_opts->state, NULL) < 0)
+		;
+	else
+		argv = boot_qemu_argv(&s, boot_opts, accel);
 	int r = argv ? boot_run(NULL, argv, boot_opts, STDOUT_FILENO) : -1;
 	if (r < 0) {
 		fprintf(stderr, "distill: error: %s\n", err_msg());
@@ -585,7 +591,7 @@ int glue_boot(struct cli *c)
 	if (bad < 0 || o.nrest < 1) {
 		fprintf(stderr, "distill: %s\n", bad < 0 ? err_msg() : "boot needs a TARGET");
 		fputs("usage: distill boot TARGET [--expect REGEX] [--timeout SECONDS]\n"
-		      "       [--forward HOSTPORT:GUESTPORT]... [--accel kvm|tcg]\n", stderr);
+		      "       [--forward HOSTPORT:GUESTPORT]... [--accel kvm|tcg] [--state FILE]\n", stderr);
 		boot_opts_free(&o);
 		return EXIT_USAGE;
 	}
