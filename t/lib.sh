@@ -27,11 +27,12 @@ chmod 1777 "$scratch"
 "$top/scripts/fetch-seed" >&2 || { echo "Bail out! scripts/fetch-seed failed"; exit 1; }
 busybox_deb=$(ls "$top"/seed/debs/busybox-static_*.deb | head -n 1)
 
-# A copy of the binary and its Scheme library that an ordinary user can
+# A copy of the binary and its Scheme library (lib, pkg, svc, plat) that an ordinary user can
 # reach even when the checkout is under a private home directory.
 mkdir -p "$scratch/bin"
 cp "$top/distill" "$scratch/bin/distill"
 cp -r "$top/lib" "$scratch/bin/lib"
+for d in pkg svc plat; do [ ! -d "$top/$d" ] || cp -r "$top/$d" "$scratch/bin/$d"; done
 cp "$busybox_deb" "$scratch/busybox.deb"
 chmod -R a+rX "$scratch"
 distill="$scratch/bin/distill"
@@ -65,4 +66,28 @@ $(printf '%s' "$3" | sed 's/\\/\\\\/g; s/"/\\"/g')
   ${4:-})
 EOS
 	chmod a+r "$1"
+}
+
+# use_mirror: fill the source mirror (seed/mirror of the checkout, kept
+# across runs; a scratch directory when the checkout is not writable) with
+# scripts/fill-mirror, copy it to $scratch/mirror (which the ordinary user
+# can read) under both names the fetcher looks up, and the seed's .debs
+# to $scratch/debs.  Reports one test; sets $mirror_env, the environment
+# builds need (DISTILL_SEED, DISTILL_MIRRORS).
+use_mirror() {
+	mirror=$top/seed/mirror
+	mkdir -p "$mirror" 2>/dev/null && [ -w "$mirror" ] || mirror=$scratch/mirror-fill
+	mkdir -p "$mirror" "$scratch/mirror" "$scratch/debs"
+	DISTILL=$distill "$top/scripts/fill-mirror" "$mirror" > "$scratch/mirror.out" 2> "$scratch/mirror.err"
+	ok $? "fill-mirror fills $mirror"
+	diag < "$scratch/mirror.err"
+	while read -r pin file; do
+		ln -f "$mirror/$file" "$scratch/mirror/$file" 2>/dev/null ||
+			cp "$mirror/$file" "$scratch/mirror/$file"
+		ln -f "$mirror/$file" "$scratch/mirror/$pin" 2>/dev/null ||
+			cp "$mirror/$file" "$scratch/mirror/$pin"
+	done < "$scratch/mirror.out"
+	cp "$top"/seed/debs/*.deb "$scratch/debs/"
+	chmod -R a+rX "$scratch/mirror" "$scratch/debs"
+	mirror_env="DISTILL_SEED=$scratch/debs DISTILL_MIRRORS=$scratch/mirror"
 }

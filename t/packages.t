@@ -14,17 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
-mirror=$top/seed/mirror
-mkdir -p "$mirror" 2>/dev/null && [ -w "$mirror" ] || mirror=$scratch/mirror-fill
-mkdir -p "$mirror" "$scratch/mirror" "$scratch/debs"
-DISTILL=$distill "$top/scripts/fill-mirror" "$mirror" > "$scratch/mirror.out" 2> "$scratch/mirror.err"
-ok $? "fill-mirror fills $mirror"
-diag < "$scratch/mirror.err"
-while read -r pin file; do
-	cp "$mirror/$file" "$scratch/mirror/$file"
-	cp "$mirror/$file" "$scratch/mirror/$pin"
-done < "$scratch/mirror.out"
-cp "$top"/seed/debs/*.deb "$scratch/debs/"
+use_mirror
 cp -r "$top/pkg" "$scratch/pkg"
 names="hello zlib bzip2 m4 make"
 cat > "$scratch/pkgs.scm" <<EOS
@@ -33,7 +23,7 @@ cat > "$scratch/pkgs.scm" <<EOS
 (map (expander (default-config 'x86_64)) (list $names))
 EOS
 chmod -R a+rX "$scratch"
-env="DISTILL_SEED=$scratch/debs DISTILL_MIRRORS=$scratch/mirror"
+env=$mirror_env
 
 (cd "$scratch" && env $env "$distill" --store "$scratch/store1" fetch pkgs.scm > fetch.out 2> fetch.err)
 ok $? "distill fetch gets every source the set needs"

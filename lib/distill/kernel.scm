@@ -9,7 +9,9 @@
 ;;; 9p, so a disk root needs an initramfs that loads them.
 ;;;
 ;;; kernel-plan's raw output is the vmlinuz; kernel-modules-plan's output
-;;; is the tree lib/modules/RELEASE (with modules.dep, for modprobe).
+;;; is the tree lib/modules/RELEASE (with modules.dep, for modprobe), and
+;;; kernel-module-subset's the same for a few modules and their
+;;; dependencies (what an initramfs needs).
 ;;; busybox-initramfs makes a small initramfs (a newc cpio, written by a
 ;;; shell script so that it is reproducible: sorted, inode numbers counted,
 ;;; times 0) of busybox-static, an /init script, kernel modules with their
@@ -19,8 +21,9 @@
   #:use-module (distill plan)
   #:use-module (distill seed)
   #:use-module (ice-9 match)
-  #:export (kernel-packages kernel-release kernel-deb
-            kernel-plan kernel-modules-plan busybox-initramfs))
+  #:export (kernel-packages kernel-release kernel-deb kernel-qemu-modules
+            kernel-plan kernel-modules-plan kernel-module-subset
+            busybox-initramfs))
 
 (define kernel-packages
   ;; (name version sha256 file), as seed-packages; in seed/SHA256SUMS.
@@ -29,6 +32,13 @@
      "linux-image-6.1.0-56-cloud-amd64_6.1.192-2_amd64.deb")))
 
 (define kernel-release "6.1.0-56-cloud-amd64")
+
+(define kernel-qemu-modules
+  ;; The modules a QEMU PC needs before its root is mounted, and after:
+  ;; virtio_pci first (the others sit on it), the disk, network, random
+  ;; numbers and console, squashfs for the root, ACPI's power button.
+  '("virtio_pci" "virtio_blk" "virtio_net" "virtio-rng" "virtio_console"
+    "squashfs" "button"))
 
 (define package-artifacts
   ;; name -> (seed-deb procedure . artifact): one artifact per package, as
@@ -115,14 +125,40 @@ done > /out/initrd.cpio
 header 0 0 1 0 'TRAILER!!!' >> /out/initrd.cpio
 ")
 
+(define* (kernel-module-subset modules #:key (name "kernel-module-subset"))
+  "The plan whose output is the tree lib/modules/RELEASE with the kernel
+MODULES named (e.g. \"virtio_net\"), those they depend on, and a
+modules.dep for them (for busybox modprobe)."
+  (make-plan
+   name: name
+   inputs: (list (package-artifact "busybox-static")
+                 (make-input basedir: "/modules" link: (kernel-modules-plan))
+                 (busybox-build
+                  (string-append "r=" kernel-release "
+m=/modules/lib/modules/$r
+mkdir -p /out/lib/modules/$r
+: > /tmp/deps
+for mod in " (string-join modules " ") "; do
+	line=$(grep -E \"(^|/)$mod\\.ko:\" $m/modules.dep) ||
+		{ echo \"no kernel module $mod in modules.dep\" >&2; exit 1; }
+	echo \"$line\" >> /tmp/deps
+	for f in $(echo \"$line\" | tr -d :); do
+		mkdir -p /out/lib/modules/$r/${f%/*}
+		cp $m/$f /out/lib/modules/$r/$f
+		grep -E \"^$f:\" $m/modules.dep >> /tmp/deps
+	done
+done
+sort -u /tmp/deps > /out/lib/modules/$r/modules.dep
+")))))
+
 (define* (busybox-initramfs #:key (name "initramfs") init (modules '())
                             (files '()))
   "A plan whose raw output is an initramfs (a newc cpio): busybox-static
 at /bin/busybox, INIT (the text of a busybox sh script) at /init, the
-kernel MODULES named (e.g. \"virtio_net\", found in modules.dep with their
-dependencies) under lib/modules/RELEASE with a modules.dep for modprobe,
-and FILES (artifacts, at their paths).  /init should run
-`/bin/busybox --install -s` before it uses applets by name."
+kernel MODULES named (see kernel-module-subset) under lib/modules/RELEASE
+with a modules.dep for modprobe, and FILES (artifacts, at their paths).
+/init should run `/bin/busybox --install -s` before it uses applets by
+name."
   (unless (string? init)
     (throw 'misc-error 'busybox-initramfs "init: must be the text of /init, not ~s"
            (list init) #f))
@@ -130,26 +166,13 @@ and FILES (artifacts, at their paths).  /init should run
    name: name raw-output: "/initrd.cpio"
    inputs: (append
             (list (package-artifact "busybox-static")
-                  (make-input basedir: "/modules" link: (kernel-modules-plan))
+                  (make-input basedir: "/root" link: (kernel-module-subset modules))
                   (make-input basedir: "/root"
                               link: (interned "/init" #o755 init))
                   (busybox-build
-                   (string-append "r=" kernel-release "
-m=/modules/lib/modules/$r
-mkdir -p /tmp/root/bin /tmp/root/dev /tmp/root/proc /tmp/root/sys /tmp/root/lib/modules/$r
-[ ! -d /root ] || cp -a /root/. /tmp/root/
+                   (string-append "
+mkdir -p /tmp/root/bin /tmp/root/dev /tmp/root/proc /tmp/root/sys
+cp -a /root/. /tmp/root/
 cp /bin/busybox /tmp/root/bin/busybox
-: > /tmp/deps
-for mod in " (string-join modules " ") "; do
-	line=$(grep -E \"(^|/)$mod\\.ko:\" $m/modules.dep) ||
-		{ echo \"no kernel module $mod in modules.dep\" >&2; exit 1; }
-	echo \"$line\" >> /tmp/deps
-	for f in $(echo \"$line\" | tr -d :); do
-		mkdir -p /tmp/root/lib/modules/$r/${f%/*}
-		cp $m/$f /tmp/root/lib/modules/$r/$f
-		grep -E \"^$f:\" $m/modules.dep >> /tmp/deps
-	done
-done
-sort -u /tmp/deps > /tmp/root/lib/modules/$r/modules.dep
 " cpio-script)))
             (map (lambda (f) (make-input basedir: "/root" link: f)) files))))

@@ -316,7 +316,43 @@ bit-identical."
           plans))
        0))))
 
+(define (platform-named name)
+  "The platform NAME of (plat NAME), or #f when there is no such module."
+  (and (not (string-index name #\/))
+       (not (string-suffix? ".scm" name))
+       (not (file-exists? name))
+       (let* ((sym (string->symbol name))
+              (mod (resolve-module `(plat ,sym) #:ensure #f))
+              (iface (and mod (module-public-interface mod))))
+         (and iface (module-variable iface sym)
+              (module-ref iface sym)))))
+
+(define (platform-ref name)
+  ;; (distill platform) is loaded only to boot on a platform: it pulls in
+  ;; the toolchain and packages, which other commands need not load.
+  (module-ref (resolve-interface '(distill platform)) name))
+
+(define (platform-system-spec plat v)
+  "The boot spec of the system V (a script's last value) on PLAT."
+  ((platform-ref 'platform-boot-spec) plat (if (plan? v) (list v) v)))
+
 (define (boot-script argv backtrace?)
   "distill boot TARGET: build the boot spec, or disk image plan, TARGET ends
-with and run it in QEMU ((distill boot), src/boot.c)."
-  (target argv backtrace? (lambda (v) (boot! (->boot-spec v)))))
+with and run it in QEMU ((distill boot), src/boot.c).  distill boot
+PLATFORM [SYSTEM]: boot the system SYSTEM ends with (the items of its root
+file system), or the minimal system, on the platform (plat PLATFORM)."
+  (let ((plat (catch #t
+                (lambda () (platform-named (car argv)))
+                (lambda (key . args)
+                  (report (car argv) #f key args #f)
+                  'failed))))
+    (cond ((eq? plat 'failed) exit-recipe)
+          ((not plat)
+           (target argv backtrace? (lambda (v) (boot! (->boot-spec v)))))
+          ((null? (cdr argv))
+           (catch #t
+             (lambda () (boot! (platform-system-spec plat ((platform-ref 'minimal-system)))))
+             (lambda (key . args) (report (car argv) #f key args #f))))
+          (else
+           (eval-script (cadr argv) (cddr argv) backtrace?
+                        (lambda (v) (boot! (platform-system-spec plat v))))))))

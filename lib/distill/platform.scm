@@ -1,0 +1,225 @@
+;;; (distill platform): what a machine needs around a root file system to
+;;; boot: a kernel, the kernel modules the initramfs loads, a boot loader
+;;; and firmware, the disk layout, the kernel command line.  plat/*.scm
+;;; define the platforms (plat qemu-x86_64) and (plat qemu-x86_64-efi);
+;;; `distill boot PLATFORM [SYSTEM]` boots a system on one.
+;;;
+;;; Every platform lays its disk out the same way:
+;;;
+;;;   1  boot  FAT: the kernel and initramfs (BIOS: GRUB, in the MBR and
+;;;            the gap before it, loads them), or the ESP with a unified
+;;;            kernel image at /EFI/BOOT/BOOTX64.EFI (UEFI)
+;;;   2  root  squashfs, read-only: the system's files
+;;;   3  var   empty; the initramfs makes an ext4 file system there on the
+;;;            first boot and mounts it at /var on every boot
+;;;
+;;; The initramfs (busybox and mke2fs built from source, the modules) runs
+;;; /init below: load the modules, mount the root read-only, mount /var,
+;;; switch_root to /sbin/init.  /var is formatted only when its first MiB
+;;; is all zeros, as the image leaves it: a partition holding anything
+;;; else that is not ext4 is never wiped (/var is then a tmpfs, and the
+;;; console says why).
+;;;
+;;; A system is given as the items of its root file system (artifacts,
+;;; plans and inputs at "/", as for rootfs-tar) with the owners it
+;;; declares; minimal-system is a small one (busybox's init and a oneshot
+;;; printing a line).
+(define-module (distill platform)
+  #:use-module (distill plan)
+  #:use-module (distill image)
+  #:use-module (distill boot)
+  #:use-module (distill base)
+  #:use-module (distill package)
+  #:use-module (distill kernel)
+  #:use-module (pkg busybox)
+  #:use-module (pkg e2fsprogs)
+  #:use-module ((srfi srfi-1) #:select (every))
+  #:use-module (srfi srfi-9)
+  #:export (make-platform platform? platform-name platform-firmware
+            platform-kernel platform-modules platform-cmdline
+            platform-memory platform-var-size
+            platform-initramfs platform-disk platform-boot-spec
+            minimal-system))
+
+(define-record-type <platform>
+  (%platform name firmware kernel modules cmdline memory var-size)
+  platform?
+  (name platform-name)                  ; string
+  (firmware platform-firmware)          ; 'bios or 'uefi
+  (kernel platform-kernel)              ; plan whose raw output is a bzImage
+  (modules platform-modules)            ; kernel modules the initramfs loads
+  (cmdline platform-cmdline)            ; string, after the platform's own
+  (memory platform-memory)              ; MiB
+  (var-size platform-var-size))         ; bytes
+
+(define (platform-error fmt . args)
+  (throw 'misc-error 'make-platform fmt args #f))
+
+(define mib (* 1024 1024))
+
+(define* (make-platform #:key name (firmware 'bios) kernel (modules '())
+                        (cmdline "quiet") (memory 256) (var-size (* 64 mib)))
+  "A platform NAME booting KERNEL (a plan whose raw output is an EFI-stub
+bzImage) by FIRMWARE ('bios: GRUB on an MBR disk; 'uefi: a unified kernel
+image on the ESP of a GPT disk), its initramfs loading the kernel MODULES
+(names, with (distill kernel)'s kernel-module-subset; '() when the kernel
+has its drivers built in), with CMDLINE added to the kernel's command
+line, MEMORY MiB, and a /var partition of VAR-SIZE bytes."
+  (unless (string? name) (platform-error "name: must be a string, not ~s" name))
+  (unless (memq firmware '(bios uefi))
+    (platform-error "firmware: must be 'bios or 'uefi, not ~s" firmware))
+  (unless (and (plan? kernel) (plan-raw-output kernel))
+    (platform-error "kernel: ~s is not a plan with a raw output (a bzImage)" kernel))
+  (unless (and (list? modules) (every string? modules))
+    (platform-error "modules: ~s must be a list of kernel module names" modules))
+  (unless (and (exact-integer? var-size) (> var-size 0) (zero? (remainder var-size mib)))
+    (platform-error "var-size: ~s must be a positive number of bytes, a multiple of 1 MiB" var-size))
+  (%platform name firmware kernel modules cmdline memory var-size))
+
+(define (configured p)
+  ((expander (default-config 'x86_64)) p))
+
+(define (raw-name p)
+  (basename (plan-raw-output p)))
+
+(define init-script
+  ;; /init of the initramfs (busybox sh).
+  "#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t devtmpfs dev /dev
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+say() { echo \"distill-initramfs: $*\" > /dev/console; }
+fail() { say \"$*\"; say 'powering off'; sync; poweroff -f; }
+if [ -s /etc/modules ] && [ -d /lib/modules/$(uname -r) ]; then
+	for m in $(cat /etc/modules); do modprobe $m || say \"could not load module $m\"; done
+fi
+root= var= rootfstype=squashfs init=/sbin/init
+for a in $(cat /proc/cmdline); do
+	case $a in
+	root=*) root=${a#root=} ;;
+	rootfstype=*) rootfstype=${a#rootfstype=} ;;
+	distill.var=*) var=${a#distill.var=} ;;
+	init=*) init=${a#init=} ;;
+	esac
+done
+[ -n \"$root\" ] || fail 'no root= on the kernel command line'
+wait_for() {
+	i=0
+	while [ ! -b \"$1\" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -b \"$1\" ]
+}
+wait_for \"$root\" || fail \"the root device $root did not appear\"
+mkdir -p /newroot
+mount -t \"$rootfstype\" -o ro \"$root\" /newroot || fail \"could not mount $root ($rootfstype)\"
+varfs=tmpfs
+if [ -n \"$var\" ] && wait_for \"$var\"; then
+	magic=$(dd if=\"$var\" bs=1 skip=1080 count=2 2> /dev/null | od -An -tx1 | tr -d ' \\n')
+	if [ \"$magic\" != 53ef ] &&
+	   [ \"$(head -c 1048576 \"$var\" | tr -d '\\000' | head -c 1 | wc -c)\" = 0 ]; then
+		say \"making an ext4 file system for /var on $var (first boot)\"
+		mke2fs -q -t ext4 -L var \"$var\" || say \"mke2fs $var failed\"
+		magic=53ef
+	fi
+	if [ \"$magic\" = 53ef ] && mount -t ext4 -o nodev,nosuid \"$var\" /newroot/var; then
+		varfs=$var
+	else
+		say \"$var is not an ext4 file system, and not empty: it is left as it is\"
+	fi
+elif [ -n \"$var\" ]; then
+	say \"the /var device $var did not appear\"
+fi
+[ \"$varfs\" != tmpfs ] || { say '/var is a tmpfs: nothing written there lasts'; mount -t tmpfs -o mode=755,nodev,nosuid var /newroot/var; }
+mount --move /dev /newroot/dev
+mount --move /proc /newroot/proc
+mount --move /sys /newroot/sys
+exec switch_root /newroot \"$init\"
+")
+
+(define (platform-initramfs plat)
+  "The plan whose raw output is PLAT's initramfs (a gzip newc cpio)."
+  (let ((modules (platform-modules plat)))
+    (cpio-image
+     (append (list (configured busybox-full)
+                   (configured e2fsprogs)
+                   (interned "/init" #o755 init-script)
+                   (interned "/etc/modules" #o644
+                             (string-concatenate
+                              (map (lambda (m) (string-append m "\n")) modules)))
+                   (interned-dir "/proc" #o755)
+                   (interned-dir "/sys" #o755)
+                   (interned-dir "/dev" #o755))
+             (if (null? modules)
+                 '()
+                 (list (kernel-module-subset modules))))
+     name: (string-append (platform-name plat) "-initramfs"))))
+
+(define (command-line plat)
+  (string-append "console=ttyS0 root=/dev/vda2 rootfstype=squashfs distill.var=/dev/vda3 panic=-1 "
+                 (platform-cmdline plat)))
+
+(define mount-points
+  ;; What the platform needs in every root: where the initramfs mounts
+  ;; /dev, /proc, /sys and /var, and a /tmp and /run.
+  (map (lambda (d) (interned-dir d #o755)) '("/dev" "/proc" "/sys" "/var" "/tmp" "/run")))
+
+(define* (platform-disk plat root #:key (owners '()))
+  "The raw disk image of the system whose root file system is ROOT (a list
+of items, as for rootfs-tar) with OWNERS, laid out for PLAT."
+  (unless (list? root)
+    (throw 'misc-error 'platform-disk "the system ~s is not a list of root file system items"
+           (list root) #f))
+  (let* ((name (platform-name plat))
+         (kernel (platform-kernel plat))
+         (initrd (platform-initramfs plat))
+         (rootfs (squashfs-image (append root mount-points)
+                                 name: (string-append name "-root")
+                                 owners: (append '(("/tmp" 0 0 #o1777)) owners)))
+         (var (partition #f size: (platform-var-size plat) name: "var")))
+    (if (eq? (platform-firmware plat) 'uefi)
+        (let* ((efi (uki kernel initrd name: "BOOTX64" cmdline: (command-line plat)))
+               (esp (vfat-image (list (make-input basedir: "/EFI/BOOT" link: efi))
+                                name: (string-append name "-esp"))))
+          (disk-image (list (partition esp type: 'esp)
+                            (partition rootfs type: 'linux-root-x86-64)
+                            var)
+                      name: name))
+        (let* ((boot (vfat-image (list kernel initrd) name: (string-append name "-boot")))
+               (disk (disk-image (list (partition boot type: "0c" bootable: #t)
+                                       (partition rootfs)
+                                       var)
+                                 label: 'dos name: (string-append name "-nogrub"))))
+          (grub-bios-disk disk
+                          (string-append "set root=(hd0,msdos1)\n"
+                                         "linux /" (raw-name kernel) " " (command-line plat) "\n"
+                                         "initrd /" (raw-name initrd) "\n"
+                                         "boot\n")
+                          name: name)))))
+
+(define* (platform-boot-spec plat root #:key (owners '()) (format 'raw))
+  "The boot spec of (distill boot) that boots the system ROOT (with
+OWNERS) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
+  (let ((disk (platform-disk plat root owners: owners)))
+    (boot-spec disk: (case format
+                       ((raw) disk)
+                       ((qcow2) (qcow2-image disk))
+                       (else (throw 'misc-error 'platform-boot-spec
+                                    "format: ~s must be raw or qcow2" (list format) #f)))
+               firmware: (platform-firmware plat)
+               memory: (platform-memory plat))))
+
+(define* (minimal-system #:key (message "distill: the minimal system is up"))
+  "The root file system of a small system: busybox (built from source),
+its init with an inittab that runs a oneshot printing MESSAGE and the
+kernel release, then a shell on the console; Ctrl-Alt-Del powers off."
+  (list (configured busybox-full)
+        (interned "/etc/inittab" #o644 "::sysinit:/etc/rc.boot
+::askfirst:-/bin/sh
+::ctrlaltdel:/sbin/poweroff
+::shutdown:/bin/umount -a -r
+")
+        (interned "/etc/rc.boot" #o755 (string-append "#!/bin/sh
+hostname distill
+echo \"" message " on $(uname -r); /var: $(grep ' /var ' /proc/mounts | cut -d ' ' -f 1,3)\"
+"))
+        (interned "/etc/hostname" #o644 "distill\n")))
