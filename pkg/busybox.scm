@@ -6,7 +6,9 @@
 ;;                 Linux's headers
 ;;   busybox-full  full.config: core.config plus what a running system
 ;;                 needs (init, getty, login, mount, mdev, syslogd, klogd,
-;;                 ifconfig, ip, route, udhcpc, ping, ps, vi, modprobe...),
+;;                 ifconfig, ip, route, udhcpc, ping, ps, vi, modprobe,
+;;                 runit's runsv, runsvdir, sv, svlogd and chpst, which
+;;                 (distill service) supervises with, acpid...),
 ;;                 built against Linux's UAPI headers
 ;;
 ;; Both configs are whole .config files (made from `make allnoconfig',
