@@ -584,6 +584,15 @@ int glue_verify(struct cli *c)
 	return with_guile(c, "verify-script");
 }
 
+int glue_init(struct cli *c)
+{
+	if (c->argc > 1) {
+		fputs("usage: distill init [FILE]\n", stderr);
+		return EXIT_USAGE;
+	}
+	return with_guile(c, "init-script");
+}
+
 int glue_boot(struct cli *c)
 {
 	struct boot_opts o;

@@ -27,5 +27,6 @@ int glue_list(struct cli *c);
 /* distill boot TARGET [options]: build a boot spec or disk image and run it
  * in QEMU (boot.h). */
 int glue_boot(struct cli *c);
+int glue_init(struct cli *c);
 
 #endif

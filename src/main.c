@@ -38,16 +38,25 @@ static const struct command commands[] = {
 	 "fresh temporary store, and report plan by plan whether the outputs\n"
 	 "are bit-identical (exit 1, keeping that store, when one is not)."},
 	{"boot", glue_boot,
-	 "boot TARGET [--expect REGEX] [--timeout S] [--forward HOSTPORT:GUESTPORT]... [--accel kvm|tcg]",
+	 "boot TARGET|PLATFORM [SYSTEM] [--expect REGEX] [--timeout S] [--forward HOSTPORT:GUESTPORT]...\n"
+	 "               [--accel kvm|tcg] [--state FILE]",
 	 "Build TARGET, a script ending with a boot spec ((distill boot): kernel,\n"
-	 "initrd, disk image) or a disk image plan, and run it in QEMU on its\n"
+	 "initrd, disk image) or a disk image plan, or the system SYSTEM (a\n"
+	 "script ending with a make-system; default: a minimal one) laid out\n"
+	 "for PLATFORM (plat/PLATFORM.scm), and run it in QEMU on its\n"
 	 "serial console, with user-mode networking (--forward: a TCP port of\n"
 	 "127.0.0.1 to the guest's) and a disk used through a copy-on-write\n"
 	 "snapshot, never changed.  KVM when it really works, else TCG (--accel\n"
 	 "forces one).  --expect: exit 0 as soon as a console line matches the\n"
 	 "POSIX extended regex; --timeout: give up after S seconds.  QEMU is\n"
 	 "killed either way.  Exit 5: the timeout passed first; 6: QEMU exited\n"
-	 "before a match (or, without --expect, with an error)."},
+	 "before a match (or, without --expect, with an error).  --state FILE:\n"
+	 "keep the disk's writes in FILE (qcow2) for the next boot."},
+	{"init", glue_init, "init [FILE]",
+	 "Write a starter system, FILE (default system.scm; never over an\n"
+	 "existing file): DHCP, chrony, and SSH logins for holders of\n"
+	 "certificates signed by the CA key ca.pub beside it.  Boot it with\n"
+	 "distill boot qemu-x86_64 FILE --forward 2222:22."},
 	{"sum", cli_sum, "sum [FILE...]",
 	 "Print the BLAKE2b-256 (base64url, the form distill pins with) and the\n"
 	 "SHA-256 of each FILE, or of standard input when there is none."},

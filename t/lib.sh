@@ -91,3 +91,9 @@ use_mirror() {
 	chmod -R a+rX "$scratch/mirror" "$scratch/debs"
 	mirror_env="DISTILL_SEED=$scratch/debs DISTILL_MIRRORS=$scratch/mirror"
 }
+
+# The store the heavy end-to-end tests (platform, system, linux) build
+# in as the ordinary user: one per `make check` run (the Makefile empties
+# it first), so the toolchain and the packages they share are built once.
+# A test's second, fresh store for reproducibility is its own.
+shared_store=${DISTILL_TEST_STORE:-/tmp/distill-test-store}

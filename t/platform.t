@@ -16,7 +16,7 @@ if ! command -v qemu-system-x86_64 >/dev/null || ! command -v qemu-img >/dev/nul
 fi
 
 use_mirror
-st=$scratch/store
+st=$shared_store
 run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
 
 cat > "$scratch/disks.scm" <<'EOS'
@@ -62,13 +62,14 @@ EOS
 chmod a+r "$scratch"/*.scm
 
 # 1. Build the disks (toolchain, busybox and e2fsprogs from source, the
-# kernel's modules, initramfs, GRUB, UKI, squashfs, FAT).
+# kernel's modules, initramfs, GRUB, UKI, squashfs, FAT) in the run's
+# shared store.
 t0=$(date +%s)
 run "build disks.scm > disks1 2> build1.err"
 rc=$?
 ok $rc "the BIOS, UEFI and qcow2 disks of the minimal system build (exit $rc)"
 [ $rc = 0 ] || grep -v '^;;;' "$scratch/build1.err" | tail -n 20 | diag
-echo "build from an empty store: $(($(date +%s) - t0)) s" | diag
+echo "build (in the run's shared store): $(($(date +%s) - t0)) s" | diag
 bios=$(sed -n 1p "$scratch/disks1" | cut -d ' ' -f 2)
 sum_before=$(sha256sum "$bios" 2>/dev/null | cut -d ' ' -f 1)
 

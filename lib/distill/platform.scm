@@ -20,10 +20,10 @@
 ;;; else that is not ext4 is never wiped (/var is then a tmpfs, and the
 ;;; console says why).
 ;;;
-;;; A system is given as the items of its root file system (artifacts,
-;;; plans and inputs at "/", as for rootfs-tar) with the owners it
-;;; declares; minimal-system is a small one (busybox's init and a oneshot
-;;; printing a line).
+;;; A system is a (distill system) system, or the items of its root file
+;;; system (artifacts, plans and inputs at "/", as for rootfs-tar) with
+;;; the owners it declares; minimal-system is a small one (busybox's init
+;;; and runit, a oneshot printing a line).
 (define-module (distill platform)
   #:use-module (distill plan)
   #:use-module (distill image)
@@ -31,8 +31,13 @@
   #:use-module (distill base)
   #:use-module (distill package)
   #:use-module (distill kernel)
+  #:use-module (distill system)
+  #:use-module (distill service)
   #:use-module (pkg busybox)
   #:use-module (pkg e2fsprogs)
+  #:use-module (svc var-mount)
+  #:use-module (svc kernel-log)
+  #:use-module (svc acpid)
   #:use-module ((srfi srfi-1) #:select (every))
   #:use-module (srfi srfi-9)
   #:export (make-platform platform? platform-name platform-firmware
@@ -163,13 +168,16 @@ exec switch_root /newroot \"$init\"
   ;; /dev, /proc, /sys and /var, and a /tmp and /run.
   (map (lambda (d) (interned-dir d #o755)) '("/dev" "/proc" "/sys" "/var" "/tmp" "/run")))
 
-(define* (platform-disk plat root #:key (owners '()))
-  "The raw disk image of the system whose root file system is ROOT (a list
-of items, as for rootfs-tar) with OWNERS, laid out for PLAT."
-  (unless (list? root)
-    (throw 'misc-error 'platform-disk "the system ~s is not a list of root file system items"
-           (list root) #f))
-  (let* ((name (platform-name plat))
+(define* (platform-disk plat system #:key (owners '()))
+  "The raw disk image of SYSTEM (a make-system system, or the list of
+items of a root file system, as for rootfs-tar, with OWNERS), laid out
+for PLAT."
+  (unless (or (system? system) (list? system))
+    (throw 'misc-error 'platform-disk "~s is neither a system nor a list of root file system items"
+           (list system) #f))
+  (let* ((root (if (system? system) (system-root system) system))
+         (owners (if (system? system) (append (system-owners system) owners) owners))
+         (name (platform-name plat))
          (kernel (platform-kernel plat))
          (initrd (platform-initramfs plat))
          (rootfs (squashfs-image (append root mount-points)
@@ -196,10 +204,10 @@ of items, as for rootfs-tar) with OWNERS, laid out for PLAT."
                                          "boot\n")
                           name: name)))))
 
-(define* (platform-boot-spec plat root #:key (owners '()) (format 'raw))
-  "The boot spec of (distill boot) that boots the system ROOT (with
-OWNERS) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
-  (let ((disk (platform-disk plat root owners: owners)))
+(define* (platform-boot-spec plat system #:key (owners '()) (format 'raw))
+  "The boot spec of (distill boot) that boots SYSTEM (as for
+platform-disk) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
+  (let ((disk (platform-disk plat system owners: owners)))
     (boot-spec disk: (case format
                        ((raw) disk)
                        ((qcow2) (qcow2-image disk))
@@ -209,17 +217,15 @@ OWNERS) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
                memory: (platform-memory plat))))
 
 (define* (minimal-system #:key (message "distill: the minimal system is up"))
-  "The root file system of a small system: busybox (built from source),
-its init with an inittab that runs a oneshot printing MESSAGE and the
-kernel release, then a shell on the console; Ctrl-Alt-Del powers off."
-  (list (configured busybox-full)
-        (interned "/etc/inittab" #o644 "::sysinit:/etc/rc.boot
-::askfirst:-/bin/sh
-::ctrlaltdel:/sbin/poweroff
-::shutdown:/bin/umount -a -r
-")
-        (interned "/etc/rc.boot" #o755 (string-append "#!/bin/sh
-hostname distill
-echo \"" message " on $(uname -r); /var: $(grep ' /var ' /proc/mounts | cut -d ' ' -f 1,3)\"
-"))
-        (interned "/etc/hostname" #o644 "distill\n")))
+  "A small system: busybox (built from source) with its init and runit,
+/var made ready, the kernel's messages logged, the power button, and a
+oneshot printing MESSAGE, the kernel release and what /var is."
+  (make-system
+   services: (list var-mount kernel-log acpid
+                   (make-service
+                    name: "hello"
+                    after: (list var-mount)
+                    spec: (oneshot*
+                           up: (string-append "#!/bin/sh
+echo \"" message " on $(uname -r); /var: $(grep ' /var ' /proc/mounts | cut -d ' ' -f 1,3)\" > /dev/console
+"))))))

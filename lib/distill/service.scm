@@ -1,0 +1,451 @@
+;;; (distill service): services in s6-rc's terms, and how they start.
+;;;
+;;; A service has a name, the packages it needs (inputs), the users and
+;;; groups it runs as, the services it starts after, and a spec: a
+;;; longrun (a supervised process: run, finish, notification-fd,
+;;; timeouts), a oneshot (up and down scripts run once) or a bundle (a
+;;; name for other services).  Scripts are text (starting with "#!") or
+;;; execline data, written by (distill execline) for /bin/execlineb.
+;;;
+;;; services-order resolves the dependencies when the image is built, not
+;;; at boot: every name a service starts after must be a service of the
+;;; system (a service object given in after: is added to it), names are
+;;; unique, and a cycle is an error naming its services.
+;;;
+;;; The backend is the one thing that knows how services run; today it is
+;;; busybox's init and runit applets, since s6 and s6-rc cannot be built
+;;; here (their sources are not to be had).  services->root compiles the
+;;; services into files of the root file system:
+;;;
+;;;   /etc/inittab           init runs rc.start once, keeps runsvdir up,
+;;;                          runs rc.stop at shutdown
+;;;   /etc/sv/NAME/          a runit service directory per longrun: run,
+;;;                          finish, and log/run (svlogd into /var/log/NAME)
+;;;   /etc/distill/oneshot/NAME/{up,down}
+;;;   /etc/distill/rc.start  every service in dependency order: a oneshot's
+;;;                          up is run, a longrun is linked into
+;;;                          /run/service and waited for (runsv's stat
+;;;                          says run, or, with notification-fd, the
+;;;                          daemon wrote a line to that descriptor);
+;;;                          a service whose dependency failed is not
+;;;                          started, and the console says so
+;;;   /etc/distill/rc.stop   the reverse: longruns stopped, oneshots' down
+;;;
+;;; runsv restarts a longrun whose process exits.  Another backend (s6 and
+;;; s6-rc where their sources can be had) would compile the same services
+;;; to its own files; nothing else reads these.
+(define-module (distill service)
+  #:use-module (distill plan)
+  #:use-module (distill execline)
+  #:use-module (srfi srfi-1)
+  #:use-module (srfi srfi-9)
+  #:use-module (ice-9 match)
+  #:export (make-service service? service-name service-inputs service-users
+            service-groups service-after service-spec
+            longrun* longrun? oneshot* oneshot? bundle* bundle?
+            make-user user? user-name user-uid user-gid user-home user-shell
+            user-comment
+            make-group group? group-name group-gid group-members
+            services-order services->root services-uses-execline?))
+
+(define (service-error fmt . args)
+  (throw 'misc-error 'make-service fmt args #f))
+
+;;; Users and groups.
+
+(define-record-type <user>
+  (%user name uid gid home shell comment)
+  user?
+  (name user-name) (uid user-uid) (gid user-gid) (home user-home)
+  (shell user-shell) (comment user-comment))
+
+(define-record-type <group>
+  (%group name gid members)
+  group?
+  (name group-name) (gid group-gid) (members group-members))
+
+(define (name-ok? s)
+  (and (string? s) (positive? (string-length s)) (< (string-length s) 33)
+       (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
+                                     (memv c '(#\- #\_ #\.))))
+                     s)
+       (char-alphabetic? (string-ref s 0))))
+
+(define (id-ok? n) (and (exact-integer? n) (<= 0 n 65534)))
+
+(define* (make-user #:key name uid (gid uid) (home "/var/empty")
+                    (shell "/bin/false") (comment ""))
+  "A user NAME with UID and GID (default: UID), HOME and SHELL, for
+/etc/passwd; its /etc/shadow entry has no password."
+  (unless (name-ok? name) (service-error "user name: ~s is not a user name" name))
+  (unless (id-ok? uid) (service-error "user ~a: uid ~s must be 0 to 65534" name uid))
+  (unless (id-ok? gid) (service-error "user ~a: gid ~s must be 0 to 65534" name gid))
+  (for-each (lambda (s what)
+              (unless (and (string? s) (not (string-index s #\:)) (not (string-index s #\newline)))
+                (service-error "user ~a: ~a ~s must be a string without ':' or newlines" name what s)))
+            (list home shell comment) '("home" "shell" "comment"))
+  (%user name uid gid home shell comment))
+
+(define* (make-group #:key name gid (members '()))
+  "A group NAME with GID and MEMBERS (user names), for /etc/group."
+  (unless (name-ok? name) (service-error "group name: ~s is not a group name" name))
+  (unless (id-ok? gid) (service-error "group ~a: gid ~s must be 0 to 65534" name gid))
+  (unless (and (list? members) (every name-ok? members))
+    (service-error "group ~a: members ~s must be a list of user names" name members))
+  (%group name gid members))
+
+;;; Specs.
+
+(define-record-type <longrun>
+  (%longrun run finish notification-fd timeout-up timeout-down)
+  longrun?
+  (run longrun-run) (finish longrun-finish)
+  (notification-fd longrun-notification-fd)
+  (timeout-up longrun-timeout-up) (timeout-down longrun-timeout-down))
+
+(define-record-type <oneshot>
+  (%oneshot up down timeout-up timeout-down)
+  oneshot?
+  (up oneshot-up) (down oneshot-down)
+  (timeout-up oneshot-timeout-up) (timeout-down oneshot-timeout-down))
+
+(define-record-type <bundle>
+  (%bundle contents)
+  bundle?
+  (contents bundle-contents))
+
+(define (script-ok? x)
+  (or (and (string? x) (string-prefix? "#!" x))
+      (and (pair? x) (list? x))))
+
+(define (check-script who what x)
+  (unless (script-ok? x)
+    (service-error "~a: ~a must be a script: text starting with \"#!\", or execline data (a list), not ~s"
+                   who what x)))
+
+(define (check-ms who what x)
+  (unless (and (exact-integer? x) (>= x 0))
+    (service-error "~a: ~a must be milliseconds (0: none), not ~s" who what x)))
+
+(define* (longrun* #:key run finish notification-fd (timeout-up 30000)
+                   (timeout-down 10000))
+  "A longrun: RUN is the supervised process (it must not exit while the
+service is up, and should log to stdout or stderr); FINISH runs after it
+exits; with NOTIFICATION-FD the service is up once the process writes a
+line to that descriptor, else once it runs; TIMEOUT-UP and TIMEOUT-DOWN in
+milliseconds."
+  (check-script 'longrun* "run:" run)
+  (when finish (check-script 'longrun* "finish:" finish))
+  (unless (or (not notification-fd)
+              (and (exact-integer? notification-fd) (<= 3 notification-fd 99)))
+    (service-error "longrun*: notification-fd: ~s must be #f or 3 to 99" notification-fd))
+  (check-ms 'longrun* "timeout-up:" timeout-up)
+  (check-ms 'longrun* "timeout-down:" timeout-down)
+  (%longrun run finish notification-fd timeout-up timeout-down))
+
+(define* (oneshot* #:key up down (timeout-up 30000) (timeout-down 10000))
+  "A oneshot: UP runs once at start-up (the service is up when it exits 0),
+DOWN at shutdown; timeouts in milliseconds."
+  (check-script 'oneshot* "up:" up)
+  (when down (check-script 'oneshot* "down:" down))
+  (check-ms 'oneshot* "timeout-up:" timeout-up)
+  (check-ms 'oneshot* "timeout-down:" timeout-down)
+  (%oneshot up down timeout-up timeout-down))
+
+(define* (bundle* #:key (contents '()))
+  "A bundle: a name for the services CONTENTS (names or services)."
+  (unless (list? contents)
+    (service-error "bundle*: contents: ~s must be a list of services or names" contents))
+  (%bundle contents))
+
+;;; Services.
+
+(define-record-type <service>
+  (%service name inputs users groups after spec)
+  service?
+  (name service-name) (inputs service-inputs) (users service-users)
+  (groups service-groups) (after service-after) (spec service-spec))
+
+(define* (make-service #:key name (inputs '()) (users '()) (groups '())
+                       (after '()) spec)
+  "A service NAME with the packages or artifacts INPUTS it needs in the
+root file system, the USERS and GROUPS (make-user, make-group) it runs as,
+the services it starts AFTER (names or services), and SPEC (longrun*,
+oneshot* or bundle*)."
+  (unless (name-ok? name) (service-error "name: ~s is not a service name (letters, digits, - _ .)" name))
+  (unless (list? inputs) (service-error "service ~a: inputs: ~s must be a list" name inputs))
+  (unless (and (list? users) (every user? users))
+    (service-error "service ~a: users: must be a list of make-user users" name))
+  (unless (and (list? groups) (every group? groups))
+    (service-error "service ~a: groups: must be a list of make-group groups" name))
+  (unless (and (list? after) (every (lambda (a) (or (service? a) (string? a))) after))
+    (service-error "service ~a: after: ~s must be a list of services or service names" name after))
+  (unless (or (longrun? spec) (oneshot? spec) (bundle? spec))
+    (service-error "service ~a: spec: must be a longrun*, oneshot* or bundle*, not ~s" name spec))
+  (when (bundle? spec)
+    (unless (every (lambda (a) (or (service? a) (string? a))) (bundle-contents spec))
+      (service-error "service ~a: the bundle's contents must be services or names" name)))
+  (%service name inputs users groups after spec))
+
+(define (ref-name x) (if (service? x) (service-name x) x))
+
+(define (service-deps s)
+  "The names S starts after: its after: list, and a bundle's contents."
+  (map ref-name (append (service-after s)
+                        (if (bundle? (service-spec s))
+                            (bundle-contents (service-spec s))
+                            '()))))
+
+(define (closure services)
+  "SERVICES and every service object they name in after: or contents."
+  (let loop ((todo services) (seen '()))
+    (match todo
+      (() (reverse seen))
+      ((s . rest)
+       (unless (service? s)
+         (throw 'misc-error 'make-system "services: ~s is not a service" (list s) #f))
+       (if (memq s seen)
+           (loop rest seen)
+           (loop (append rest
+                         (filter service? (append (service-after s)
+                                                  (if (bundle? (service-spec s))
+                                                      (bundle-contents (service-spec s))
+                                                      '()))))
+                 (cons s seen)))))))
+
+(define (services-order services)
+  "SERVICES (with the services they name) in an order where each comes
+after those it names; an error for a duplicate name, a name that is no
+service, or a cycle (naming its services)."
+  (let* ((all (closure services))
+         (table (make-hash-table)))
+    (for-each (lambda (s)
+                (let ((other (hash-ref table (service-name s))))
+                  (when (and other (not (eq? other s)))
+                    (throw 'misc-error 'make-system "two different services are named ~s"
+                           (list (service-name s)) #f))
+                  (hash-set! table (service-name s) s)))
+              all)
+    (for-each (lambda (s)
+                (for-each (lambda (d)
+                            (unless (hash-ref table d)
+                              (throw 'misc-error 'make-system
+                                     "service ~s starts after ~s, which is not a service of the system"
+                                     (list (service-name s) d) #f)))
+                          (service-deps s)))
+              all)
+    ;; Depth-first, in the order given; a name met again while on the
+    ;; path is a cycle.
+    (let ((done (make-hash-table)) (order '()))
+      (define (visit s path)
+        (let ((n (service-name s)))
+          (cond ((hash-ref done n) #t)
+                ((member n path)
+                 (let ((cycle (reverse (cons n (take-while (lambda (x) (not (equal? x n))) path)))))
+                   (throw 'misc-error 'make-system "the services start after each other in a cycle: ~a"
+                          (list (string-join (cons n cycle) " -> ")) #f)))
+                (else
+                 (for-each (lambda (d) (visit (hash-ref table d) (cons n path)))
+                           (service-deps s))
+                 (hash-set! done n #t)
+                 (set! order (cons s order))))))
+      (for-each (lambda (s) (visit s '())) all)
+      (reverse order))))
+
+;;; The runit backend.
+
+(define (script-text x)
+  (if (string? x) x (exexpr->string x)))
+
+(define (services-uses-execline? services)
+  "The first service of SERVICES with a script written as execline data,
+or #f."
+  (find (lambda (s)
+          (let ((spec (service-spec s)))
+            (any pair? (cond ((longrun? spec) (list (longrun-run spec) (longrun-finish spec)))
+                             ((oneshot? spec) (list (oneshot-up spec) (oneshot-down spec)))
+                             (else '())))))
+        services))
+
+(define (shell-word s)
+  (string-append "'" (string-join (string-split s #\') "'\\''") "'"))
+
+(define rc-lib
+  ;; Shell functions of rc.start and rc.stop.
+  "#!/bin/sh
+# Written by (distill service): start and stop services in dependency order.
+export PATH=/usr/bin:/bin:/usr/sbin:/sbin
+failed=' '
+say() { echo \"distill-rc: $*\" > /dev/console; }
+deps_ok() { # NAME DEPS...
+	n=$1; shift
+	for d in \"$@\"; do
+		case $failed in *\" $d \"*)
+			say \"$n: not started: $d failed\"
+			failed=\"$failed$n \"
+			return 1 ;;
+		esac
+	done
+}
+ms_wait() { # MS CONDITION...: poll CONDITION every 50 ms, up to MS (0: forever)
+	ms=$1; shift
+	t=0
+	until \"$@\"; do
+		if [ \"$ms\" != 0 ] && [ $t -ge \"$ms\" ]; then return 1; fi
+		sleep 0.05
+		t=$((t + 50))
+	done
+}
+running() { [ \"$(cat /run/service/$1/supervise/stat 2>/dev/null)\" = run ]; }
+ready() { [ -e /run/distill/ready/$1 ]; }
+oneshot() { # NAME TIMEOUT-MS DEPS...
+	n=$1; ms=$2; shift 2
+	deps_ok $n \"$@\" || return 0
+	s=$((ms / 1000)); [ $((ms % 1000)) = 0 ] || s=$((s + 1))
+	if [ \"$ms\" = 0 ]; then /etc/distill/oneshot/$n/up
+	else timeout $s /etc/distill/oneshot/$n/up; fi
+	rc=$?
+	if [ $rc != 0 ]; then
+		say \"$n: up failed (exit $rc)\"
+		failed=\"$failed$n \"
+	fi
+}
+longrun() { # NAME TIMEOUT-MS NOTIFY DEPS...
+	n=$1; ms=$2; notify=$3; shift 3
+	deps_ok $n \"$@\" || return 0
+	mkdir -p /run/sv/$n/supervise /run/sv/$n/log-supervise
+	ln -sfn /etc/sv/$n /run/service/$n
+	if [ \"$notify\" = yes ]; then ms_wait $ms ready $n; else ms_wait $ms running $n; fi || {
+		say \"$n: not up within $ms ms\"
+		failed=\"$failed$n \"
+	}
+}
+stop_longrun() { # NAME TIMEOUT-MS
+	[ -e /run/service/$1 ] || return 0
+	s=$(($2 / 1000)); [ \"$s\" -gt 0 ] || s=1
+	sv -w $s down /run/service/$1 > /dev/null 2>&1 || say \"$1: did not stop within $2 ms\"
+}
+stop_oneshot() { # NAME TIMEOUT-MS
+	[ -x /etc/distill/oneshot/$1/down ] || return 0
+	s=$(($2 / 1000)); [ \"$s\" -gt 0 ] || s=1
+	timeout $s /etc/distill/oneshot/$1/down || say \"$1: down failed\"
+}
+")
+
+(define (notify-wrapper name fd)
+  ;; The run script of a longrun with a notification-fd: the daemon's fd
+  ;; FD is a fifo; the first line written there marks it ready.
+  (string-append "#!/bin/sh
+r=/run/distill/ready
+mkdir -p $r
+rm -f $r/" name " $r/" name ".fifo
+mkfifo $r/" name ".fifo
+(read -r line < $r/" name ".fifo && : > $r/" name ") &
+exec " (number->string fd) "> $r/" name ".fifo /etc/sv/" name "/run.real
+"))
+
+(define (log-run name)
+  (string-append "#!/bin/sh
+mkdir -p /var/log/" name "
+exec svlogd -tt /var/log/" name "
+"))
+
+(define (services->root services)
+  "The files that start SERVICES (ordered and checked by services-order)
+with busybox init and runit: a list of artifacts for the root file
+system."
+  (let* ((order (services-order services))
+         (deps (lambda (s) (string-join (map shell-word (service-deps s)) " "))))
+    (append
+     (list
+      (interned "/etc/inittab" #o644 "# Written by (distill service).
+::sysinit:/etc/distill/rc.init
+::respawn:/usr/bin/runsvdir -P /run/service
+::once:/etc/distill/rc.start
+::ctrlaltdel:/sbin/poweroff
+::shutdown:/etc/distill/rc.stop
+")
+      (interned "/etc/distill/rc.lib" #o644 rc-lib)
+      (interned "/etc/distill/rc.init" #o755 "#!/bin/sh
+# Written by (distill service): what runs before any service.
+export PATH=/usr/bin:/bin:/usr/sbin:/sbin
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sys /sys
+mountpoint -q /dev || mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+mountpoint -q /dev/pts || mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+mountpoint -q /run || mount -t tmpfs -o mode=755,nodev,nosuid run /run
+mountpoint -q /tmp || mount -t tmpfs -o mode=1777,nodev,nosuid tmp /tmp
+mkdir -p /run/service /run/distill/ready
+[ ! -s /etc/hostname ] || hostname -F /etc/hostname
+")
+      (interned "/etc/distill/rc.start" #o755
+                (string-append
+                 "#!/bin/sh\n# Written by (distill service): the services in dependency order.\n"
+                 ". /etc/distill/rc.lib\n"
+                 (string-concatenate
+                  (map (lambda (s)
+                         (let ((spec (service-spec s)) (n (service-name s)))
+                           (cond ((oneshot? spec)
+                                  (string-append "oneshot " n " "
+                                                 (number->string (oneshot-timeout-up spec))
+                                                 " " (deps s) "\n"))
+                                 ((longrun? spec)
+                                  (string-append "longrun " n " "
+                                                 (number->string (longrun-timeout-up spec))
+                                                 (if (longrun-notification-fd spec) " yes " " no ")
+                                                 (deps s) "\n"))
+                                 (else
+                                  (string-append "deps_ok " n " " (deps s) " || :\n")))))
+                       order))
+                 "say \"services started: $(ls /run/service | tr '\\n' ' ')\"\n"))
+      (interned "/etc/distill/rc.stop" #o755
+                (string-append
+                 "#!/bin/sh\n# Written by (distill service): the services stopped in reverse order.\n"
+                 ". /etc/distill/rc.lib\n"
+                 (string-concatenate
+                  (filter-map (lambda (s)
+                                (let ((spec (service-spec s)) (n (service-name s)))
+                                  (cond ((oneshot? spec)
+                                         (string-append "stop_oneshot " n " "
+                                                        (number->string (oneshot-timeout-down spec)) "\n"))
+                                        ((longrun? spec)
+                                         (string-append "stop_longrun " n " "
+                                                        (number->string (longrun-timeout-down spec)) "\n"))
+                                        (else #f))))
+                              (reverse order)))
+                 "sv exit /run/service/* > /dev/null 2>&1\nsync\numount -a -r 2> /dev/null\n")))
+     (append-map
+      (lambda (s)
+        (let ((spec (service-spec s)) (n (service-name s)))
+          (cond
+           ((longrun? spec)
+            (let ((dir (string-append "/etc/sv/" n)))
+              (append
+               (if (longrun-notification-fd spec)
+                   (list (interned (string-append dir "/run") #o755
+                                   (notify-wrapper n (longrun-notification-fd spec)))
+                         (interned (string-append dir "/run.real") #o755
+                                   (script-text (longrun-run spec))))
+                   (list (interned (string-append dir "/run") #o755
+                                   (script-text (longrun-run spec)))))
+               (if (longrun-finish spec)
+                   (list (interned (string-append dir "/finish") #o755
+                                   (script-text (longrun-finish spec))))
+                   '())
+               (list (interned (string-append dir "/log/run") #o755 (log-run n))
+                     ;; runsv keeps its state under supervise/, which
+                     ;; must be writable: the root is read-only.
+                     (interned-symlink (string-append dir "/supervise")
+                                       (string-append "/run/sv/" n "/supervise"))
+                     (interned-symlink (string-append dir "/log/supervise")
+                                       (string-append "/run/sv/" n "/log-supervise"))))))
+           ((oneshot? spec)
+            (let ((dir (string-append "/etc/distill/oneshot/" n)))
+              (cons (interned (string-append dir "/up") #o755 (script-text (oneshot-up spec)))
+                    (if (oneshot-down spec)
+                        (list (interned (string-append dir "/down") #o755
+                                        (script-text (oneshot-down spec))))
+                        '()))))
+           (else '()))))
+      order))))

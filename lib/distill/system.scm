@@ -1,0 +1,136 @@
+;;; (distill system): a whole system, as the root file system a platform
+;;; boots: services, packages, files, users and groups.
+;;;
+;;; make-system gathers the packages (expanded for x86_64 with (distill
+;;; base)'s toolchain), the services' inputs, busybox (the shell, init and
+;;; runit of the supervision backend), the files (artifacts, plans and
+;;; inputs at "/"), and writes:
+;;;
+;;;   /etc/passwd, /etc/group  root, then every user and group the
+;;;                            services and the system declare (a user
+;;;                            whose gid no group has gets a group of its
+;;;                            name); two different declarations of one
+;;;                            name, or two names for one id, are errors
+;;;   /etc/shadow              every account locked for passwords ("*":
+;;;                            no password matches; not "!", which
+;;;                            OpenSSH takes as a locked account and
+;;;                            refuses keys for too), mode 0600
+;;;   /etc/hostname            HOSTNAME
+;;;   /etc/services, /etc/protocols   from Debian's netbase ((pkg netbase))
+;;;   /etc/resolv.conf         a link to /run/resolv.conf, which a DHCP
+;;;                            client may write: the root is read-only
+;;;
+;;; and the services' start-up by (distill service)'s backend.  The result
+;;; is a system record: its root items and the owners they declare,
+;;; which (distill platform) makes into a disk.
+(define-module (distill system)
+  #:use-module (distill plan)
+  #:use-module (distill package)
+  #:use-module (distill base)
+  #:use-module (distill service)
+  #:use-module (pkg busybox)
+  #:use-module (pkg netbase)
+  #:use-module (srfi srfi-1)
+  #:use-module (srfi srfi-9)
+  #:export (make-system system? system-root system-owners system-services
+            system-hostname))
+
+(define-record-type <system>
+  (%system hostname services root owners)
+  system?
+  (hostname system-hostname)
+  (services system-services)            ; in start-up order
+  (root system-root)                    ; items of the root file system
+  (owners system-owners))               ; (PATH UID GID MODE) for images
+
+(define (system-error fmt . args)
+  (throw 'misc-error 'make-system fmt args #f))
+
+(define root-user (make-user name: "root" uid: 0 home: "/root" shell: "/bin/sh"))
+(define root-group (make-group name: "root" gid: 0))
+
+(define (unique who items name id)
+  "ITEMS without repeats of equal declarations; an error for one name
+declared two ways or one id given two names."
+  (let loop ((items items) (out '()))
+    (if (null? items)
+        (reverse out)
+        (let* ((x (car items))
+               (same (find (lambda (y) (equal? (name y) (name x))) out))
+               (clash (find (lambda (y) (and (= (id y) (id x))
+                                             (not (equal? (name y) (name x)))))
+                            out)))
+          (cond ((and same (not (equal? same x)))
+                 (system-error "~a ~s is declared twice, differently" who (name x)))
+                (same (loop (cdr items) out))
+                (clash (system-error "~a ~s and ~s have the same id ~a"
+                                     who (name clash) (name x) (id x)))
+                (else (loop (cdr items) (cons x out))))))))
+
+(define (passwd-line u)
+  (string-append (user-name u) ":x:" (number->string (user-uid u)) ":"
+                 (number->string (user-gid u)) ":" (user-comment u) ":"
+                 (user-home u) ":" (user-shell u) "\n"))
+
+(define (group-line g)
+  (string-append (group-name g) ":x:" (number->string (group-gid g)) ":"
+                 (string-join (group-members g) ",") "\n"))
+
+(define (shadow-line u)
+  (string-append (user-name u) ":*:0:0:99999:7:::\n"))
+
+(define* (make-system #:key (hostname "distill") (services '()) (packages '())
+                      (files '()) (users '()) (groups '()) (owners '()))
+  "A system named HOSTNAME running SERVICES (make-service), with PACKAGES
+(packages or plans), FILES (artifacts, plans and inputs at \"/\"), and
+USERS and GROUPS (make-user, make-group) besides the services' own;
+OWNERS ((PATH UID GID MODE)) are applied in the images."
+  (unless (and (string? hostname) (positive? (string-length hostname))
+               (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
+                                             (memv c '(#\- #\.))))
+                             hostname))
+    (system-error "hostname: ~s is not a host name" hostname))
+  (for-each (lambda (l what)
+              (unless (list? l) (system-error "~a: ~s must be a list" what l)))
+            (list services packages files users groups owners)
+            '("services" "packages" "files" "users" "groups" "owners"))
+  (let* ((order (services-order services))
+         (execline (services-uses-execline? order)))
+    (when execline
+      (system-error "service ~s has a script written as execline data, and this system has no /bin/execlineb (execline's sources cannot be had here): write its scripts as text"
+                    (service-name execline)))
+    (let* ((users (unique "user" (cons root-user
+                                       (append users (append-map service-users order)))
+                          user-name user-uid))
+           (groups (unique "group" (cons root-group
+                                         (append groups (append-map service-groups order)))
+                           group-name group-gid))
+           ;; A user whose gid has no group gets one of its name.
+           (groups (append groups
+                           (filter-map (lambda (u)
+                                         (and (not (find (lambda (g) (= (group-gid g) (user-gid u)))
+                                                         groups))
+                                              (make-group name: (user-name u) gid: (user-gid u))))
+                                       users)))
+           (expand (expander (default-config 'x86_64)))
+           (flat (lambda (xs)
+                   (let walk ((xs (map expand xs)))
+                     (append-map (lambda (x) (if (list? x) (walk (map expand x)) (list x))) xs))))
+           (items (delete-duplicates
+                   (append (flat (cons busybox-full packages))
+                           (flat (append-map service-inputs order))
+                           (flat (list netbase))
+                           (list (interned "/etc/passwd" #o644
+                                           (string-concatenate (map passwd-line users)))
+                                 (interned "/etc/group" #o644
+                                           (string-concatenate (map group-line groups)))
+                                 (interned "/etc/shadow" #o600
+                                           (string-concatenate (map shadow-line users)))
+                                 (interned "/etc/hostname" #o644 (string-append hostname "\n"))
+                                 (interned-symlink "/etc/resolv.conf" "/run/resolv.conf")
+                                 (interned-dir "/root" #o700))
+                           (services->root order)
+                           files)
+                   eq?)))
+      (%system hostname order items
+               (append '(("/etc/shadow" 0 0 #o600) ("/root" 0 0 #o700)) owners)))))

@@ -1,0 +1,32 @@
+;;; chronyd: the clock kept by NTP with chrony, in the foreground under
+;;; the supervisor; its drift file under /var/lib/chrony.
+(define-module (svc chronyd)
+  #:use-module (distill plan)
+  #:use-module (distill service)
+  #:use-module (pkg chrony)
+  #:use-module (svc var-mount)
+  #:export (default-chronyd-config chronyd-service chronyd))
+
+(define default-chronyd-config
+  ;; chrony.conf: the public NTP pool, a step for a clock far off at
+  ;; boot, the kernel's RTC kept in step.
+  "pool pool.ntp.org iburst
+driftfile /var/lib/chrony/drift
+makestep 1.0 3
+rtcsync
+")
+
+(define* (chronyd-service #:key (config default-chronyd-config))
+  "chronyd with CONFIG (the text of chrony.conf).  It needs no order
+against the network service: it tries its servers again when they do
+not answer."
+  (make-service
+   name: "chronyd"
+   inputs: (list chrony (interned "/etc/chrony/chrony.conf" #o644 config))
+   after: (list var-mount)
+   spec: (longrun* run: "#!/bin/sh
+mkdir -p /var/lib/chrony /run/chrony
+exec chronyd -d -f /etc/chrony/chrony.conf 2>&1
+")))
+
+(define chronyd (chronyd-service))

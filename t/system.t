@@ -1,0 +1,146 @@
+#!/bin/sh
+# The example system (examples/system.scm, what `distill init` writes),
+# end to end, as an ordinary user: it builds offline, boots under TCG on
+# (plat qemu-x86_64) with QEMU's user network; dhcpcd leases an address,
+# chronyd runs, the host's ssh logs in through a forwarded port with a
+# key certified by a CA the test makes and runs commands, and a key
+# without a certificate is refused; a killed longrun comes back and its
+# log is under /var/log; the disk built again in a fresh store by another
+# user is bit-identical.  Also: service graphs with a cycle or an unknown
+# name are errors naming the services.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v qemu-system-x86_64 >/dev/null || ! command -v ssh >/dev/null; then
+	echo "1..0 # SKIP qemu-system-x86_64 or ssh is not installed (scripts/setup-debian)"
+	exit 0
+fi
+
+use_mirror
+st=$shared_store
+run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+mkdir -p "$scratch/sys"
+
+# 1. distill init writes the example, and never over a file.
+as_user "cd sys && $distill init > init.out 2> init.err"
+ok $? "distill init writes system.scm"
+cmp -s "$scratch/sys/system.scm" "$top/examples/system.scm"
+ok $? "what it writes is examples/system.scm"
+as_user "cd sys && $distill init 2> init2.err"
+rc=$?
+ok $([ $rc = 2 ] && grep -q 'never writes over a file' "$scratch/sys/init2.err"; echo $?) \
+	"a second distill init refuses to write over it (exit $rc)"
+
+# 2. Keys: the CA, a key it certifies for root, a key it does not.
+ssh-keygen -q -t ed25519 -N '' -C test-ca -f "$scratch/sys/ca"
+ssh-keygen -q -t ed25519 -N '' -f "$scratch/id"
+ssh-keygen -q -t ed25519 -N '' -f "$scratch/stranger"
+ssh-keygen -q -s "$scratch/sys/ca" -I distill-test -n root -V -5m:+1h "$scratch/id.pub"
+ok $? "the CA certifies a key for root"
+chmod -R a+rX "$scratch/sys"
+
+cat > "$scratch/sys/disk.scm" <<'EOS'
+(import (distill platform) (plat qemu-x86_64))
+(platform-disk qemu-x86_64 (load "system.scm"))
+EOS
+chmod a+r "$scratch/sys/disk.scm"
+
+# 3. Fetch, then build offline with no network at all.
+as_user "cd sys && $mirror_env $distill --store $st fetch disk.scm > ../fetch.out 2> ../fetch.err"
+ok $? "distill fetch gets every source of the example system"
+t0=$(date +%s)
+as_user "cd sys && $mirror_env unshare -rn $distill --store $st -j2 --offline build disk.scm > ../disk1 2> ../build1.err"
+rc=$?
+ok $rc "the example system's disk builds offline, in a network namespace (exit $rc)"
+[ $rc = 0 ] || grep -v '^;;;' "$scratch/build1.err" | tail -n 20 | diag
+echo "build (in the run's shared store): $(($(date +%s) - t0)) s" | diag
+
+# 4. Boot it with port 22 forwarded, and wait for its services.
+port=$((20000 + $$ % 20000))
+as_user "cd sys && $mirror_env $distill --store $st boot qemu-x86_64 system.scm --forward $port:22 --timeout 600 > ../console 2> ../boot.err" &
+boot_pid=$!
+i=0
+while [ $i -lt 300 ] && ! grep -q 'distill-rc: services started' "$scratch/console" 2>/dev/null; do
+	kill -0 $boot_pid 2>/dev/null || break
+	sleep 1
+	i=$((i + 1))
+done
+grep -q 'distill-rc: services started:.*sshd' "$scratch/console"
+ok $? "the system boots and starts its services ($i s)"
+grep -a 'distill-rc\|distill-initramfs' "$scratch/console" | diag
+
+sshopts="-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=30 -o LogLevel=ERROR -p $port"
+guest() { # KEY COMMAND: run COMMAND as root in the guest
+	ssh $sshopts -i "$1" root@127.0.0.1 "$2"
+}
+chmod 600 "$scratch/id" "$scratch/stranger"
+out=$(guest "$scratch/id" 'echo SSH-OK; uname -r; ip -4 addr show eth0' 2> "$scratch/ssh1.err")
+ok $(echo "$out" | grep -q SSH-OK; echo $?) "ssh logs in as root with the certified key and runs a command"
+[ -n "$out" ] || diag < "$scratch/ssh1.err"
+ok $(echo "$out" | grep -q 'inet 10\.0\.2\.15/24'; echo $?) "dhcpcd leased eth0 its address (10.0.2.15/24)"
+out=$(guest "$scratch/id" 'cat /var/log/net-dhcpcd/current' 2>/dev/null)
+ok $(echo "$out" | grep -q 'leased 10\.0\.2\.15'; echo $?) "dhcpcd's log, under /var/log, says so"
+out=$(guest "$scratch/id" 'pidof chronyd; cat /run/sv/chronyd/supervise/stat' 2>/dev/null)
+ok $(echo "$out" | grep -q '^run$' && echo "$out" | grep -q '^[0-9][0-9]*$'; echo $?) "chronyd is running"
+guest "$scratch/stranger" 'echo STRANGER-IN' > "$scratch/stranger.out" 2> "$scratch/stranger.err"
+rc=$?
+ok $([ $rc = 255 ] && ! grep -q STRANGER-IN "$scratch/stranger.out"; echo $?) \
+	"a key without a certificate is refused (ssh exit $rc)"
+out=$(guest "$scratch/id" 'grep -c "BEGIN CERTIFICATE" /etc/ssl/certs/ca-certificates.crt; wget --version | head -n 1; grep "^ssh " /etc/services' 2>/dev/null)
+ok $(echo "$out" | grep -q 'GNU Wget' && [ "$(echo "$out" | head -n 1)" -gt 100 ] 2>/dev/null &&
+	echo "$out" | grep -q '22/tcp'; echo $?) "ca-certs, wget and netbase's /etc/services are installed"
+echo "$out" | diag
+
+# 5. A killed longrun comes back; its log is under /var/log.
+out=$(guest "$scratch/id" 'p1=$(cat /run/sv/chronyd/supervise/pid); kill -9 $p1
+i=0; while [ $i -lt 100 ]; do p2=$(cat /run/sv/chronyd/supervise/pid); [ "$p2" != "$p1" ] && [ "$(cat /run/sv/chronyd/supervise/stat)" = run ] && break; sleep 0.1; i=$((i + 1)); done
+echo "killed $p1, now $p2, $(cat /run/sv/chronyd/supervise/stat)"; ls /var/log/chronyd/current' 2>/dev/null)
+echo "$out" | diag
+ok $(echo "$out" | grep -q 'killed \([0-9]*\), now \([0-9]*\), run' &&
+	! echo "$out" | grep -q 'killed \([0-9]*\), now \1,'; echo $?) "chronyd, killed, is started again"
+ok $(echo "$out" | grep -q '^/var/log/chronyd/current$'; echo $?) "its log is /var/log/chronyd/current"
+timeout 30 ssh $sshopts -i "$scratch/id" root@127.0.0.1 poweroff > /dev/null 2>&1
+i=0
+while [ $i -lt 60 ] && kill -0 $boot_pid 2>/dev/null; do sleep 1; i=$((i + 1)); done
+! kill -0 $boot_pid 2>/dev/null
+ok $? "poweroff over ssh stops the machine ($i s)"
+kill $boot_pid 2>/dev/null
+grep -a 'distill-rc' "$scratch/console" | tail -n 3 | diag
+
+# 6. The same disk from a fresh store, built by another user (root when
+# the test runs as root) under another path, with another umask.
+t0=$(date +%s)
+(cd "$scratch/sys" && umask 077 && env $mirror_env "$distill" --store "$scratch/other/store2" -j2 build disk.scm \
+	> ../disk2 2> ../build2.err)
+rc=$?
+ok $rc "the disk builds again in a fresh store (exit $rc)"
+[ $rc = 0 ] || grep -v '^;;;' "$scratch/build2.err" | tail -n 20 | diag
+echo "second build, from an empty store: $(($(date +%s) - t0)) s" | diag
+h1=$(cut -d ' ' -f 1 "$scratch/disk1")
+h2=$(cut -d ' ' -f 1 "$scratch/disk2")
+ok $([ -n "$h1" ] && [ "$h1" = "$h2" ]; echo $?) "the example system's disk is bit-identical ($h1, $h2)"
+
+# 7. Service graphs the image build refuses.
+cat > "$scratch/cycle.scm" <<'EOS'
+(import (distill service) (distill system))
+(define (svc name after)
+  (make-service name: name after: after spec: (oneshot* up: "#!/bin/sh\n")))
+(make-system services: (list (svc "a" '("b")) (svc "b" '("c")) (svc "c" '("a"))))
+EOS
+cat > "$scratch/unknown.scm" <<'EOS'
+(import (distill service) (distill system))
+(make-system services: (list (make-service name: "web" after: '("network")
+                                           spec: (oneshot* up: "#!/bin/sh\n"))))
+EOS
+chmod a+r "$scratch"/*.scm
+run "build cycle.scm > /dev/null 2> cycle.err"
+rc=$?
+ok $([ $rc = 3 ] && grep -q 'cycle.scm:4:1: error: .*in a cycle: a -> b -> c -> a' "$scratch/cycle.err"; echo $?) \
+	"a dependency cycle is a recipe error naming it (exit $rc)"
+diag < "$scratch/cycle.err"
+run "build unknown.scm > /dev/null 2> unknown.err"
+rc=$?
+ok $([ $rc = 3 ] && grep -q 'service "web" starts after "network", which is not a service of the system' "$scratch/unknown.err"; echo $?) \
+	"an unknown dependency is a recipe error naming both (exit $rc)"
+diag < "$scratch/unknown.err"
+
+done_testing
