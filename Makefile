@@ -61,7 +61,7 @@ check: all
 install: distill
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/distill
 	cp distill $(DESTDIR)$(PREFIX)/bin/distill
-	for d in lib pkg svc plat go; do \
+	for d in lib pkg svc plat linux go; do \
 		[ ! -d $$d ] || cp -R $$d $(DESTDIR)$(PREFIX)/share/distill/; done
 
 clean:

@@ -32,7 +32,7 @@ busybox_deb=$(ls "$top"/seed/debs/busybox-static_*.deb | head -n 1)
 mkdir -p "$scratch/bin"
 cp "$top/distill" "$scratch/bin/distill"
 cp -r "$top/lib" "$scratch/bin/lib"
-for d in pkg svc plat; do [ ! -d "$top/$d" ] || cp -r "$top/$d" "$scratch/bin/$d"; done
+for d in pkg svc plat linux; do [ ! -d "$top/$d" ] || cp -r "$top/$d" "$scratch/bin/$d"; done
 cp "$busybox_deb" "$scratch/busybox.deb"
 chmod -R a+rX "$scratch"
 distill="$scratch/bin/distill"

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The seed: (distill seed)'s table and (distill imagetools)' match
-# seed/SHA256SUMS, the seed plan
+# The seed: the tables of pinned Debian packages ((distill seed),
+# (distill imagetools), (distill kernel), and the recipes' build tools
+# and data) match seed/SHA256SUMS, the seed plan
 # assembles the Debian packages into one tree, and that tree, as the only
 # input of a second plan, compiles and runs C (dynamic and static),
 # runs make, execline scripts and busybox's applets.
@@ -11,10 +12,13 @@ cp "$top"/seed/debs/*.deb "$scratch/debs/"
 chmod -R a+rX "$scratch/debs"
 
 cat > "$scratch/table.scm" <<'EOS'
-(import (distill seed) (distill imagetools) (distill kernel) (ice-9 match))
+(import (distill seed) (distill imagetools) (distill kernel) (ice-9 match)
+        (pkg linux) (pkg openssl) (pkg ca-certs) (pkg netbase))
 (for-each (match-lambda ((name version sha256 file)
                          (display (string-append sha256 "  " file "\n"))))
-          (append seed-packages image-tool-packages kernel-packages))
+          (append seed-packages image-tool-packages kernel-packages
+                  linux-build-packages openssl-build-packages
+                  ca-certs-packages netbase-packages))
 EOS
 chmod a+r "$scratch/table.scm"
 as_user "$distill run table.scm > table.txt"
