@@ -1,6 +1,11 @@
 ;; Compiles distill's Scheme library to Guile bytecode: every .scm under
 ;; lib/distill, pkg, svc and plat whose .go under go/ is missing or older.
 ;; Loading compiled modules is several times faster than interpreting them.
+;; compile-file registers each module it compiles, without its bindings;
+;; a module compiled later that imports a not yet compiled one loads it
+;; from source, running its body, which can then find those empty modules.
+;; So a module's body must not call what a module of the same directory
+;; defines (plat/ files share what they need through lib/distill).
 ;;   ./distill run scripts/compile-scheme.scm     (make does this)
 (use-modules (system base compile) (ice-9 ftw) (srfi srfi-1))
 
