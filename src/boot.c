@@ -272,12 +272,15 @@ const char *boot_disk_format(const char *path)
 static char *qcow2_backing(const char *path)
 {
 	unsigned char h[20];
-	if (read_at(path, 0, h, sizeof h) < 0)
+	const char *fmt = boot_disk_format(path);
+	if (!fmt)
 		return NULL;
-	if (memcmp(h, qcow2_magic, 4)) {
+	if (strcmp(fmt, "qcow2")) {
 		err("%s is not a qcow2 image", path);
 		return NULL;
 	}
+	if (read_at(path, 0, h, sizeof h) < 0)
+		return NULL;
 	uint64_t off = 0;
 	uint32_t len = 0;
 	for (int i = 8; i < 16; i++)
@@ -301,9 +304,14 @@ int boot_state_prepare(const char *disk, const char *state, const char *qemu_img
 {
 	if (access(state, F_OK) == 0) {
 		char *backing = qcow2_backing(state);
-		if (!backing)
-			return err("--state %s: %s; give another file, or remove it to start afresh",
-				   state, err_msg());
+		if (!backing) {
+			/* err_msg() is the buffer err() writes: copy it first. */
+			char *why = xstrdup(err_msg());
+			err("--state %s: %s; give another file, or remove it to start afresh",
+			    state, why);
+			free(why);
+			return -1;
+		}
 		int same = !strcmp(backing, disk);
 		if (!same) {
 			err("--state %s holds the writes of another image (%s), not of %s: "

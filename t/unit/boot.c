@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,17 +90,33 @@ int main(void)
 	ok(parse(&o, 2, "--bogus", "x.scm") < 0, "an unknown option before the target");
 	boot_opts_free(&o);
 
-	/* QEMU's command line. */
+	/* QEMU's command line.  Disks: a raw one whose name has a comma, a
+	 * qcow2 one (its magic), and a qcow2 --state file whose header names
+	 * its backing image. */
+	char tmp[] = "/tmp/boot-unit.XXXXXX";
+	if (!mkdtemp(tmp))
+		return 1;
+	char *raw = fs_fmt("%s/a,b", tmp), *qcow = fs_fmt("%s/d.qcow2", tmp);
+	char *state = fs_fmt("%s/state.qcow2", tmp);
+	unsigned char hdr[256] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
+	hdr[15] = 104;			/* backing file name at offset 104 */
+	hdr[19] = (unsigned char)strlen(raw);	/* and its length */
+	memcpy(hdr + 104, raw, strlen(raw));
+	if (fs_write_atomic(raw, "raw disk", 8, 0644, 0) < 0 ||
+	    fs_write_atomic(qcow, hdr, 8, 0644, 0) < 0 ||
+	    fs_write_atomic(state, hdr, sizeof hdr, 0644, 0) < 0)
+		return 1;
 	parse(&o, 5, "x.scm", "--forward", "8080:80", "--forward", "2222:22");
-	struct boot_spec s = {.kernel = "/s/k", .initrd = "/s/i", .disk = "/s/a,b",
+	struct boot_spec s = {.kernel = "/s/k", .initrd = "/s/i", .disk = raw,
 			      .cmdline = "console=ttyS0 quiet"};
 	char **argv = boot_qemu_argv(&s, &o, "tcg");
 	char *line = argv ? joined(argv) : NULL;
+	char *want = fs_fmt("-drive file=%s/a,,b,format=raw,if=virtio,snapshot=on", tmp);
 	ok(line && strstr(line, "-accel tcg -m 256 "), "TCG and default memory: %s", line);
 	ok(line && strstr(line, "-kernel /s/k -initrd /s/i -append console=ttyS0 quiet"),
 	   "kernel, initrd, command line");
-	ok(line && strstr(line, "-drive file=/s/a,,b,format=raw,if=virtio,snapshot=on"),
-	   "the disk is raw, on a snapshot, its comma doubled");
+	ok(line && strstr(line, want), "the disk is raw, on a snapshot, its comma doubled");
+	free(want);
 	ok(line && strstr(line, "-netdev user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80,"
 				"hostfwd=tcp:127.0.0.1:2222-:22"),
 	   "forwards listen on the loopback only");
@@ -110,14 +127,39 @@ int main(void)
 	struct boot_spec bare = {.initrd = "/s/i"};
 	ok(!boot_qemu_argv(&bare, &o, "tcg") && strstr(err_msg(), "kernel"),
 	   "an initrd alone is refused: %s", err_msg());
-	struct boot_spec disk = {.disk = "/s/d", .memory_mb = 1024};
+	struct boot_spec disk = {.disk = qcow, .memory_mb = 1024};
 	argv = boot_qemu_argv(&disk, &o, "kvm");
 	line = argv ? joined(argv) : NULL;
 	ok(line && strstr(line, "-accel kvm -m 1024 ") && !strstr(line, "-kernel") &&
 	   !strstr(line, "-append"), "a disk alone: no -kernel, no -append");
+	ok(line && strstr(line, "format=qcow2,if=virtio,snapshot=on"),
+	   "a disk with qcow2's magic is attached as qcow2");
+	free(line);
+	boot_argv_free(argv);
+	struct boot_spec gone = {.disk = "/nonexistent/disk.img"};
+	ok(!boot_qemu_argv(&gone, &o, "tcg") && strstr(err_msg(), "/nonexistent/disk.img"),
+	   "a disk that cannot be read is an error naming it: %s", err_msg());
+	boot_opts_free(&o);
+
+	/* --state: the overlay, used as it is; one of another image refused. */
+	ok(parse(&o, 3, "x.scm", "--state", state) == 0 && o.state == state, "--state FILE");
+	ok(boot_state_prepare(raw, state, NULL) == 0, "the state file of this image is used");
+	ok(boot_state_prepare(qcow, state, NULL) < 0 && strstr(err_msg(), "another image"),
+	   "the state file of another image is refused: %s", err_msg());
+	ok(boot_state_prepare(raw, raw, NULL) < 0 && strstr(err_msg(), "not a qcow2 image"),
+	   "a state file that is not qcow2 is refused: %s", err_msg());
+	s.disk = raw;
+	argv = boot_qemu_argv(&s, &o, "tcg");
+	line = argv ? joined(argv) : NULL;
+	ok(line && strstr(line, "format=qcow2,if=virtio") && !strstr(line, "snapshot=on") &&
+	   !strstr(line, "a,,b"), "with --state, QEMU writes to the state file, not the image");
 	free(line);
 	boot_argv_free(argv);
 	boot_opts_free(&o);
+	fs_rm_rf(tmp);
+	free(raw);
+	free(qcow);
+	free(state);
 
 	/* boot_kvm_usable answers, with a reason when it says no. */
 	int kvm = boot_kvm_usable();
