@@ -3,7 +3,8 @@
 ;;; TrustedUserCAKeys, principals matched against the user name): no
 ;;; passwords, no authorized_keys files.  The host key is made on the
 ;;; first boot under /var/lib/sshd (the root file system is read-only and
-;;; the same for every machine, so it holds no host key), and kept there.
+;;; the same for every machine, so it holds no host key), and kept there,
+;;; by the oneshot sshd-host-key that sshd starts after.
 (define-module (svc sshd)
   #:use-module (distill plan)
   #:use-module (distill service)
@@ -69,12 +70,22 @@ text each, e.g. the contents of ca.pub)."
                             (map (lambda (k) (string-append (string-trim-both k) "\n"))
                                  ca-keys))))
    users: (list (make-user name: "sshd" uid: 22 home: "/var/empty"))
-   after: (list var-mount)
+   after: (list var-mount sshd-host-key)
    spec: (longrun* run: "#!/bin/sh
+exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config
+")))
+
+(define sshd-host-key
+  ;; A oneshot before sshd, so that sshd is up as soon as it runs: making
+  ;; the key takes a moment under emulation.
+  (make-service
+   name: "sshd-host-key"
+   inputs: (list openssh)
+   after: (list var-mount)
+   spec: (oneshot* up: "#!/bin/sh
 k=/var/lib/sshd/ssh_host_ed25519_key
 mkdir -p /var/lib/sshd
-[ -s $k ] || ssh-keygen -q -t ed25519 -N '' -C \"$(hostname)\" -f $k || exit 1
-exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config
+[ -s $k ] || ssh-keygen -q -t ed25519 -N '' -C \"$(hostname)\" -f $k
 ")))
 
 (define sshd (sshd-service))

@@ -77,9 +77,17 @@ guest() { # KEY COMMAND: run COMMAND as root in the guest
 	ssh $sshopts -i "$1" root@127.0.0.1 "$2"
 }
 chmod 600 "$scratch/id" "$scratch/stranger"
-out=$(guest "$scratch/id" 'echo SSH-OK; uname -r; ip -4 addr show eth0' 2> "$scratch/ssh1.err")
-echo "$out" | grep -q SSH-OK
-login=$?
+# sshd is up once runsv runs it; it listens a moment later: try for a
+# minute.
+i=0
+while :; do
+	out=$(guest "$scratch/id" 'echo SSH-OK; uname -r; ip -4 addr show eth0' 2> "$scratch/ssh1.err")
+	echo "$out" | grep -q SSH-OK
+	login=$?
+	[ $login != 0 ] && [ $i -lt 30 ] && kill -0 $boot_pid 2>/dev/null || break
+	sleep 2
+	i=$((i + 1))
+done
 ok $login "ssh logs in as root with the certified key and runs a command"
 [ -n "$out" ] || diag < "$scratch/ssh1.err"
 ok $(echo "$out" | grep -q 'inet 10\.0\.2\.15/24'; echo $?) "dhcpcd leased eth0 its address (10.0.2.15/24)"
