@@ -44,17 +44,11 @@
      "ca-certificates_20230311+deb12u1_all.deb")))
 
 (define deb
-  ;; (seed-deb procedure . artifact): one artifact per pin, made when a
-  ;; build first needs it, with the seed-deb in force then.
-  #f)
+  ;; The .deb unpacked at /src/ca-certificates.
+  (pinned-debs ca-certs-packages (lambda (a) (update-path a "/src/ca-certificates"))))
 
 (define (ca-certificates-deb conf)
-  ;; The .deb unpacked at /src/ca-certificates.
-  (unless (and deb (eq? (car deb) (seed-deb)))
-    (set! deb (cons (seed-deb)
-                    (update-path (apply (seed-deb) (car ca-certs-packages))
-                                 "/src/ca-certificates"))))
-  (cdr deb))
+  (car (deb)))
 
 (define bundle-script
   "#!/bin/sh

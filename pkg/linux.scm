@@ -103,19 +103,10 @@
      "79cb66b55021bd0130308369524bac5240d0b5463cb252cd44be6a1500fdebec"
      "libelf-dev_0.188-2.1_amd64.deb")))
 
-(define build-debs
-  ;; (seed-deb procedure . artifacts): one artifact per pin, made when a
-  ;; build first needs them, with the seed-deb in force then.
-  #f)
+(define build-debs (pinned-debs linux-build-packages))
 
 (define (linux-build-debs conf)
-  (unless (and build-debs (eq? (car build-debs) (seed-deb)))
-    (set! build-debs
-          (cons (seed-deb)
-                (map (match-lambda ((name version sha256 file)
-                                    ((seed-deb) name version sha256 file)))
-                     linux-build-packages))))
-  (cdr build-debs))
+  (build-debs))
 
 (define kbuild-args
   ;; Everything make needs on its command line, for both steps.  ar by

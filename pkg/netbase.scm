@@ -29,17 +29,11 @@
      "netbase_6.4_all.deb")))
 
 (define deb
-  ;; (seed-deb procedure . artifact): one artifact per pin, made when a
-  ;; build first needs it, with the seed-deb in force then.
-  #f)
+  ;; The .deb unpacked at /src/netbase.
+  (pinned-debs netbase-packages (lambda (a) (update-path a "/src/netbase"))))
 
 (define (netbase-deb conf)
-  ;; The .deb unpacked at /src/netbase.
-  (unless (and deb (eq? (car deb) (seed-deb)))
-    (set! deb (cons (seed-deb)
-                    (update-path (apply (seed-deb) (car netbase-packages))
-                                 "/src/netbase"))))
-  (cdr deb))
+  (car (deb)))
 
 (define netbase
   (package-template

@@ -76,19 +76,10 @@
      "f5f60a5cdfd4e4eaa9438ade5078a57741a7a78d659fcb0c701204f523e8bd29"
      "libcrypt1_1%3a4.4.33-2_amd64.deb")))
 
-(define build-debs
-  ;; (seed-deb procedure . artifacts): one artifact per pin, made when a
-  ;; build first needs them, with the seed-deb in force then.
-  #f)
+(define build-debs (pinned-debs openssl-build-packages))
 
 (define (openssl-build-debs conf)
-  (unless (and build-debs (eq? (car build-debs) (seed-deb)))
-    (set! build-debs
-          (cons (seed-deb)
-                (map (match-lambda ((name version sha256 file)
-                                    ((seed-deb) name version sha256 file)))
-                     openssl-build-packages))))
-  (cdr build-debs))
+  (build-debs))
 
 (define openssl
   (cc-package

@@ -15,7 +15,7 @@
   #:use-module (distill core)
   #:use-module (distill plan)
   #:use-module (ice-9 match)
-  #:export (seed-packages seed-directory seed-deb local-seed-deb
+  #:export (seed-packages seed-directory seed-deb local-seed-deb pinned-debs
             seed-artifacts seed-plan))
 
 (define seed-packages
@@ -117,6 +117,19 @@ into the store."
 (define seed-deb
   ;; (name version sha256 file) -> an archive artifact at "/".
   (make-parameter local-seed-deb))
+
+(define* (pinned-debs table #:optional (place identity))
+  "A procedure of no arguments giving the packages of TABLE ((name
+version sha256 file), as seed-packages) as artifacts made by (seed-deb),
+each passed through PLACE (e.g. an update-path): made when first asked
+for, and again only when seed-deb has changed, so that each pin has one
+artifact object (fetch-sources! resolves one per pin)."
+  (let ((memo #f))
+    (lambda ()
+      (unless (and memo (eq? (car memo) (seed-deb)))
+        (set! memo (cons (seed-deb)
+                         (map (lambda (p) (place (apply (seed-deb) p))) table))))
+      (cdr memo))))
 
 (define (seed-artifacts)
   "Every seed package, as artifacts made by seed-deb."
