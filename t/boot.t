@@ -53,7 +53,7 @@ run "boot boot.scm --expect 'NEVER-PRINTED' --timeout 2 > /dev/null 2> err2"
 rc=$?
 t1=$(date +%s)
 ok $([ $rc = 5 ]; echo $?) "no match before --timeout: exit 5 (got $rc)"
-ok $([ $((t1 - t0)) -lt 10 ]; echo $?) "it gives up at the timeout ($((t1 - t0)) s)"
+ok $([ $((t1 - t0)) -lt 60 ]; echo $?) "it gives up at the timeout ($((t1 - t0)) s)"
 grep -q "no console line matched 'NEVER-PRINTED' within 2 seconds" "$scratch/err2"
 ok $? "and says so"
 sleep 1

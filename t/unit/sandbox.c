@@ -152,7 +152,7 @@ static void test_basics(void)
 	is_str(log, "top\nfrom the bottom layer\n", "top layer wins, both layers merge");
 	char *p = fs_join(b.out, "result"), *r = slurp(p);
 	is_str(r, "hello\n", "a file written to /out appears in spec->out");
-	ok(b.res.seconds > 0 && b.res.seconds < 5, "wall time measured (%.4f s)", b.res.seconds);
+	ok(b.res.seconds > 0 && b.res.seconds < 60, "wall time measured (%.4f s)", b.res.seconds);
 	free(p);
 	free(r);
 	free(log);
@@ -257,7 +257,10 @@ static void test_kill_all(void)
 	while (r > 0 && poll(&pf, 1, 2000) == 1 && (r = read(p[0], buf + n, sizeof buf - 1 - n)) > 0)
 		n += r;
 	buf[n] = 0;
-	ok(r == 0 && now() - t0 < 1.5, "background process dead when the build ends (log EOF)");
+	/* Bounds are far from the job's 1000 s, so load on the machine cannot
+	   make them fail; they tell "killed" from "waited for". */
+	ok(r == 0 && now() - t0 < 30, "background process dead when the build ends (log EOF, %.1f s)",
+	   now() - t0);
 	is_str(buf, "started\n", "its output reached the log");
 	close(p[0]);
 	done(&b);
@@ -270,14 +273,15 @@ static void test_timeout(void)
 	b.spec.timeout = 1;
 	free(go(&b));
 	ok(b.rc == 0 && b.res.timed_out == 1, "timeout reported");
-	ok(b.res.seconds > 0.9 && b.res.seconds < 2, "killed after about 1 s (%.3f s)", b.res.seconds);
+	ok(b.res.seconds > 0.9 && b.res.seconds < 50, "killed after the 1 s timeout, not the 100 s sleep (%.3f s)",
+	   b.res.seconds);
 	ok(b.res.status == 128 + 9, "status is 128+SIGKILL (%d)", b.res.status);
 	done(&b);
 
 	prep(&b, "echo quick");
 	b.spec.timeout = 10;
 	char *log = go(&b);
-	ok(b.rc == 0 && !b.res.timed_out && b.res.seconds < 1, "a quick build under a timeout is not killed");
+	ok(b.rc == 0 && !b.res.timed_out && b.res.status == 0, "a quick build under a timeout is not killed");
 	is_str(log, "quick\n", "its output");
 	free(log);
 	done(&b);
