@@ -14,7 +14,6 @@
 (define-module (distill imagetools)
   #:use-module (distill plan)
   #:use-module (distill seed)
-  #:use-module (ice-9 match)
   #:export (image-tool-packages image-tool-seed-packages
             image-tool-artifacts image-tools-plan))
 
@@ -167,13 +166,14 @@
      "8f2b81bdcfafc466882a0cae460272dbf10d8d97c6a3c1c6ea33038c155a2f5e"
      "systemd-boot-efi_252.39-1~deb12u2_amd64.deb")))
 
+(define image-tool-debs
+  (pinned-debs (append (filter (lambda (p) (member (car p) image-tool-seed-packages))
+                               seed-packages)
+                       image-tool-packages)))
+
 (define (image-tool-artifacts)
   "Every package of the image tools, as artifacts made by seed-deb."
-  (map (match-lambda ((name version sha256 file)
-                      ((seed-deb) name version sha256 file)))
-       (append (filter (lambda (p) (member (car p) image-tool-seed-packages))
-                       seed-packages)
-               image-tool-packages)))
+  (image-tool-debs))
 
 (define image-tools-build
   ;; The overlay of the packages copied into /out, as seed-plan does, with

@@ -20,7 +20,6 @@
 (define-module (distill kernel)
   #:use-module (distill plan)
   #:use-module (distill seed)
-  #:use-module (ice-9 match)
   #:export (kernel-packages kernel-release kernel-deb kernel-qemu-modules
             kernel-plan kernel-modules-plan kernel-module-subset
             busybox-initramfs))
@@ -40,24 +39,16 @@
   '("virtio_pci" "virtio_blk" "virtio_net" "virtio-rng" "virtio_console"
     "squashfs" "button"))
 
-(define package-artifacts
-  ;; name -> (seed-deb procedure . artifact): one artifact per package, as
-  ;; fetch-sources! gives its hash to one artifact object per pin.
-  (make-hash-table))
+(define kernel-artifacts
+  ;; busybox-static from the seed and the kernel's .deb, as artifacts made
+  ;; by seed-deb.
+  (pinned-debs (cons (assoc "busybox-static" seed-packages) kernel-packages)))
 
-(define (package-artifact name)
-  (let ((known (hash-ref package-artifacts name)))
-    (if (and known (eq? (car known) (seed-deb)))
-        (cdr known)
-        (match (assoc name (append kernel-packages seed-packages))
-          ((name version sha256 file)
-           (let ((a ((seed-deb) name version sha256 file)))
-             (hash-set! package-artifacts name (cons (seed-deb) a))
-             a))))))
+(define (busybox-static) (car (kernel-artifacts)))
 
 (define (kernel-deb)
   "The kernel's .deb as an archive artifact at \"/\"."
-  (package-artifact (car (car kernel-packages))))
+  (cadr (kernel-artifacts)))
 
 (define (busybox-build text)
   ;; A /build run by busybox-static with its applets on PATH.
@@ -72,7 +63,7 @@ export PATH=/tmp/bin
 (define* (kernel-plan #:key (name "vmlinuz"))
   "The plan whose raw output is the kernel image (bzImage)."
   (make-plan name: name raw-output: "/vmlinuz"
-             inputs: (list (package-artifact "busybox-static") (kernel-deb)
+             inputs: (list (busybox-static) (kernel-deb)
                            (busybox-build (string-append
                                            "cp /boot/vmlinuz-" kernel-release
                                            " /out/vmlinuz\n")))))
@@ -81,7 +72,7 @@ export PATH=/tmp/bin
   "The plan whose output is the tree lib/modules/RELEASE: the kernel's
 modules, modules.dep and the other indexes of busybox depmod (sorted)."
   (make-plan name: name
-             inputs: (list (package-artifact "busybox-static") (kernel-deb)
+             inputs: (list (busybox-static) (kernel-deb)
                            (busybox-build (string-append "r=" kernel-release "
 mkdir -p /out/lib/modules
 cp -a /lib/modules/$r /out/lib/modules/
@@ -131,7 +122,7 @@ MODULES named (e.g. \"virtio_net\"), those they depend on, and a
 modules.dep for them (for busybox modprobe)."
   (make-plan
    name: name
-   inputs: (list (package-artifact "busybox-static")
+   inputs: (list (busybox-static)
                  (make-input basedir: "/modules" link: (kernel-modules-plan))
                  (busybox-build
                   (string-append "r=" kernel-release "
@@ -165,7 +156,7 @@ name."
   (make-plan
    name: name raw-output: "/initrd.cpio"
    inputs: (append
-            (list (package-artifact "busybox-static")
+            (list (busybox-static)
                   (make-input basedir: "/root" link: (kernel-module-subset modules))
                   (make-input basedir: "/root"
                               link: (interned "/init" #o755 init))

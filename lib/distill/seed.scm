@@ -14,7 +14,6 @@
 (define-module (distill seed)
   #:use-module (distill core)
   #:use-module (distill plan)
-  #:use-module (ice-9 match)
   #:export (seed-packages seed-directory seed-deb local-seed-deb pinned-debs
             seed-artifacts seed-plan))
 
@@ -131,11 +130,11 @@ artifact object (fetch-sources! resolves one per pin)."
                          (map (lambda (p) (place (apply (seed-deb) p))) table))))
       (cdr memo))))
 
+(define seed-debs (pinned-debs seed-packages))
+
 (define (seed-artifacts)
   "Every seed package, as artifacts made by seed-deb."
-  (map (match-lambda ((name version sha256 file)
-                      ((seed-deb) name version sha256 file)))
-       seed-packages))
+  (seed-debs))
 
 (define seed-build
   ;; The overlay of the packages is copied into /out with the fixups that
