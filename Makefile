@@ -64,6 +64,8 @@ install: distill
 	cp distill $(DESTDIR)$(PREFIX)/bin/distill
 	for d in lib pkg svc plat linux go; do \
 		[ ! -d $$d ] || cp -R $$d $(DESTDIR)$(PREFIX)/share/distill/; done
+	mkdir -p $(DESTDIR)$(PREFIX)/share/distill/examples
+	cp examples/system.scm $(DESTDIR)$(PREFIX)/share/distill/examples/
 
 clean:
 	rm -f distill $(CORE) $(FRONT) $(UNIT) src/embed.c

@@ -13,6 +13,7 @@
   #:use-module (distill core)
   #:use-module (ice-9 format)
   #:use-module (ice-9 regex)
+  #:use-module (ice-9 textual-ports)
   #:use-module ((ice-9 session) #:select (procedure-arguments))
   #:use-module (srfi srfi-1)
   #:export (run-script build-script fetch-script list-sources-script
@@ -358,24 +359,34 @@ file system), or the minimal system, on the platform (plat PLATFORM)."
                         (lambda (v) (boot! (platform-system-spec plat v))))))))
 
 (define (init-script argv backtrace?)
-  "distill init [FILE]: write the starter system to FILE (system.scm),
-never over an existing file."
+  "distill init [FILE]: write the starter system, examples/system.scm of
+the library's root, to FILE (system.scm), never over an existing file."
   (let ((file (if (null? argv) "system.scm" (car argv)))
-        (text (module-ref (resolve-interface '(distill starter)) 'starter-system)))
-    (catch 'system-error
-      (lambda ()
-        (let ((port (open file (logior O_WRONLY O_CREAT O_EXCL) #o644)))
-          (set-port-encoding! port "UTF-8")
-          (display text port)
-          (close-port port)
-          (format #t "wrote ~a: a system with DHCP, chrony and SSH certificate logins.
+        (starter (search-path %load-path "examples/system.scm")))
+    (if (not starter)
+        (begin
+          (format (current-error-port) "distill: error: examples/system.scm is not in \
+distill's library (looked in ~a); reinstall distill~%" (string-join %load-path " "))
+          exit-system)
+        (write-starter (call-with-input-file starter get-string-all #:encoding "UTF-8")
+                       file))))
+
+(define (write-starter text file)
+  "Write TEXT to FILE, a new file, and say what to do next."
+  (catch 'system-error
+    (lambda ()
+      (let ((port (open file (logior O_WRONLY O_CREAT O_EXCL) #o644)))
+        (set-port-encoding! port "UTF-8")
+        (display text port)
+        (close-port port)
+        (format #t "wrote ~a: a system with DHCP, chrony and SSH certificate logins.
 Make its CA beside it, then boot it:
   ssh-keygen -t ed25519 -N '' -f ~a/ca
   distill boot qemu-x86_64 ~a --forward 2222:22 --state var.qcow2~%"
-                  file (dirname file) file)
-          0))
-      (lambda (key . args)
-        (format (current-error-port) "distill: error: cannot write ~a: ~a~a~%"
-                file (strerror (system-error-errno (cons key args)))
-                (if (file-exists? file) " (distill init never writes over a file)" ""))
-        exit-usage))))
+                file (dirname file) file)
+        0))
+    (lambda (key . args)
+      (format (current-error-port) "distill: error: cannot write ~a: ~a~a~%"
+              file (strerror (system-error-errno (cons key args)))
+              (if (file-exists? file) " (distill init never writes over a file)" ""))
+      exit-usage)))
