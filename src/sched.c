@@ -276,11 +276,28 @@ static void finish(struct run *r, struct sched_node *n)
 	show_log_tail(r, n);
 }
 
+/* Dry run: has a node with n's hash (the same plan, made twice by the
+ * recipe) been listed already? */
+static int dry_listed(struct run *r, struct sched_node *n)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct sched_node *o = r->all[i];
+		if (o != n && o->state == NODE_SKIPPED && o->resolved &&
+		    hash_eq(&o->hash, &n->hash))
+			return 1;
+	}
+	return 0;
+}
+
 /* Can node n go ahead?  Start it, finish it from the cache, or leave it. */
 static int step(struct run *r, struct sched_node *n)
 {
 	for (size_t i = 0; i < n->ndeps; i++) {
 		int ds = n->deps[i].node->state;
+		/* A dry run lists what waits on what it would build last
+		 * (dry_dependents). */
+		if (ds == NODE_SKIPPED && r->o->dry_run)
+			return 0;
 		if (ds == NODE_FAILED || ds == NODE_SKIPPED) {
 			n->state = NODE_SKIPPED;
 			r->st->skipped++;
@@ -301,7 +318,8 @@ static int step(struct run *r, struct sched_node *n)
 	if (r->o->dry_run) {
 		char hb[HASH_B64 + 1];
 		hash_b64(&n->hash, hb);
-		printf("%s %s\n", hb, n->plan.name);
+		if (!dry_listed(r, n))
+			printf("%s %s\n", hb, n->plan.name);
 		n->state = NODE_SKIPPED;
 		r->done++;
 		return 0;
@@ -341,16 +359,24 @@ static int step(struct run *r, struct sched_node *n)
 	return c > 0 ? -1 : c;
 }
 
-/* Dry run: dependents of what would be built cannot be hashed yet. */
+/* Dry run: dependents of what would be built cannot be hashed yet, so
+ * they are listed by name, each name once. */
 static void dry_dependents(struct run *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		struct sched_node *n = r->all[i];
 		if (n->state != NODE_PENDING)
 			continue;
-		printf("(after its inputs) %s\n", n->plan.name);
-		n->state = NODE_SKIPPED;
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = r->all[j]->state == NODE_PENDING &&
+			       !strcmp(r->all[j]->plan.name, n->plan.name);
+		if (!seen)
+			printf("(after its inputs) %s\n", n->plan.name);
 	}
+	for (size_t i = 0; i < r->n; i++)
+		if (r->all[i]->state == NODE_PENDING)
+			r->all[i]->state = NODE_SKIPPED;
 }
 
 static void live_line(struct run *r)

@@ -53,6 +53,29 @@ as_user "$distill --store $st -n build other.scm > dry 2>&1"
 ok $? "-n succeeds"
 grep -q ' other$' "$scratch/dry" && ! grep -q '^building' "$scratch/dry"
 ok $? "-n names the plan it would build and builds nothing"
+# A plan on top of it, and the same plan made twice by the recipe.
+cat > "$scratch/two.scm" <<EOS
+(import (distill plan))
+(define (other)
+  (make-plan name: "other"
+             inputs: (list (local-archive "$scratch/busybox.deb")
+                           (interned "/build" #o755 "#!/bin/busybox sh
+echo other > /out/x"))))
+(define (on-top x)
+  (make-plan name: "on-top"
+             inputs: (list (local-archive "$scratch/busybox.deb")
+                           (make-input basedir: "/other" link: x)
+                           (interned "/build" #o755 "#!/bin/busybox sh
+/bin/busybox cp /other/x /out/"))))
+(list (on-top (other)) (on-top (other)))
+EOS
+chmod a+r "$scratch/two.scm"
+as_user "$distill --store $st -n build two.scm > dry2 2>&1"
+ok $([ $? = 0 ] && [ "$(grep -c ' other$' "$scratch/dry2")" = 1 ] &&
+	[ "$(grep -c '^(after its inputs) on-top$' "$scratch/dry2")" = 1 ] &&
+	[ "$(wc -l < "$scratch/dry2")" = 2 ]; echo $?) \
+	"-n lists a plan made twice once, and what waits on it, by name"
+diag < "$scratch/dry2"
 
 # 5. A failing build: exit 1, the log's tail, the command for all of it.
 plan_script "$scratch/fail.scm" failing 'echo "step one"; echo "it broke" >&2; exit 3'
