@@ -14,7 +14,7 @@
    ;; its bytes are not upstream's mtools-4.0.32.tar.bz2
    ;; (https://ftp.gnu.org/gnu/mtools/).  sha256 from Debian's signed
    ;; Sources index.
-   "https://deb.debian.org/debian/pool/main/m/mtools/mtools_4.0.33-1+really$version.orig.tar.bz2"
+   "mirror://debian/pool/main/m/mtools/mtools_4.0.33-1+really$version.orig.tar.bz2"
    "sha256:d540ca05fb1726d7218bb9f8df8742e6cb301129a20333b0b41c6b2c357c788e"
    dir: "mtools-4.0.33-1+really4.0.32"
    ;; No floppyd (it needs X11); the mtools program and its links only

@@ -13,7 +13,7 @@
    ;; Debian's watch file makes it from upstream's git tag v2.13.1.1
    ;; (uscan mode=git), so it also holds .gitignore.  These are Debian's
    ;; bytes, sha256 from Debian's signed Sources index.
-   "https://deb.debian.org/debian/pool/main/s/skalibs/skalibs_$version.orig.tar.gz"
+   "mirror://debian/pool/main/s/skalibs/skalibs_$version.orig.tar.gz"
    "sha256:e5821fa3378bf7c19d2a3f55570367236a896964d2166a97b5fd8e01b42940ab"
    ;; skalibs' configure is its own: libskarnet.a and sysdeps go to
    ;; /usr/lib/skalibs, headers to /usr/include/skalibs.  The compiler

@@ -23,7 +23,7 @@
    ;; bytes, libzstd_1.5.4+dfsg2.orig.tar.xz, sha256 from Debian's signed
    ;; Sources index; upstream's zstd-1.5.4.tar.gz is another file.  The
    ;; top directory is still zstd-1.5.4.
-   "https://deb.debian.org/debian/pool/main/libz/libzstd/libzstd_$version+dfsg2.orig.tar.xz"
+   "mirror://debian/pool/main/libz/libzstd/libzstd_$version+dfsg2.orig.tar.xz"
    "sha256:8cf4bbb65e77ec348d052c8d6230eba66d435bddf64c8b5be2fcb16880c19953"
    dir: "zstd-1.5.4"
    env: (list $cc-env)

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "fetch.h"
+#include "mirror.h"
 #include "err.h"
 #include "fsutil.h"
 
@@ -151,6 +152,15 @@ static int from_url(const char *url, struct sink *k, int offline)
 {
 	if (!strncmp(url, "file://", 7))
 		return from_file(url + 7, k);
+	char *var = mirror_variable(url);
+	if (var) {
+		/* mirror_expand found no base URL for it. */
+		err("%s: no base URL known for its mirror: set %s to the archive's base URLs%s",
+		    url, var, strcmp(var, "DISTILL_MIRROR_DEBIAN") ? ""
+		    : ", or add a Debian archive to apt's sources");
+		free(var);
+		return -1;
+	}
 	if (offline)
 		return err("%s: not fetched: --offline opens no connection", url);
 	int tries = 3, r = -1;
@@ -289,8 +299,11 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 	char pintext[80];
 	pin_format(pin, pintext);
 	char *base = last_part(url);
-	/* Candidates: mirrors by pin and by name, extra URLs, the origin. */
-	size_t nc = 0, cap = 2 * o->nmirrors + o->nextra + 1;
+	/* Candidates: mirrors by pin and by name, extra URLs, the origin (a
+	 * mirror:// URL on each of its mirror's base URLs). */
+	size_t norigin;
+	char **origin = mirror_expand(url, "/etc/apt", &norigin);
+	size_t nc = 0, cap = 2 * o->nmirrors + o->nextra + norigin;
 	char **cands = xmalloc(cap * sizeof *cands);
 	for (size_t i = 0; i < o->nmirrors; i++) {
 		cands[nc++] = fs_join(o->mirrors[i], pintext);
@@ -299,7 +312,9 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 	}
 	for (size_t i = 0; i < o->nextra; i++)
 		cands[nc++] = xstrdup(o->extra[i]);
-	cands[nc++] = xstrdup(url);
+	for (size_t i = 0; i < norigin; i++)
+		cands[nc++] = origin[i];
+	free(origin);
 	free(base);
 
 	char *dir = store_mktemp(s, "fetch");

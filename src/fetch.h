@@ -5,7 +5,8 @@
  * Otherwise the candidates are tried in order: for each mirror (a local
  * directory, or a base URL), the file named by the pin's text and the file
  * named by the URL's last component; then any URLs the caller adds (a
- * user's fetch hook); then the URL itself.  Downloads go through libcurl
+ * user's fetch hook); then the URL itself, or for a mirror://NAME/PATH URL
+ * PATH on each base URL of that mirror (mirror.h).  Downloads go through libcurl
  * (redirects followed, connect and stall timeouts, retries with back-off on
  * transient errors, a progress line on a terminal for large files), are
  * hashed while they stream into the store's tmp/, and become a blob only

@@ -101,6 +101,19 @@ EOS
 ok $? "the fetch hook's URL is used"
 diag < "$scratch/err"
 
+# 7b. mirror://NAME/PATH: PATH on the base URLs of $DISTILL_MIRROR_NAME
+# (for debian, else apt's Debian archives); none known: the error says so.
+script deb "mirror://debian/pool/main/s/src/src.txt" "$pin"
+DISTILL_MIRROR_DEBIAN="http://127.0.0.1:$port/files/" "$distill" --store "$scratch/store7b" \
+	build "$scratch/deb.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 0 ] && grep -q '^/files/pool/main/s/src/src.txt$' "$scratch/requests"; echo $?) \
+	"a mirror://debian URL is fetched from \$DISTILL_MIRROR_DEBIAN"
+script nob "mirror://nobody/src2.txt" "$pin"
+"$distill" --store "$scratch/store7c" build "$scratch/nob.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 1 ] && grep -q "mirror://nobody/src2.txt: no base URL known for its mirror: set DISTILL_MIRROR_NOBODY to" "$scratch/err"; echo $?) \
+	"a mirror with no base URL: the error says which variable to set"
+diag < "$scratch/err"
+
 # 8. A malformed pin is a recipe error at its place.
 script bad "https://origin.invalid/x" "not-a-pin"
 "$distill" --store "$scratch/store8" build "$scratch/bad.scm" > /dev/null 2> "$scratch/err"
