@@ -9,6 +9,7 @@
   #:use-module (distill package)
   #:use-module (distill execline)
   #:use-module (pkg busybox)
+  #:use-module (pkg libcap)
   #:export (chrony))
 
 (define chrony
@@ -34,15 +35,16 @@
    ;;                  does; configure's default is 50 years before the
    ;;                  build's clock (SOURCE_DATE_EPOCH, 0 in a build)
    ;;   no line editing in chronyc (readline, editline); no hashes but
-   ;;   MD5 and no NTS (nettle, NSS, tomcrypt, gnutls); no libcap, so no
-   ;;   dropping of root (chronyd runs as root, whatever -u says); no
-   ;;   seccomp filter.  Kept: cmdmon (chronyc), NTP client and server,
+   ;;   MD5 and no NTS (nettle, NSS, tomcrypt, gnutls); no seccomp
+   ;;   filter.  With libcap, so that `chronyd -u USER' drops root and
+   ;;   keeps only CAP_SYS_TIME (and CAP_NET_BIND_SERVICE to serve NTP).
+   ;;   Kept: cmdmon (chronyc), NTP client and server,
    ;;   refclocks (PHC, SHM, sock; not PPS: musl has no timepps.h), the
    ;;   RTC, IPv6, asynchronous name resolution (a thread), SW/HW
    ;;   timestamping.
    ;; Linux's UAPI headers (linux/rtc.h, linux/ptp_clock.h,
    ;; linux/net_tstamp.h...) are in the sysroot: musl has none.
-   libs: (list linux-uapi-headers)
+   libs: (list linux-uapi-headers libcap)
    override-configure: `(--prefix=/usr --sysconfdir=/etc/chrony --localstatedir=/var
                          --chronyrundir=/run/chrony
                          --with-pidfile=/run/chrony/chronyd.pid
@@ -52,6 +54,6 @@
                          --disable-sechash --disable-nts
                          --without-nettle --without-nss --without-tomcrypt
                          --without-gnutls
-                         --without-libcap --without-seccomp)
+                         --without-seccomp)
    ;; Left empty once the manual pages are removed.
    cleanup: '(rmdir /out/usr/share)))

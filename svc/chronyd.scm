@@ -1,5 +1,7 @@
 ;;; chronyd: the clock kept by NTP with chrony, in the foreground under
-;;; the supervisor; its drift file under /var/lib/chrony.
+;;; the supervisor, as the user chrony once its sockets are open (it keeps
+;;; only the capability to set the clock); its drift file under
+;;; /var/lib/chrony.
 (define-module (svc chronyd)
   #:use-module (distill plan)
   #:use-module (distill service)
@@ -23,10 +25,13 @@ not answer."
   (make-service
    name: "chronyd"
    inputs: (list chrony (interned "/etc/chrony/chrony.conf" #o644 config))
+   users: (list (make-user name: "chrony" uid: 123 home: "/var/lib/chrony"))
    after: (list var-mount)
+   ;; chronyd makes /run/chrony itself, owned by the user.
    spec: (longrun* run: "#!/bin/sh
-mkdir -p /var/lib/chrony /run/chrony
-exec chronyd -d -f /etc/chrony/chrony.conf 2>&1
+mkdir -p /var/lib/chrony
+chown chrony:chrony /var/lib/chrony
+exec chronyd -u chrony -d -f /etc/chrony/chrony.conf 2>&1
 ")))
 
 (define chronyd (chronyd-service))

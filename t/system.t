@@ -2,9 +2,9 @@
 # The example system (examples/system.scm, what `distill init` writes),
 # end to end, as an ordinary user: it builds offline, boots under TCG on
 # (plat qemu-x86_64) with QEMU's user network; dhcpcd leases an address,
-# chronyd runs, the host's ssh logs in through a forwarded port with a
-# key certified by a CA the test makes and runs commands, and a key
-# without a certificate is refused; a killed longrun comes back and its
+# chronyd runs as its own user, the host's ssh logs in through a
+# forwarded port with a key certified by a CA the test makes and runs
+# commands, and a key without a certificate is refused; a killed longrun comes back and its
 # log is under /var/log; the disk built again in a fresh store by another
 # user is bit-identical.  Also: service graphs with a cycle or an unknown
 # name are errors naming the services.
@@ -95,6 +95,14 @@ out=$(guest "$scratch/id" 'cat /var/log/net-dhcpcd/current' 2>/dev/null)
 ok $(echo "$out" | grep -q 'leased 10\.0\.2\.15'; echo $?) "dhcpcd's log, under /var/log, says so"
 out=$(guest "$scratch/id" 'pidof chronyd; cat /run/sv/chronyd/supervise/stat' 2>/dev/null)
 ok $(echo "$out" | grep -q '^run$' && echo "$out" | grep -q '^[0-9][0-9]*$'; echo $?) "chronyd is running"
+# As the user chrony (uid 123), keeping the right to set the clock
+# (CAP_SYS_TIME, bit 25) and not the others of root (CAP_SYS_ADMIN, 21).
+out=$(guest "$scratch/id" 'grep -E "^(Uid|CapEff):" /proc/$(pidof chronyd)/status' 2>/dev/null)
+capeff=$(echo "$out" | sed -n 's/^CapEff:[[:space:]]*//p')
+ok $(echo "$out" | grep -q '^Uid:[[:space:]]*123[[:space:]]*123[[:space:]]*123[[:space:]]*123$' &&
+	[ -n "$capeff" ] && [ $(( (0x$capeff >> 25) & 1 )) = 1 ] && [ $(( (0x$capeff >> 21) & 1 )) = 0 ]
+	echo $?) "chronyd runs as chrony with CAP_SYS_TIME only of root's powers (CapEff $capeff)"
+[ -n "$capeff" ] || echo "$out" | diag
 guest "$scratch/stranger" 'echo STRANGER-IN' > "$scratch/stranger.out" 2> "$scratch/stranger.err"
 rc=$?
 ok $([ $login = 0 ] && [ $rc = 255 ] && ! grep -q STRANGER-IN "$scratch/stranger.out" &&
