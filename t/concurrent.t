@@ -4,22 +4,10 @@
 # every plan is built exactly once across both, both succeed and print the
 # same output hashes, and fsck finds the store clean.  Several rounds, each
 # with a fresh store and other plans, to give races a chance to show.
-set -u
-t=$(cd "$(dirname "$0")" && pwd)
-distill="$t/../distill"
-"$t/../scripts/fetch-seed" >&2 || { echo "Bail out! scripts/fetch-seed failed"; exit 1; }
-deb=$(ls "$t"/../seed/debs/busybox-static_*.deb | head -n 1)
-[ -x "$distill" ] || { echo "Bail out! no $distill (run make)"; exit 1; }
-dir=$(mktemp -d /tmp/distill-concurrent.XXXXXX)
-trap 'chmod -R u+w "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
+. "$(dirname "$0")/lib.sh"
+dir=$scratch
+deb=$busybox_deb
 rounds=5
-echo "1..$((4 * rounds))"
-n=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-diag() { sed 's/^/# /' "$@"; }
 
 # plan NAME ROUND INPUTS...: a plan whose /build sleeps a little, then
 # writes its name and the listing of what its inputs left under /in.
@@ -74,3 +62,4 @@ for r in $(seq 1 $rounds); do
 	ok $? "round $r: fsck finds the store clean"
 	diag "$dir/fsck.out"
 done
+done_testing

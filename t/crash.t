@@ -4,22 +4,10 @@
 # store clean, and the next run completes with the output hashes of an
 # unkilled reference build in another store.  Last, fsck must notice a
 # corrupted blob, so it cannot pass by checking nothing.
-set -u
-t=$(cd "$(dirname "$0")" && pwd)
-distill="$t/../distill"
-"$t/../scripts/fetch-seed" >&2 || { echo "Bail out! scripts/fetch-seed failed"; exit 1; }
-deb=$(ls "$t"/../seed/debs/busybox-static_*.deb | head -n 1)
-[ -x "$distill" ] || { echo "Bail out! no $distill (run make)"; exit 1; }
-dir=$(mktemp -d /tmp/distill-crash.XXXXXX)
-trap 'chmod -R u+w "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
+. "$(dirname "$0")/lib.sh"
+dir=$scratch
+deb=$busybox_deb
 rounds=20
-echo "1..$((2 * rounds + 3))"
-n=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-diag() { sed 's/^/# /' "$@"; }
 rand() { # rand N: 0 <= random < N
 	echo $(( $(od -An -N4 -tu4 /dev/urandom) % $1 ))
 }
@@ -111,3 +99,4 @@ ok $? "fsck reports a corrupted blob (exit 4)"
 [ "$(wc -l < "$dir/fsck.out")" = 2 ]
 ok $? "fsck reports it as two problems, one line each (writable, content)"
 diag "$dir/fsck.out"
+done_testing

@@ -13,7 +13,7 @@ ok() { # ok CONDITION-STATUS DESCRIPTION
 		tap_failed=$((tap_failed + 1))
 	fi
 }
-diag() { sed 's/^/# /'; }
+diag() { sed 's/^/# /' "$@"; } # diag [FILE...]: as TAP comments
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" = 0 ]
@@ -92,6 +92,21 @@ use_mirror() {
 	cp "$top"/seed/debs/*.deb "$scratch/debs/"
 	chmod -R a+rX "$scratch/mirror" "$scratch/debs"
 	mirror_env="DISTILL_SEED=$scratch/debs DISTILL_MIRRORS=$scratch/mirror"
+}
+
+# rebuild_fresh WHAT DIR SCRIPT OUT: build SCRIPT again from DIR in a
+# fresh store, $scratch/other/store2, as the user running the test (root
+# when the test runs as root: not as_user's user), under another path,
+# with umask 077, offline from use_mirror's mirror; the output lines (hash
+# and path) go to OUT.  One test line, and the time as a diagnostic.
+rebuild_fresh() {
+	t0=$(date +%s)
+	(cd "$2" && umask 077 && env $mirror_env "$distill" --store "$scratch/other/store2" --offline -j2 \
+		build "$3" > "$4" 2> "$scratch/rebuild.err")
+	rc=$?
+	ok $rc "$1 builds again in a fresh store (exit $rc)"
+	[ $rc = 0 ] || grep -v '^;;;' "$scratch/rebuild.err" | tail -n 20 | diag
+	echo "second build, from an empty store: $(($(date +%s) - t0)) s" | diag
 }
 
 # The store the heavy end-to-end tests (platform, system, linux) build

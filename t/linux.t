@@ -184,13 +184,7 @@ done
 
 # 5. The kernel is bit-identical when built again in a fresh store by
 # another user (root when the test runs as root), under another path.
-t0=$(date +%s)
-(cd "$scratch" && umask 077 && env $env "$distill" --store "$scratch/other/store2" --offline -j2 build kernel.scm \
-	> build2.out 2> build2.err)
-rc=$?
-ok $rc "the kernel builds again in a fresh store (exit $rc)"
-[ $rc = 0 ] || grep -v '^;;;' "$scratch/build2.err" | tail -n 20 | diag
-echo "second build, from an empty store: $(($(date +%s) - t0)) s" | diag
+rebuild_fresh "the kernel" "$scratch" kernel.scm "$scratch/build2.out"
 h1=$(cut -d ' ' -f 1 "$scratch/build.out")
 h2=$(cut -d ' ' -f 1 "$scratch/build2.out")
 ok $([ -n "$h1" ] && [ "$h1" = "$h2" ]; echo $?) "the kernel is bit-identical ($h1, $h2)"

@@ -132,13 +132,7 @@ ok $([ -n "$sum_before" ] && [ "$(sha256sum "$bios" | cut -d ' ' -f 1)" = "$sum_
 
 # 6. The same disks from a fresh store, built by another user (root when
 # the test runs as root) under another path, with another umask.
-t0=$(date +%s)
-(cd "$scratch" && umask 077 && env $mirror_env "$distill" --store "$scratch/other/store2" -j2 build disks.scm \
-	> disks2 2> build2.err)
-rc=$?
-ok $rc "the disks build again in a fresh store (exit $rc)"
-[ $rc = 0 ] || grep -v '^;;;' "$scratch/build2.err" | tail -n 20 | diag
-echo "second build: $(($(date +%s) - t0)) s" | diag
+rebuild_fresh "the disks" "$scratch" disks.scm "$scratch/disks2"
 cut -d ' ' -f 1 "$scratch/disks1" > "$scratch/h1"
 cut -d ' ' -f 1 "$scratch/disks2" > "$scratch/h2"
 ok $([ "$(wc -l < "$scratch/h1")" = 3 ] && cmp -s "$scratch/h1" "$scratch/h2"; echo $?) \

@@ -130,13 +130,7 @@ grep -a 'distill-rc' "$scratch/console" | tail -n 3 | diag
 
 # 6. The same disk from a fresh store, built by another user (root when
 # the test runs as root) under another path, with another umask.
-t0=$(date +%s)
-(cd "$scratch/sys" && umask 077 && env $mirror_env "$distill" --store "$scratch/other/store2" -j2 build disk.scm \
-	> ../disk2 2> ../build2.err)
-rc=$?
-ok $rc "the disk builds again in a fresh store (exit $rc)"
-[ $rc = 0 ] || grep -v '^;;;' "$scratch/build2.err" | tail -n 20 | diag
-echo "second build, from an empty store: $(($(date +%s) - t0)) s" | diag
+rebuild_fresh "the disk" "$scratch/sys" disk.scm "$scratch/disk2"
 h1=$(cut -d ' ' -f 1 "$scratch/disk1")
 h2=$(cut -d ' ' -f 1 "$scratch/disk2")
 ok $([ -n "$h1" ] && [ "$h1" = "$h2" ]; echo $?) "the example system's disk is bit-identical ($h1, $h2)"
