@@ -104,7 +104,7 @@ rebuild_fresh() {
 	(cd "$2" && umask 077 && env $mirror_env "$distill" --store "$scratch/other/store2" --offline -j2 \
 		build "$3" > "$4" 2> "$scratch/rebuild.err")
 	rc=$?
-	ok $rc "$1 builds again in a fresh store (exit $rc)"
+	ok $rc "$1: built again in a fresh store (exit $rc)"
 	[ $rc = 0 ] || grep -v '^;;;' "$scratch/rebuild.err" | tail -n 20 | diag
 	echo "second build, from an empty store: $(($(date +%s) - t0)) s" | diag
 }
