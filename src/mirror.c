@@ -1,4 +1,5 @@
 /* mirror: mirror://NAME/PATH URLs (see mirror.h). */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ static void add_if_debian(char ***v, size_t *n, const char *uri, size_t len)
 		len--;
 	const char *tail = "/debian";
 	size_t tl = strlen(tail);
-	if (len > tl && !strncmp(uri + len - tl, tail, tl) && strstr(uri, "://"))
+	if (len > tl && !strncmp(uri + len - tl, tail, tl) && memmem(uri, len, "://", 3))
 		add(v, n, uri, len);
 }
 
