@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <grp.h>
+#include <linux/keyctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +31,10 @@
 /* Exit code of a sandbox process that failed before /build ran; the
  * message in the error pipe is what tells the parent, not this code. */
 #define SETUP_FAILED 127
+/* Who builds run as, outside, when distill runs as root and root has no
+ * subordinate ids in /etc/subuid and /etc/subgid: an id no account or
+ * container range uses (above systemd's, below 2^31). */
+#define BUILD_ID 2147418112UL
 /* Where setup failed: the first byte of the error pipe's message. */
 #define STAGE_NS 'n'
 #define STAGE_ROOT 'o'
@@ -39,6 +45,15 @@
 struct job {
 	const struct sandbox_spec *spec;
 	const char *root, *upper, *work;
+	const char *lower;	/* as root: mountpoints of the idmapped layers */
+	/* Child: O_PATH fds of the layers (spec order) and of upper and work,
+	 * opened in the sandbox's own mount namespace (the array is the
+	 * parent's allocation). */
+	int *layer_fds, upper_fd, work_fd;
+	/* As root: the user namespace (0 -> the build id) that pid 1 enters
+	 * once everything is mounted, and that idmaps the layers; else -1,
+	 * and pid 1 maps itself with uid_map/gid_map. */
+	int userns;
 	char uid_map[32], gid_map[32];
 	char *const *envp;
 	int errfd;
@@ -94,26 +109,73 @@ static const char *fs_log(int fs, char *buf, size_t size)
 	return buf + 1;
 }
 
+/* "/proc/self/fd/N": how the child names what the parent opened, so that
+ * no host path reaches the overlay's options in /proc/self/mountinfo and
+ * no directory on the way to a layer needs to be searchable. */
+static const char *fd_path(char buf[32], int fd)
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* As root: layer i as a detached mount whose owners are shifted into the
+ * build's user namespace (files owned by the store's owner appear owned
+ * by root inside), attached on lower/i; its fd replaces layer_fds[i]. */
+static void idmap_layer(struct job *j, size_t i)
+{
+	char name[32];
+	snprintf(name, sizeof name, "%zu", i);
+	int dir = open(j->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || mkdirat(dir, name, 0755) < 0)
+		die(j, "cannot create %s/%s", j->lower, name);
+	int t = open_tree(j->layer_fds[i], "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	struct mount_attr a = {
+		.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			    MOUNT_ATTR_NODEV,
+		.userns_fd = j->userns,
+	};
+	if (t < 0 || mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+		die(j, "cannot map the owners of layer %s into the build's user "
+		       "namespace (the store's file system must support idmapped "
+		       "mounts to build as root; or run distill as an ordinary user)",
+		    j->spec->layers[i]);
+	if (move_mount(t, "", dir, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die(j, "cannot attach layer %s", j->spec->layers[i]);
+	close(dir);
+	close(j->layer_fds[i]);
+	j->layer_fds[i] = t;
+}
+
 /* The root: an overlay of the layers (first added = top) over a writable
  * upper directory.  The new mount API takes one layer per call, so the
  * one-page limit of the old option string does not apply. */
-static void mount_root(const struct job *j)
+static void mount_root(struct job *j)
 {
 	const struct sandbox_spec *s = j->spec;
-	char log[512];
+	char log[512], path[32];
+	for (size_t i = 0; i < s->nlayers; i++)
+		if ((j->layer_fds[i] = open(s->layers[i], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			die(j, "cannot mount the overlay root: layer %s", s->layers[i]);
+	if ((j->upper_fd = open(j->upper, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (j->work_fd = open(j->work, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die(j, "cannot open %s and %s", j->upper, j->work);
+	if (j->userns >= 0)
+		for (size_t i = 0; i < s->nlayers; i++)
+			idmap_layer(j, i);
 	int fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		die(j, "cannot use overlayfs (fsopen)");
 	for (size_t i = 0; i < s->nlayers; i++)
-		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", s->layers[i], 0) < 0)
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+",
+			     fd_path(path, j->layer_fds[i]), 0) < 0)
 			die(j, "cannot mount the overlay root: layer %s%s", s->layers[i],
 			    fs_log(fs, log, sizeof log));
-	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", j->upper, 0) < 0 ||
-	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", j->work, 0) < 0 ||
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", fd_path(path, j->upper_fd), 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", fd_path(path, j->work_fd), 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		die(j, "cannot mount the overlay root on %s (upper %s)%s", j->root,
-		    j->upper, fs_log(fs, log, sizeof log));
+		die(j, "cannot mount the overlay root on %s (upper %s/upper)%s", j->root,
+		    s->scratch, fs_log(fs, log, sizeof log));
 	int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	if (mnt < 0)
 		die(j, "cannot mount the overlay root on %s%s", j->root,
@@ -145,6 +207,32 @@ static void do_mount(const struct job *j, const char *src, const char *dst,
 		die(j, "cannot mount %s on /%s", type ? type : src, dst);
 }
 
+/* Make the mount at path (relative to cwd) read-only, keeping its other
+ * flags (which a user namespace may not clear). */
+static void read_only(const struct job *j, const char *path)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	if (mount_setattr(AT_FDCWD, path, 0, &a, sizeof a) < 0)
+		die(j, "cannot make /%s read-only", path);
+}
+
+/* A fresh /proc whose parts that write host or kernel state (sysctls,
+ * sysrq, irq affinity, bus and fs settings) are read-only binds. */
+static void mount_proc(const struct job *j)
+{
+	static const char *const ro[] = {
+		"proc/sys", "proc/sysrq-trigger", "proc/irq", "proc/bus", "proc/fs",
+	};
+	mountpoint(j, "proc", 1);
+	do_mount(j, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	for (size_t i = 0; i < sizeof ro / sizeof *ro; i++) {
+		if (access(ro[i], F_OK) < 0)
+			continue;
+		do_mount(j, ro[i], ro[i], NULL, MS_BIND | MS_REC, NULL);
+		read_only(j, ro[i]);
+	}
+}
+
 static void mount_dev(const struct job *j)
 {
 	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom" };
@@ -160,6 +248,7 @@ static void mount_dev(const struct job *j)
 		snprintf(dst, sizeof dst, "dev/%s", nodes[i]);
 		mountpoint(j, dst, 0);
 		do_mount(j, src, dst, NULL, MS_BIND, NULL);
+		read_only(j, dst);
 	}
 	for (size_t i = 0; i < sizeof links / sizeof *links; i++)
 		if (symlink(links[i][0], links[i][1]) < 0)
@@ -215,6 +304,29 @@ static void set_fds(const struct job *j)
 			die(j, "jobserver fd %d", keep[i]);
 }
 
+/* As root: become uid and gid 0 of the build's user namespace, which maps
+ * them to the unprivileged build ids; no supplementary group is kept.
+ * The mount, network, uts and pid namespaces stay owned by the host's
+ * user namespace, so the build cannot change its mounts or host name. */
+static void enter_userns(const struct job *j)
+{
+	if (setgroups(0, NULL) < 0)
+		die(j, "cannot drop supplementary groups");
+	if (syscall(SYS_setns, j->userns, CLONE_NEWUSER) < 0)
+		die(j, "cannot enter the build's user namespace");
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		die(j, "cannot become root of the build's user namespace");
+	close(j->userns);
+}
+
+/* Overwrite the caller's environment strings in pid 1's copy of memory. */
+static void wipe_environ(void)
+{
+	extern char **environ;
+	for (char **e = environ; e && *e; e++)
+		memset(*e, 0, strlen(*e));
+}
+
 /* pid 1 of the sandbox.  Runs in the fresh namespaces right after clone. */
 __attribute__((noreturn))
 static void init_main(struct job *j)
@@ -222,13 +334,19 @@ static void init_main(struct job *j)
 	const struct sandbox_spec *s = j->spec;
 
 	j->stage = STAGE_NS;
-	write_proc(j, "/proc/self/setgroups", "deny");
-	write_proc(j, "/proc/self/uid_map", j->uid_map);
-	write_proc(j, "/proc/self/gid_map", j->gid_map);
+	if (j->userns < 0) {
+		write_proc(j, "/proc/self/setgroups", "deny");
+		write_proc(j, "/proc/self/uid_map", j->uid_map);
+		write_proc(j, "/proc/self/gid_map", j->gid_map);
+	}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		die(j, "prctl(PR_SET_PDEATHSIG)");
 	j->stage = STAGE_SETUP;
-	set_fds(j);
+	/* Not readable or traceable by the build: /proc/1 (environ, fds,
+	 * memory) of a non-dumpable process is out of its reach. */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		die(j, "prctl(PR_SET_DUMPABLE)");
+	wipe_environ();
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		die(j, "cannot make / private");
@@ -239,8 +357,7 @@ static void init_main(struct job *j)
 		die(j, "cannot enter %s", j->root);
 	mountpoint(j, "out", 1);
 	do_mount(j, s->out, "out", NULL, MS_BIND, NULL);
-	mountpoint(j, "proc", 1);
-	do_mount(j, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount_proc(j);
 	mountpoint(j, "tmp", 1);
 	do_mount(j, "tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	mount_dev(j);
@@ -254,6 +371,15 @@ static void init_main(struct job *j)
 	loopback_up(j);
 	if (sethostname("distill", 7) < 0 || setdomainname("distill", 7) < 0)
 		die(j, "cannot set the host name");
+	if (j->userns >= 0)
+		enter_userns(j);
+	/* Again: a change of credentials clears it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die(j, "prctl(PR_SET_PDEATHSIG)");
+	set_fds(j);
+	/* A session keyring of its own: none of the caller's keys. */
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
+		die(j, "cannot create a session keyring");
 	if (j->probe)
 		_exit(0);
 
@@ -275,13 +401,16 @@ static void init_main(struct job *j)
 		execve("/build", argv, j->envp);
 		die(j, "cannot run /build");
 	}
+	/* Only the build's own copy (closed when /build starts) may report
+	 * that /build could not run; nothing the build does can write here. */
+	close(j->errfd);
 	for (;;) {
 		int st;
 		pid_t w = waitpid(-1, &st, 0);
 		if (w == build)
 			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 		if (w < 0 && errno != EINTR)
-			die(j, "init: waitpid");
+			_exit(SETUP_FAILED);
 	}
 }
 
@@ -333,6 +462,88 @@ static const char *const base_env[] = {
 	"LC_ALL=C.UTF-8", "TZ=UTC", "SOURCE_DATE_EPOCH=0",
 };
 
+/* root's first subordinate id in file (/etc/subuid or /etc/subgid, lines
+ * "user:first:count"), else BUILD_ID. */
+static unsigned long sub_id(const char *file)
+{
+	unsigned long id = BUILD_ID;
+	FILE *f = fopen(file, "re");
+	char line[256];
+	while (f && fgets(line, sizeof line, f)) {
+		char *first = strchr(line, ':');
+		if (!first || (strncmp(line, "root:", 5) && strncmp(line, "0:", 2)))
+			continue;
+		char *end;
+		unsigned long v = strtoul(first + 1, &end, 10);
+		if (end != first + 1 && *end == ':' && v != 0) {
+			id = v;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return id;
+}
+
+/* 1 if id is mapped in this process's user namespace (map: uid_map or
+ * gid_map under /proc/self). */
+static int id_mapped(const char *map, unsigned long id)
+{
+	FILE *f = fopen(map, "re");
+	unsigned long in, out, count;
+	int r = 0;
+	while (f && !r && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
+		r = id >= in && id - in < count;
+	if (f)
+		fclose(f);
+	return r;
+}
+
+/* A user namespace mapping 0 to uid and gid, as an fd: made by a child
+ * that only waits while its maps are written, then exits. */
+static int make_userns(unsigned long uid, unsigned long gid)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys("sandbox: pipe");
+	pid_t pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		ssize_t n = read(p[0], &c, 1);
+		_exit(n < 0);
+	}
+	close(p[0]);
+	int fd = -1;
+	if (pid < 0) {
+		err_sys("sandbox: the kernel refused to create a user namespace");
+	} else {
+		char path[64], map[64];
+		const char *const files[] = { "setgroups", "uid_map", "gid_map" };
+		for (int i = 0; i < 3; i++) {
+			snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, files[i]);
+			snprintf(map, sizeof map, i == 0 ? "deny" : "0 %lu 1\n", i == 1 ? uid : gid);
+			int f = open(path, O_WRONLY | O_CLOEXEC);
+			int w = f >= 0 && fs_write_all(f, map, strlen(map)) == 0;
+			if (f >= 0)
+				close(f);
+			if (!w) {
+				err_sys("sandbox: cannot write %s", path);
+				goto reap;
+			}
+		}
+		snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			err_sys("sandbox: %s", path);
+	}
+reap:
+	close(p[1]);
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
 /* Run one sandbox (or, with probe, only set one up).  On failure *stage
  * says where: STAGE_NS (namespaces refused), STAGE_ROOT (overlay root),
  * STAGE_SETUP (anything else). */
@@ -344,22 +555,39 @@ static int run_job(const struct sandbox_spec *spec, int probe,
 	if (spec->nlayers > MAX_LAYERS)
 		return err("sandbox: %zu input layers; overlayfs stacks at most %d",
 			   spec->nlayers, MAX_LAYERS);
-	struct job j = { .spec = spec, .probe = probe };
-	char *dirs[3] = { fs_join(spec->scratch, "upper"), fs_join(spec->scratch, "work"),
-			  fs_join(spec->scratch, "root") };
+	struct job j = { .spec = spec, .probe = probe, .userns = -1 };
+	char *dirs[4] = { fs_join(spec->scratch, "upper"), fs_join(spec->scratch, "work"),
+			  fs_join(spec->scratch, "root"), fs_join(spec->scratch, "lower") };
 	char *envp[sizeof base_env / sizeof *base_env + 2], *mf = NULL;
 	int r = -1, fds[2] = { -1, -1 };
 	size_t n = 0;
+	j.layer_fds = xmalloc(spec->nlayers * sizeof *j.layer_fds);
 
 	*stage = STAGE_SETUP;
-	for (int i = 0; i < 3; i++)
-		if (mkdir(dirs[i], 0755) < 0) {
+	unsigned long uid = sub_id("/etc/subuid"), gid = sub_id("/etc/subgid");
+	int as_root = geteuid() == 0 && id_mapped("/proc/self/uid_map", uid) &&
+		      id_mapped("/proc/self/gid_map", gid);
+	for (int i = 0; i < 4; i++)
+		if ((i < 3 || as_root) && mkdir(dirs[i], 0755) < 0) {
 			err_sys("sandbox: %s: cannot create", dirs[i]);
 			goto out;
 		}
+	if (as_root) {
+		const char *mine[] = { dirs[0], dirs[1], spec->out };
+		for (int i = 0; i < 3; i++)
+			if (chown(mine[i], uid, gid) < 0) {
+				err_sys("sandbox: %s: cannot give it to the build user %lu", mine[i], uid);
+				goto out;
+			}
+		if ((j.userns = make_userns(uid, gid)) < 0) {
+			*stage = STAGE_NS;
+			goto out;
+		}
+	}
 	j.upper = dirs[0];
 	j.work = dirs[1];
 	j.root = dirs[2];
+	j.lower = dirs[3];
 	for (; n < sizeof base_env / sizeof *base_env; n++)
 		envp[n] = (char *)base_env[n];
 	if (spec->js_read >= 0 && spec->makeflags)
@@ -375,8 +603,8 @@ static int run_job(const struct sandbox_spec *spec, int probe,
 	j.errfd = fds[1];
 
 	double start = now();
-	long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
-		     CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+	long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+		     CLONE_NEWUTS | CLONE_NEWCGROUP | (as_root ? 0 : CLONE_NEWUSER);
 	/* Raw clone: fork-like, and the child is pid 1 of its namespace. */
 	pid_t pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid < 0 && errno == EINVAL)
@@ -403,11 +631,6 @@ static int run_job(const struct sandbox_spec *spec, int probe,
 		msg[m] = 0;
 		*stage = msg[0];
 		err("sandbox: %s", msg + 1);
-		if (spec->log_fd >= 0) {
-			char *line = fs_fmt("distill: %s\n", err_msg());
-			fs_write_all(spec->log_fd, line, strlen(line));
-			free(line);
-		}
 		goto out;
 	}
 	res->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -415,10 +638,18 @@ static int run_job(const struct sandbox_spec *spec, int probe,
 	res->seconds = end - start;
 	r = 0;
 out:
+	if (r < 0 && spec->log_fd >= 0) {
+		char *line = fs_fmt("distill: %s\n", err_msg());
+		fs_write_all(spec->log_fd, line, strlen(line));
+		free(line);
+	}
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	for (int i = 0; i < 3; i++)
+	free(j.layer_fds);
+	if (j.userns >= 0)
+		close(j.userns);
+	for (int i = 0; i < 4; i++)
 		free(dirs[i]);
 	free(mf);
 	return r;
