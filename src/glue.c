@@ -241,10 +241,62 @@ static SCM store_path(SCM kind, SCM hash)
 	return r;
 }
 
+/* A Scheme string as C, or NULL (errno EINVAL) when it holds a NUL byte:
+ * C would see another string than Scheme does. */
+static char *c_string(SCM s)
+{
+	size_t len;
+	char *c = scm_to_utf8_stringn(s, &len);
+	if (strlen(c) != len) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* (%normpath WHO PATH) -> PATH absolute and normalised by plan_normpath;
+ * a ".." above / (or a relative path, or a NUL byte) is an error of WHO
+ * (a symbol: the constructor called), which (distill script) reports at
+ * the recipe's call of WHO. */
+static SCM normpath(SCM who, SCM path)
+{
+	SCM_ASSERT(scm_is_symbol(who), who, 1, "%normpath");
+	SCM_ASSERT(scm_is_string(path), path, 2, "%normpath");
+	char *p = c_string(path);
+	if (!p)
+		err("a path holds a NUL byte");
+	char *n = p ? plan_normpath(p) : NULL;
+	free(p);
+	if (!n)
+		scm_throw(scm_from_utf8_symbol("misc-error"),
+			  scm_list_4(who, scm_from_utf8_string("~a"),
+				     scm_list_1(scm_from_utf8_string(err_msg())), SCM_BOOL_F));
+	SCM r = scm_from_utf8_string(n);
+	free(n);
+	return r;
+}
+
 static char *vref_str(SCM v, size_t i)
 {
 	SCM x = scm_c_vector_ref(v, i);
 	return scm_is_string(x) ? scm_to_utf8_string(x) : NULL;
+}
+
+/* A path of a plan from Scheme: already normalised by (distill plan), so
+ * anything else is refused here, where Scheme values become C plans. */
+static char *vref_path(SCM v, size_t i, const char *plan)
+{
+	SCM x = scm_c_vector_ref(v, i);
+	if (!scm_is_string(x))
+		return NULL;
+	char *p = c_string(x), *n = p ? plan_normpath(p) : NULL;
+	int same = n && strcmp(n, p) == 0;
+	free(p);
+	free(n);
+	if (!same)
+		scm_misc_error("%build", "plan ~a: the path ~s is not absolute and normalised",
+			       scm_list_2(scm_from_utf8_string(plan), x));
+	return scm_to_utf8_string(x);
 }
 
 static enum art_kind kind_of(SCM sym, int *is_plan)
@@ -268,7 +320,7 @@ static void node_from(SCM v, struct sched_node *nodes, size_t i, size_t nn)
 {
 	struct sched_node *n = &nodes[i];
 	n->plan.name = vref_str(v, 0);
-	n->plan.raw = vref_str(v, 1);
+	n->plan.raw = vref_path(v, 1, n->plan.name);
 	n->timeout = scm_to_uint(scm_c_vector_ref(v, 2));
 	SCM expect = scm_c_vector_ref(v, 3);
 	if (scm_is_string(expect)) {
@@ -284,10 +336,10 @@ static void node_from(SCM v, struct sched_node *nodes, size_t i, size_t nn)
 		SCM x = scm_car(ins);
 		struct input *in = &n->plan.in[n->plan.nin++];
 		memset(in, 0, sizeof *in);
-		in->basedir = vref_str(x, 0);
+		in->basedir = vref_path(x, 0, n->plan.name);
 		int is_plan;
 		in->art.kind = kind_of(scm_c_vector_ref(x, 1), &is_plan);
-		in->art.path = vref_str(x, 2);
+		in->art.path = vref_path(x, 2, n->plan.name);
 		in->art.mode = scm_to_uint(scm_c_vector_ref(x, 3));
 		in->art.target = vref_str(x, 4);
 		if (is_plan) {
@@ -400,6 +452,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%intern-bytes", 1, 0, 0, intern_bytes);
 	scm_c_define_gsubr("%intern-file", 1, 0, 0, intern_file);
 	scm_c_define_gsubr("%hash-bytes", 1, 0, 0, hash_bytes);
+	scm_c_define_gsubr("%normpath", 2, 0, 0, normpath);
 	scm_c_define_gsubr("%hash-file", 1, 0, 0, hash_file_both);
 	scm_c_define_gsubr("%fetch", 3, 0, 0, fetch);
 	scm_c_define_gsubr("%have-source?", 1, 0, 0, have_source);
@@ -411,7 +464,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
-		     "%fetch", "%have-source?", "%store-path", "%build", "%dry-run?",
+		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
 		     "%call-with-store", "%store-dir", "%remove-tree", NULL);
 }
 
