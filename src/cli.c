@@ -23,7 +23,7 @@ int cli_fail(int code)
 struct store *cli_store(const struct cli *c)
 {
 	char *dir = c->store_dir ? xstrdup(c->store_dir) : store_default_dir();
-	struct store *s = store_open(dir);
+	struct store *s = dir ? store_open(dir) : NULL;
 	free(dir);
 	if (!s)
 		cli_fail(EXIT_SYSTEM);

@@ -12,7 +12,10 @@
 #include "unpack.h"
 
 #include <libguile.h>
+#include <archive.h>
+#include <archive_entry.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
@@ -41,7 +44,7 @@ static struct store *the_store(void)
 {
 	if (!store) {
 		char *dir = cli->store_dir ? xstrdup(cli->store_dir) : store_default_dir();
-		store = store_open(dir);
+		store = dir ? store_open(dir) : NULL;
 		free(dir);
 		if (!store)
 			core_error("distill-system-error");
@@ -241,10 +244,62 @@ static SCM store_path(SCM kind, SCM hash)
 	return r;
 }
 
+/* A Scheme string as C, or NULL (errno EINVAL) when it holds a NUL byte:
+ * C would see another string than Scheme does. */
+static char *c_string(SCM s)
+{
+	size_t len;
+	char *c = scm_to_utf8_stringn(s, &len);
+	if (strlen(c) != len) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* (%normpath WHO PATH) -> PATH absolute and normalised by plan_normpath;
+ * a ".." above / (or a relative path, or a NUL byte) is an error of WHO
+ * (a symbol: the constructor called), which (distill script) reports at
+ * the recipe's call of WHO. */
+static SCM normpath(SCM who, SCM path)
+{
+	SCM_ASSERT(scm_is_symbol(who), who, 1, "%normpath");
+	SCM_ASSERT(scm_is_string(path), path, 2, "%normpath");
+	char *p = c_string(path);
+	if (!p)
+		err("a path holds a NUL byte");
+	char *n = p ? plan_normpath(p) : NULL;
+	free(p);
+	if (!n)
+		scm_throw(scm_from_utf8_symbol("misc-error"),
+			  scm_list_4(who, scm_from_utf8_string("~a"),
+				     scm_list_1(scm_from_utf8_string(err_msg())), SCM_BOOL_F));
+	SCM r = scm_from_utf8_string(n);
+	free(n);
+	return r;
+}
+
 static char *vref_str(SCM v, size_t i)
 {
 	SCM x = scm_c_vector_ref(v, i);
 	return scm_is_string(x) ? scm_to_utf8_string(x) : NULL;
+}
+
+/* A path of a plan from Scheme: already normalised by (distill plan), so
+ * anything else is refused here, where Scheme values become C plans. */
+static char *vref_path(SCM v, size_t i, const char *plan)
+{
+	SCM x = scm_c_vector_ref(v, i);
+	if (!scm_is_string(x))
+		return NULL;
+	char *p = c_string(x), *n = p ? plan_normpath(p) : NULL;
+	int same = n && strcmp(n, p) == 0;
+	free(p);
+	free(n);
+	if (!same)
+		scm_misc_error("%build", "plan ~a: the path ~s is not absolute and normalised",
+			       scm_list_2(scm_from_utf8_string(plan), x));
+	return scm_to_utf8_string(x);
 }
 
 static enum art_kind kind_of(SCM sym, int *is_plan)
@@ -268,7 +323,7 @@ static void node_from(SCM v, struct sched_node *nodes, size_t i, size_t nn)
 {
 	struct sched_node *n = &nodes[i];
 	n->plan.name = vref_str(v, 0);
-	n->plan.raw = vref_str(v, 1);
+	n->plan.raw = vref_path(v, 1, n->plan.name);
 	n->timeout = scm_to_uint(scm_c_vector_ref(v, 2));
 	SCM expect = scm_c_vector_ref(v, 3);
 	if (scm_is_string(expect)) {
@@ -284,10 +339,10 @@ static void node_from(SCM v, struct sched_node *nodes, size_t i, size_t nn)
 		SCM x = scm_car(ins);
 		struct input *in = &n->plan.in[n->plan.nin++];
 		memset(in, 0, sizeof *in);
-		in->basedir = vref_str(x, 0);
+		in->basedir = vref_path(x, 0, n->plan.name);
 		int is_plan;
 		in->art.kind = kind_of(scm_c_vector_ref(x, 1), &is_plan);
-		in->art.path = vref_str(x, 2);
+		in->art.path = vref_path(x, 2, n->plan.name);
 		in->art.mode = scm_to_uint(scm_c_vector_ref(x, 3));
 		in->art.target = vref_str(x, 4);
 		if (is_plan) {
@@ -400,6 +455,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%intern-bytes", 1, 0, 0, intern_bytes);
 	scm_c_define_gsubr("%intern-file", 1, 0, 0, intern_file);
 	scm_c_define_gsubr("%hash-bytes", 1, 0, 0, hash_bytes);
+	scm_c_define_gsubr("%normpath", 2, 0, 0, normpath);
 	scm_c_define_gsubr("%hash-file", 1, 0, 0, hash_file_both);
 	scm_c_define_gsubr("%fetch", 3, 0, 0, fetch);
 	scm_c_define_gsubr("%have-source?", 1, 0, 0, have_source);
@@ -411,7 +467,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
-		     "%fetch", "%have-source?", "%store-path", "%build", "%dry-run?",
+		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
 		     "%call-with-store", "%store-dir", "%remove-tree", NULL);
 }
 
@@ -424,45 +480,152 @@ static int is_libroot(const char *root)
 	return yes;
 }
 
-/* The copy built into the binary, unpacked once into
- * $XDG_CACHE_HOME/distill-scheme/<hash of the copy>. */
+/* The regular files found by the walk of a copy of the library, and
+ * whether all of it is ours (nftw has no argument for its callback). */
+static size_t walk_files;
+static int walk_bad;
+
+static int walk_entry(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)f;
+	if ((type != FTW_F && type != FTW_D) || (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) ||
+	    (st->st_uid != geteuid() && st->st_uid != 0) || (st->st_mode & 022)) {
+		err("%s is not a regular file or directory of yours that only you can "
+		    "write", path);
+		walk_bad = 1;
+		return 1;
+	}
+	walk_files += S_ISREG(st->st_mode);
+	return 0;
+}
+
+/* Does the file at rootfd/name hold exactly the archive's current entry? */
+static int same_content(struct archive *a, struct archive_entry *e, int rootfd,
+			const char *name)
+{
+	int fd = openat(rootfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	int same = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		   st.st_size == archive_entry_size(e);
+	char want[16384], got[sizeof want];
+	la_ssize_t n;
+	while (same && (n = archive_read_data(a, want, sizeof want)) > 0)
+		same = read(fd, got, n) == n && memcmp(want, got, n) == 0;
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
+/* Is root exactly the built-in library: every file of the archive with its
+ * content and no other file, all of it owned by us (or root) and writable
+ * by nobody else?  Else 0 with err() saying what differs. */
+static int is_embedded_copy(const char *root)
+{
+	walk_files = 0;
+	walk_bad = 0;
+	if (nftw(root, walk_entry, 16, FTW_PHYS) != 0 || walk_bad)
+		return walk_bad ? 0 : (err_sys("cannot walk %s", root), 0);
+	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	struct archive_entry *e;
+	size_t files = 0;
+	int same = rootfd >= 0 &&
+		   archive_read_open_memory(a, embed_scheme, embed_scheme_len) == ARCHIVE_OK;
+	while (same && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		files++;
+		same = same_content(a, e, rootfd, archive_entry_pathname(e));
+		if (!same)
+			err("%s/%s differs from the built-in library", root,
+			    archive_entry_pathname(e));
+	}
+	if (same && files != walk_files) {
+		err("%s holds %zu files, the built-in library %zu", root, walk_files, files);
+		same = 0;
+	}
+	archive_read_free(a);
+	if (rootfd >= 0)
+		close(rootfd);
+	return same;
+}
+
+/* Unpack the built-in library into a new private directory under base
+ * (which store_check_private accepted), check it, and rename it to root
+ * (replacing a copy found wrong).  0, or -1 with err() set. */
+static int unpack_embedded(const char *base, const char *root)
+{
+	char *tmp = fs_fmt("%s/.tmp.XXXXXX", base), *tgz = NULL;
+	int r = -1;
+	if (!mkdtemp(tmp)) {
+		err_sys("cannot create a directory in %s", base);
+		goto out;
+	}
+	tgz = fs_fmt("%s.tgz", tmp);
+	char *dest = fs_join(tmp, "lib");
+	int fd = open(tgz, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		err_sys("cannot create %s", tgz);
+	else if (fs_write_all(fd, embed_scheme, embed_scheme_len) == 0 &&
+		 close(fd) == 0 && mkdir(dest, 0755) == 0 && unpack_archive(tgz, dest) == 0 &&
+		 is_embedded_copy(dest)) {
+		/* Another process may have put a good copy there first; a wrong
+		 * one goes aside (into tmp, removed below). */
+		char *old = fs_join(tmp, "old");
+		if (rename(dest, root) == 0 || is_embedded_copy(root) ||
+		    (rename(root, old) == 0 && rename(dest, root) == 0))
+			r = 0;
+		else
+			err_sys("cannot rename %s to %s", dest, root);
+		free(old);
+	}
+	free(dest);
+out:
+	if (tgz)
+		unlink(tgz);
+	fs_rm_rf(tmp);
+	free(tgz);
+	free(tmp);
+	return r;
+}
+
+/* The copy built into the binary, unpacked into the user's cache
+ * (store_cache_home()/distill-scheme/<hash of the copy>), or NULL with
+ * err() set.  Code is loaded from there only if no other user can have
+ * written any of it (store_check_private) and it is the built-in library
+ * file for file; a copy that is not is unpacked again, atomically. */
 static char *embedded_root(void)
 {
 	hash_t h;
 	char hb[HASH_B64 + 1];
 	hash_buf(embed_scheme, embed_scheme_len, &h);
 	hash_b64(&h, hb);
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-	char *base = xdg && *xdg == '/' ? fs_join(xdg, "distill-scheme")
-		     : fs_join(home && *home ? home : "/tmp", ".cache/distill-scheme");
+	char *cache = store_cache_home();
+	if (!cache)
+		return NULL;
+	char *base = fs_join(cache, "distill-scheme");
 	char *root = fs_join(base, hb);
-	if (is_libroot(root) || fs_mkdir_p(base, 0755) < 0) {
-		free(base);
-		return root;
-	}
-	char *tmp = fs_fmt("%s.tmp.%ld", root, (long)getpid());
-	char *tgz = fs_fmt("%s.tgz", tmp);
-	int fd = open(tgz, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd >= 0 && fs_write_all(fd, embed_scheme, embed_scheme_len) == 0 &&
-	    close(fd) == 0 && mkdir(tmp, 0755) == 0 && unpack_archive(tgz, tmp) == 0)
-		rename(tmp, root); /* losing a race to another process is fine */
-	else if (fd >= 0)
-		fprintf(stderr, "distill: warning: cannot unpack the built-in Scheme "
-			"library into %s: %s\n", root, err_msg());
-	unlink(tgz);
-	fs_rm_rf(tmp);
-	free(tgz);
-	free(tmp);
+	free(cache);
+	int ok = store_check_private(base) == 0 && fs_mkdir_p(base, 0700) == 0 &&
+		 store_check_private(root) == 0 &&
+		 (is_embedded_copy(root) || unpack_embedded(base, root) == 0);
 	free(base);
+	if (!ok) {
+		free(root);
+		return NULL;
+	}
 	return root;
 }
 
 /* Where the Scheme library is: lib/ beside the binary (a build tree), the
- * installed share directory, or the copy built into the binary.  The root
+ * installed share directory, or the copy built into the binary (*embedded
+ * set; NULL with err() set when there is no safe place for it).  The root
  * has the repository's layout: lib/distill/, pkg/, svc/, plat/. */
-static char *libroot(void)
+static char *libroot(int *embedded)
 {
+	*embedded = 0;
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0) {
@@ -480,6 +643,7 @@ static char *libroot(void)
 	}
 	if (is_libroot(DISTILL_DATADIR))
 		return xstrdup(DISTILL_DATADIR);
+	*embedded = 1;
 	return embedded_root();
 }
 
@@ -496,13 +660,26 @@ static void *inner(void *data)
 	/* $DISTILL_PATH entries, then the library: root/lib for (distill x),
 	 * root itself for (pkg x), (svc x) and (plat x).  (distill script)
 	 * puts the script's own directory in front. */
-	char *root = libroot();
+	int embedded;
+	char *root = libroot(&embedded);
+	if (!root) {
+		fprintf(stderr, "distill: error: no safe place for the built-in Scheme "
+			"library: %s\n", err_msg());
+		exit_code = EXIT_SYSTEM;
+		return NULL;
+	}
 	char *lib = fs_join(root, "lib");
 	SCM path = scm_list_2(scm_from_utf8_string(lib), scm_from_utf8_string(root));
-	/* Its bytecode, when `make` compiled it (root/go). */
+	/* Its bytecode, when `make` compiled it (root/go; the built-in copy has
+	 * none), if no other user can write there.  Never Guile's own cache of
+	 * compiled files (~/.cache/guile), which it would load from even with
+	 * auto-compilation off. */
 	char *go = fs_join(root, "go");
-	SCM lcp = scm_c_lookup("%load-compiled-path");
-	scm_variable_set_x(lcp, scm_cons(scm_from_utf8_string(go), scm_variable_ref(lcp)));
+	if (!embedded && store_check_private(go) == 0) {
+		SCM lcp = scm_c_lookup("%load-compiled-path");
+		scm_variable_set_x(lcp, scm_cons(scm_from_utf8_string(go), scm_variable_ref(lcp)));
+	}
+	scm_variable_set_x(scm_c_lookup("%compile-fallback-path"), SCM_BOOL_F);
 	free(go);
 	free(root);
 	const char *dp = getenv("DISTILL_PATH");

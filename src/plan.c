@@ -74,9 +74,15 @@ char *plan_normpath(const char *p)
 			continue;
 		}
 		if (len == 2 && s[0] == '.' && s[1] == '.') {
-			free(out);
-			err("'%s': '..' is not allowed in an artifact path", p);
-			return NULL;
+			if (n == 0) {
+				free(out);
+				err("'%s': '..' climbs above /", p);
+				return NULL;
+			}
+			while (out[--n] != '/')
+				;
+			s = e;
+			continue;
 		}
 		out[n++] = '/';
 		memcpy(out + n, s, len);
@@ -325,6 +331,30 @@ static int get_artifact(struct cur *c, struct artifact *a)
 		       ? 0 : -1;
 }
 
+/* Is path what plan_normpath makes of it? */
+static int is_normal(const char *path)
+{
+	char *n = plan_normpath(path);
+	int yes = n && strcmp(n, path) == 0;
+	free(n);
+	return yes;
+}
+
+/* The first path of p (raw output, base directories, artifact paths) that
+ * is not absolute and normalised, or NULL. */
+static const char *non_normal(const struct plan *p)
+{
+	if (p->raw && !is_normal(p->raw))
+		return p->raw;
+	for (size_t i = 0; i < p->nin; i++) {
+		if (!is_normal(p->in[i].basedir))
+			return p->in[i].basedir;
+		if (!is_normal(p->in[i].art.path))
+			return p->in[i].art.path;
+	}
+	return NULL;
+}
+
 int plan_decode(const char *buf, size_t len, struct plan *p)
 {
 	struct cur c = {buf, buf + len};
@@ -345,6 +375,13 @@ int plan_decode(const char *buf, size_t len, struct plan *p)
 		    lit(&c, " ") < 0 || get_artifact(&c, &in->art) < 0 ||
 		    lit(&c, "\n") < 0)
 			goto bad;
+	}
+	const char *odd = non_normal(p);
+	if (odd) {
+		err("plan encoding with the path '%s', which is not absolute and "
+		    "normalised (docs/formats.md): refused", odd);
+		plan_free(p);
+		return -1;
 	}
 	return 0;
 bad:

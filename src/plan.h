@@ -51,8 +51,10 @@ struct output {
 	hash_t hash;	/* tree hash, or blob hash of the raw file */
 };
 
-/* Normalise an absolute path ("//a/./b/" -> "/a/b"); rejects "..", relative
- * paths and NUL-free garbage with err() set.  Returns malloc'd or NULL. */
+/* Normalise an absolute path lexically ("//a/./b/" -> "/a/b", "/a/../b" ->
+ * "/b"); rejects relative paths and a ".." that climbs above "/" with err()
+ * set.  Returns malloc'd or NULL.  Every path, base directory and raw output
+ * path of a plan is in this form (plan_decode refuses others). */
 char *plan_normpath(const char *p);
 
 /* Sort and deduplicate inputs in place (canonical order). */
@@ -61,7 +63,8 @@ void plan_canonicalise(struct plan *p);
 char *plan_encode(const struct plan *p, size_t *len);
 /* Hash of the encoding. */
 void plan_hash(const struct plan *p, hash_t *out);
-/* Parse an encoding; 0, or -1 with err() set.  *p is filled (plan_free). */
+/* Parse an encoding; 0, or -1 with err() set.  *p is filled (plan_free).
+ * A path that is not what plan_normpath makes of it is refused. */
 int plan_decode(const char *buf, size_t len, struct plan *p);
 void plan_free(struct plan *p);
 

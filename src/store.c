@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fts.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -117,17 +118,78 @@ const char *store_dir(const struct store *s)
 	return s->dir;
 }
 
-char *store_default_dir(void)
+char *store_cache_home(void)
 {
 	const char *x = getenv("XDG_CACHE_HOME");
 	if (x && x[0] == '/')
-		return fs_join(x, "distill");
+		return xstrdup(x);
 	const char *h = getenv("HOME");
 	if (h && h[0] == '/')
-		return fs_fmt("%s/.cache/distill", h);
-	err("no store directory: neither XDG_CACHE_HOME nor HOME is set to an "
-	    "absolute path; give one with --store DIR");
+		return fs_join(h, ".cache");
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
+		return fs_join(pw->pw_dir, ".cache");
+	err("no cache directory: neither XDG_CACHE_HOME nor HOME is an absolute "
+	    "path, and uid %ld has no home directory; give a store with --store DIR",
+	    (long)geteuid());
 	return NULL;
+}
+
+/* Can only the effective uid (or root) change what is under dir?  dir's
+ * owner is one of them, and nobody else may write it, unless it is sticky
+ * (like /tmp: then others cannot rename or remove what is ours in it). */
+static int dir_private(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return err_sys("cannot stat %s", dir);
+	if ((st.st_uid == geteuid() || st.st_uid == 0) &&
+	    (!(st.st_mode & 022) || (st.st_mode & S_ISVTX)))
+		return 0;
+	return err("%s is owned by uid %ld with mode %04o: another user can change "
+		   "what is in it, and distill takes no code or store from there; make "
+		   "it yours and not group- or world-writable (chmod go-w), or set "
+		   "XDG_CACHE_HOME or --store elsewhere", dir, (long)st.st_uid,
+		   (unsigned)(st.st_mode & 07777));
+}
+
+int store_check_private(const char *path)
+{
+	char *p = xstrdup(path), *real;
+	char *slash;
+	while (!(real = realpath(p, NULL)) && errno == ENOENT && p[1] &&
+	       (slash = strrchr(p, '/')))
+		slash[slash == p] = 0; /* "/a/b" -> "/a" -> "/" */
+	if (!real) {
+		err_sys("cannot resolve %s", p);
+		free(p);
+		return -1;
+	}
+	free(p);
+	/* Up to /; the message names the outermost directory at fault. */
+	int r = dir_private(real);
+	while ((slash = strrchr(real, '/')) != real) {
+		*slash = 0;
+		r |= dir_private(real);
+	}
+	if (real[1])
+		r |= dir_private("/");
+	free(real);
+	return r;
+}
+
+char *store_default_dir(void)
+{
+	char *cache = store_cache_home();
+	if (!cache)
+		return NULL;
+	char *dir = fs_join(cache, "distill");
+	free(cache);
+	if (store_check_private(dir) < 0) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
 }
 
 static char *path_of(const struct store *s, const char *sub, const hash_t *h,

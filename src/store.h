@@ -40,8 +40,18 @@ struct store;
 struct store *store_open(const char *dir);
 void store_close(struct store *s);
 const char *store_dir(const struct store *s);
-/* The default store directory: $XDG_CACHE_HOME/distill or
- * $HOME/.cache/distill.  malloc'd; NULL with err set if neither is set. */
+/* The user's cache directory: $XDG_CACHE_HOME, else $HOME/.cache, else
+ * .cache in the home directory getpwuid(geteuid()) gives; never a shared
+ * directory.  malloc'd; NULL with err set. */
+char *store_cache_home(void);
+/* 0 if path (or, while it does not exist, its nearest existing ancestor)
+ * and every directory above it are owned by the effective uid or root and
+ * writable by nobody else (a sticky directory such as /tmp may be), so no
+ * other user can change what is there; else -1 with err naming the
+ * directory. */
+int store_check_private(const char *path);
+/* The default store directory: store_cache_home()/distill, refused (NULL,
+ * err set) when store_check_private fails on it.  malloc'd. */
 char *store_default_dir(void);
 
 /* A new empty directory under tmp/, malloc'd path; NULL with err set. */

@@ -78,6 +78,48 @@ cat > "$scratch/pin2.scm" <<'EOS'
 EOS
 check pin2 "pin2.scm:2:1: error: malformed pin \"sha256:31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516\": expected 44 characters of base64url with padding (BLAKE2b-256) or sha256:<64 hex digits>"
 
+# Paths in plans are absolute and normalised: a ".." above / is refused at
+# the call that gave it, before anything is built.
+cat > "$scratch/dotdot.scm" <<'EOS'
+(import (distill plan))
+(make-plan name: "x"
+           inputs: (list (interned "/build" #o755 "#!/bin/sh\n")
+                         (interned "/../etc/x" #o644 "planted")))
+EOS
+check dotdot "dotdot.scm:4:26: error: '/../etc/x': '..' climbs above /"
+
+cat > "$scratch/relative.scm" <<'EOS'
+(import (distill plan))
+(make-plan name: "x"
+           inputs: (list (interned "../x" #o755 "#!/bin/sh\n")))
+EOS
+check relative "relative.scm:3:26: error: \"../x\" is not an absolute path"
+
+cat > "$scratch/basedir.scm" <<'EOS'
+(import (distill plan))
+(make-plan name: "x"
+           inputs: (list (interned "/build" #o755 "#!/bin/sh\n")
+                         (make-input basedir: "/a/../../b"
+                                     link: (interned-dir "/d" #o755))))
+EOS
+check basedir "basedir.scm:4:26: error: '/a/../../b': '..' climbs above /"
+
+cat > "$scratch/symlink.scm" <<'EOS'
+(import (distill plan))
+(make-plan name: "x"
+           inputs: (list (interned "/build" #o755 "#!/bin/sh\n")
+                         (interned-symlink "/usr/../../x" "/etc/passwd")))
+EOS
+check symlink "symlink.scm:4:26: error: '/usr/../../x': '..' climbs above /"
+
+cat > "$scratch/raw.scm" <<'EOS'
+(import (distill plan))
+(make-plan name: "x"
+           inputs: (list (interned "/build" #o755 "#!/bin/sh\n"))
+           raw-output: "/../../etc/shadow")
+EOS
+check raw "raw.scm:2:1: error: '/../../etc/shadow': '..' climbs above /"
+
 # and a working recipe gives nothing on stderr: (pkg hello) is found
 cat > "$scratch/fine.scm" <<'EOS'
 (import (distill package) (pkg hello))

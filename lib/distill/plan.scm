@@ -94,10 +94,13 @@
   (throw 'misc-error who fmt args #f))
 
 (define (check-path who p)
+  "P in the form plans hold it: absolute and normalised (\"//\" and \"/./\"
+folded, a trailing \"/\" dropped, \"..\" resolved); a \"..\" that climbs
+above / is an error, reported at the recipe's line."
   (unless (and (string? p) (> (string-length p) 0)
                (char=? (string-ref p 0) #\/))
     (recipe-error who "~s is not an absolute path" (list p)))
-  p)
+  (%normpath who p))
 
 (define (->bytevector who x)
   (cond ((bytevector? x) x)
@@ -112,7 +115,7 @@
 thunk whose output to the current output port is the contents, as in
 upstream distill.  They are put in the store when a plan using the file is
 built."
-  (check-path 'interned path)
+  (set! path (check-path 'interned path))
   (unless (and (integer? mode) (<= 0 mode #o7777))
     (recipe-error 'interned "mode ~s is not a file mode" (list mode)))
   (let* ((bv (->bytevector 'interned contents))
@@ -122,19 +125,19 @@ built."
 
 (define (interned-symlink path target)
   "A symbolic link at PATH pointing to TARGET."
-  (check-path 'interned-symlink path)
+  (set! path (check-path 'interned-symlink path))
   (%artifact 'symlink path 0 target #f))
 
 (define (interned-dir path mode)
   "An empty directory at PATH with MODE."
-  (check-path 'interned-dir path)
+  (set! path (check-path 'interned-dir path))
   (%artifact 'dir path mode #f #f))
 
 (define* (local-file file #:optional (path (string-append "/" (basename file)))
                      (mode (if (access? file X_OK) #o755 #o644)))
   "The host file FILE (relative to the script's directory), copied into the
 store now, placed at PATH."
-  (check-path 'local-file path)
+  (set! path (check-path 'local-file path))
   (set! file (host-path file))
   (unless (file-exists? file)
     (recipe-error 'local-file "no such file: ~a" (list file)))
@@ -144,7 +147,7 @@ store now, placed at PATH."
   "The host archive FILE (a tar in any compression, or a .deb; relative to
 the script's directory), copied into the store now and unpacked at PATH when
 a plan uses it."
-  (check-path 'local-archive path)
+  (set! path (check-path 'local-archive path))
   (set! file (host-path file))
   (unless (file-exists? file)
     (recipe-error 'local-archive "no such file: ~a" (list file)))
@@ -173,14 +176,14 @@ sha256 pin (known once the content is fetched)."
 (define (remote-file url pin path mode)
   "The file at URL, whose content must match PIN, placed at PATH with MODE.
 It is fetched (mirrors first) when a plan that needs it is built."
-  (check-path 'remote-file path)
+  (set! path (check-path 'remote-file path))
   (%make-artifact 'file path mode #f (parse-pin 'remote-file pin) url pin))
 
 (define* (remote-archive url pin #:key kind (path "/"))
   "The archive at URL (a tar in any compression, or a .deb), whose bytes must
 match PIN, unpacked at PATH when a plan uses it.  KIND is accepted for
 upstream compatibility; the format is detected from the content."
-  (check-path 'remote-archive path)
+  (set! path (check-path 'remote-archive path))
   (%make-artifact 'archive path 0 #f (parse-pin 'remote-archive pin) url pin))
 
 (define fetch-hook
@@ -244,7 +247,7 @@ stronger pin is used from then on), as do all artifacts with its pin."
 
 (define* (make-input #:key (basedir "/") link)
   "LINK (an artifact or a plan) placed under BASEDIR."
-  (check-path 'make-input basedir)
+  (set! basedir (check-path 'make-input basedir))
   (unless (or (artifact? link) (plan? link))
     (recipe-error 'make-input "link: must be an artifact or a plan, not ~s"
                   (list link)))
@@ -264,7 +267,7 @@ seconds (0: none).  OUTPUT-HASH pins the expected output."
                 (recipe-error 'make-plan "plan ~a: input ~s is not an artifact, a plan or an input"
                               (list name i))))
             inputs)
-  (when raw-output (check-path 'make-plan raw-output))
+  (when raw-output (set! raw-output (check-path 'make-plan raw-output)))
   (%plan name inputs raw-output timeout output-hash #f))
 
 (define (input-of x)
@@ -370,7 +373,7 @@ for a remote archive, else #f."
 artifact (so (or (update-path x p) ...) tries something else)."
   (and (artifact? a)
        (begin
-         (check-path 'update-path path)
+         (set! path (check-path 'update-path path))
          (let ((b (%make-artifact (artifact-kind a) path (artifact-mode a)
                                   (artifact-target a) (artifact-hash a)
                                   (artifact-source a) (artifact-pin a))))
@@ -486,6 +489,12 @@ building; #f while an input's content is unknown."
               ((and c (= c 58) (> digits 0))
                (set! i (+ i 1)) (utf8->string (take len)))
               (else (fail "bad length"))))))
+  (define (get-path)
+    (let ((p (get-ns)))
+      (unless (and (string-prefix? "/" p)
+                   (equal? (false-if-exception (%normpath who p)) p))
+        (fail (format #f "path ~s, not absolute and normalised" p)))
+      p))
   (define (get-mode)
     (let ((m (string->number (utf8->string (take 4)) 8)))
       (unless m (fail "bad mode"))
@@ -496,34 +505,34 @@ building; #f while an input's content is unknown."
       h))
   (lit "distill-plan 1\nname ")
   (let* ((name (get-ns))
-         (raw (begin (lit "\n") (and (lit? "raw ") (let ((r (get-ns))) (lit "\n") r)))))
+         (raw (begin (lit "\n") (and (lit? "raw ") (let ((r (get-path))) (lit "\n") r)))))
     (let loop ((inputs '()))
       (if (= i n)
           (make-plan #:name name #:inputs (reverse inputs) #:raw-output raw)
           (begin
             (lit "in ")
-            (let* ((basedir (get-ns))
+            (let* ((basedir (get-path))
                    (art (begin
                           (lit " ")
                           (cond
                            ((lit? "file ")
-                            (let* ((path (get-ns)) (mode (begin (lit " ") (get-mode))))
+                            (let* ((path (get-path)) (mode (begin (lit " ") (get-mode))))
                               (lit " ")
                               (%artifact 'file path mode #f (get-hash))))
                            ((lit? "dir ")
-                            (let ((path (get-ns)))
+                            (let ((path (get-path)))
                               (lit " ")
                               (%artifact 'dir path (get-mode) #f #f)))
                            ((lit? "symlink ")
-                            (let ((path (get-ns)))
+                            (let ((path (get-path)))
                               (lit " ")
                               (%artifact 'symlink path 0 (get-ns) #f)))
                            ((lit? "archive ")
-                            (let ((path (get-ns)))
+                            (let ((path (get-path)))
                               (lit " ")
                               (%artifact 'archive path 0 #f (get-hash))))
                            ((lit? "tree ")
-                            (let ((path (get-ns)))
+                            (let ((path (get-path)))
                               (lit " ")
                               (%artifact 'tree path 0 #f (get-hash))))
                            (else (fail "unknown artifact kind"))))))

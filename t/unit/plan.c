@@ -35,7 +35,12 @@ int main(void)
 	n = plan_normpath("/");
 	is_str(n, "/", "normpath of the root");
 	free(n);
-	ok(plan_normpath("/a/../b") == NULL && strstr(err_msg(), ".."), "'..' refused: %s", err_msg());
+	n = plan_normpath("/a/b/../../c/./..//d/");
+	is_str(n, "/d", "normpath resolves '..' that stays under /");
+	free(n);
+	ok(plan_normpath("/../etc/x") == NULL && strstr(err_msg(), "climbs above /"),
+	   "'..' above / refused: %s", err_msg());
+	ok(plan_normpath("/a/../../b") == NULL, "'..' above / after a name refused");
 	ok(plan_normpath("a/b") == NULL, "relative path refused");
 
 	/* Two plans with the same inputs in another order (and a duplicate). */
@@ -110,6 +115,15 @@ int main(void)
 	bad[20] = '9';
 	ok(plan_decode(bad, la, &d) < 0, "corrupt length refused");
 	free(bad);
+	static const char *odd[] = {
+		"distill-plan 1\nname 1:x\nin 1:/ dir 10:/usr//bin/ 0755\n",
+		"distill-plan 1\nname 1:x\nin 5:/a/.. dir 4:/bin 0755\n",
+		"distill-plan 1\nname 1:x\nin 1:/ symlink 9:/../etc/x 1:y\n",
+		"distill-plan 1\nname 1:x\nraw 8:/../disk\nin 1:/ dir 4:/bin 0755\n",
+	};
+	for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
+		ok(plan_decode(odd[i], strlen(odd[i]), &d) < 0 && strstr(err_msg(), "normalised"),
+		   "decoded plan with a path not normalised refused: %s", err_msg());
 
 	struct output o = {.kind = OUT_FILE, .hash = ha}, o2;
 	size_t lo;
