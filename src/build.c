@@ -284,8 +284,10 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		err("plan %s has no executable /build among its inputs", p->name);
 		return -1;
 	}
-	if (build_layers(s, p, &layers, &nl) < 0)
-		return err_prefix("plan %s", p->name);
+	if (build_layers(s, p, &layers, &nl) < 0) {
+		err_prefix("plan %s", p->name);
+		goto done;
+	}
 	scratch = store_mktemp(s, "build");
 	if (!scratch)
 		goto done;
@@ -367,6 +369,10 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		free(enc);
 	}
 done:
+	/* A full disk is no failure of the plan: no build can work until
+	 * space is freed (exit 4). */
+	if (r == -1 && err_disk_full(store_dir(s)))
+		r = BUILD_NO_SPACE;
 	if (logfd >= 0)
 		close(logfd);
 	if (scratch)

@@ -219,9 +219,10 @@ int store_put_blob_buf(struct store *s, const void *p, size_t n, hash_t *out)
 	if (fd < 0)
 		return -1;
 	int r = fs_write_all(fd, p, n);
+	if (close(fd) < 0 && r == 0)
+		r = -1;
 	if (r < 0)
 		err_sys("%s: cannot write (is the disk full?)", tmp);
-	close(fd);
 	if (r == 0)
 		r = store_adopt_blob(s, tmp, out);
 	else
