@@ -54,6 +54,10 @@ struct output {
 /* Normalise an absolute path ("//a/./b/" -> "/a/b"); rejects "..", relative
  * paths and NUL-free garbage with err() set.  Returns malloc'd or NULL. */
 char *plan_normpath(const char *p);
+/* A raw output path must be a file's absolute, normalised path under /out
+ * ("/a/b", not "/", "a", "/a/../b" or "/a//b"): 0, or -1 with err() set
+ * naming it. */
+int plan_check_raw(const char *raw);
 
 /* Sort and deduplicate inputs in place (canonical order). */
 void plan_canonicalise(struct plan *p);
