@@ -8,10 +8,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -221,6 +223,38 @@ static void fmt_hash(const hash_t *h, char out[HASH_B64 + 1])
 	hash_b64(h, out);
 }
 
+/* Open the raw output raw (a path under /out) beneath outdir: no symlink
+ * anywhere on the way (RESOLVE_NO_SYMLINKS: not the file, not a directory
+ * above it), no "..", nothing outside outdir, so what is read is what
+ * /build left there and never a host file it points at.  O_NONBLOCK: a
+ * fifo does not hang the open.  A regular file's fd, or -1. */
+static int open_raw(const char *outdir, const char *raw)
+{
+	if (plan_check_raw(raw) < 0)
+		return -1;
+	int dfd = open(outdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys("%s: cannot open", outdir);
+	struct open_how how = {
+		.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = syscall(SYS_openat2, dfd, raw + 1, &how, sizeof how);
+	int e = errno;
+	close(dfd);
+	struct stat st;
+	if (fd < 0 && e == ELOOP)
+		return err("/out%s, the plan's raw output, is a symlink or is reached through "
+			   "one: refusing it (a raw output is a regular file under /out)", raw);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return err("the build did not leave the regular file /out%s that the plan "
+			   "declares as its raw output", raw);
+	}
+	return fd;
+}
+
 /* Take the raw output file, or the /out tree, into the store. */
 static int capture(struct store *s, const struct plan *p, const char *outdir,
 		   struct output *out)
@@ -229,16 +263,14 @@ static int capture(struct store *s, const struct plan *p, const char *outdir,
 		out->kind = OUT_TREE;
 		return store_adopt_tree(s, outdir, &out->hash);
 	}
-	char *f = fs_join(outdir, p->raw);
-	struct stat st;
-	int r;
-	if (lstat(f, &st) < 0 || !S_ISREG(st.st_mode))
-		r = err("the build did not leave the regular file /out%s that the plan "
-			"declares as its raw output", p->raw);
-	else
-		r = store_put_blob_file(s, f, &out->hash);
 	out->kind = OUT_FILE;
-	free(f);
+	int fd = open_raw(outdir, p->raw);
+	if (fd < 0)
+		return -1;
+	char *name = fs_join("/out", p->raw);
+	int r = store_put_blob_fd(s, fd, name, &out->hash);
+	free(name);
+	close(fd);
 	return r;
 }
 
@@ -284,8 +316,10 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		err("plan %s has no executable /build among its inputs", p->name);
 		return -1;
 	}
-	if (build_layers(s, p, &layers, &nl) < 0)
-		return err_prefix("plan %s", p->name);
+	if (build_layers(s, p, &layers, &nl) < 0) {
+		err_prefix("plan %s", p->name);
+		goto done;
+	}
 	scratch = store_mktemp(s, "build");
 	if (!scratch)
 		goto done;
@@ -367,6 +401,10 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		free(enc);
 	}
 done:
+	/* A full disk is no failure of the plan: no build can work until
+	 * space is freed (exit 4). */
+	if (r == -1 && err_disk_full(store_dir(s)))
+		r = BUILD_NO_SPACE;
 	if (logfd >= 0)
 		close(logfd);
 	if (scratch)

@@ -30,9 +30,12 @@ struct build_opts {
 /* Build plan p (hash ph) and fill *out.  Returns 0 on success; -1 with
  * err() set when the build failed, timed out, or its output differs from
  * an expected or earlier one; BUILD_NO_SANDBOX when the sandbox itself
- * could not be set up (sandbox_preflight() then tells why).  The log is
- * stored either way. */
+ * could not be set up (sandbox_preflight() then tells why); BUILD_NO_SPACE
+ * when the store's file system is full (ENOSPC/EDQUOT anywhere: layers,
+ * unpacking, the log, capture, records; err() holds the message
+ * docs/cli.md documents).  The log is stored when it fits. */
 #define BUILD_NO_SANDBOX (-2)
+#define BUILD_NO_SPACE (-3)
 int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 	       const struct build_opts *o, struct output *out);
 

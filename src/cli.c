@@ -83,6 +83,7 @@ int cli_intern(struct cli *c)
 	for (int i = 0; i < c->argc; i++) {
 		hash_t h;
 		if (store_put_blob_file(s, c->argv[i], &h) < 0) {
+			err_disk_full(store_dir(s));
 			rc = cli_fail(EXIT_SYSTEM);
 			continue;
 		}

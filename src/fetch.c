@@ -324,12 +324,13 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 	}
 	char *tmp = fs_join(dir, "download");
 	char *tried = xstrdup("");
-	int r = -1, any_mismatch = 0;
+	int r = -1, any_mismatch = 0, full = 0;
 	for (size_t i = 0; i < nc; i++) {
 		char *why = NULL;
 		int t = try_one(s, cands[i], url, pin, o, tmp, blob, &why);
-		if (t == 0) {
-			r = 0;
+		full = t < 0 && err_no_space();
+		if (t == 0 || full) {
+			r = t; /* a full disk: no other candidate fits either */
 			break;
 		}
 		char *line = t == 1 ? fs_fmt("%s: not there", cands[i])
@@ -343,7 +344,7 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 		free(line);
 		tried = n;
 	}
-	if (r < 0)
+	if (r < 0 && !full)
 		err("cannot fetch %s (pin %s)%s:%s", url, pintext,
 		    any_mismatch ? ": content did not match its pin" : "", tried);
 	free(tried);

@@ -116,7 +116,12 @@ int fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 		free(tmp);
 		return -1;
 	}
-	close(fd);
+	if (close(fd) < 0) {
+		err_sys("%s: cannot write (is the disk full?)", tmp);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
 	if (rename(tmp, path) < 0) {
 		err_sys("%s: cannot rename into place", path);
 		unlink(tmp);
@@ -244,12 +249,17 @@ int fs_rm_rf(const char *path)
 	return 0;
 }
 
-int fs_copy_fd(int in, int out, const char *src, const char *dst,
-	       void (*seen)(void *arg, const void *p, size_t n), void *arg)
+static _Thread_local char copy_buf[1 << 16];
+
+/* Copy from in, where it stands, to out until EOF, or until len bytes when
+ * len >= 0. */
+static int copy_bytes(int in, int out, off_t len, const char *src, const char *dst,
+		      void (*seen)(void *arg, const void *p, size_t n), void *arg)
 {
-	static _Thread_local char buf[1 << 16];
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof buf);
+	while (len != 0) {
+		size_t want = len > 0 && len < (off_t)sizeof copy_buf ? (size_t)len
+								       : sizeof copy_buf;
+		ssize_t n = read(in, copy_buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -257,10 +267,59 @@ int fs_copy_fd(int in, int out, const char *src, const char *dst,
 		if (n == 0)
 			return 0;
 		if (seen)
-			seen(arg, buf, n);
-		if (fs_write_all(out, buf, n) < 0)
+			seen(arg, copy_buf, n);
+		if (fs_write_all(out, copy_buf, n) < 0)
 			return err_sys("%s: cannot write (is the disk full?)", dst);
+		if (len > 0)
+			len -= n;
 	}
+	return 0;
+}
+
+/* A hole of len bytes: seen is given its zeros; out skips it. */
+static int skip_hole(int out, off_t len, const char *dst,
+		     void (*seen)(void *arg, const void *p, size_t n), void *arg)
+{
+	static const char zeros[1 << 16];
+	for (off_t left = len; seen && left > 0; left -= sizeof zeros)
+		seen(arg, zeros, left < (off_t)sizeof zeros ? (size_t)left : sizeof zeros);
+	if (lseek(out, len, SEEK_CUR) < 0)
+		return err_sys("%s: cannot seek", dst);
+	return 0;
+}
+
+int fs_copy_fd(int in, int out, const char *src, const char *dst,
+	       void (*seen)(void *arg, const void *p, size_t n), void *arg)
+{
+	struct stat ist, ost;
+	if (fstat(in, &ist) < 0 || fstat(out, &ost) < 0)
+		return err_sys("%s: cannot stat", src);
+	off_t pos = lseek(in, 0, SEEK_CUR);
+	/* Holes need both ends to be regular files: anything else streams. */
+	if (!S_ISREG(ist.st_mode) || !S_ISREG(ost.st_mode) || pos < 0)
+		return copy_bytes(in, out, -1, src, dst, seen, arg);
+	while (pos < ist.st_size) {
+		off_t data = lseek(in, pos, SEEK_DATA);
+		if (data < 0 && errno == ENXIO)
+			data = ist.st_size; /* a hole up to the end */
+		else if (data < 0)
+			return err_sys("%s: cannot look for data (SEEK_DATA)", src);
+		off_t hole = data < ist.st_size ? lseek(in, data, SEEK_HOLE) : data;
+		if (hole < 0)
+			return err_sys("%s: cannot look for holes (SEEK_HOLE)", src);
+		if (skip_hole(out, data - pos, dst, seen, arg) < 0)
+			return -1;
+		if (lseek(in, data, SEEK_SET) < 0)
+			return err_sys("%s: cannot seek", src);
+		if (copy_bytes(in, out, hole - data, src, dst, seen, arg) < 0)
+			return -1;
+		pos = hole;
+	}
+	/* A trailing hole is a length, not blocks; a file grown since the
+	 * stat is copied to its end. */
+	if (ftruncate(out, lseek(out, 0, SEEK_CUR)) < 0)
+		return err_sys("%s: cannot write (is the disk full?)", dst);
+	return copy_bytes(in, out, -1, src, dst, seen, arg);
 }
 
 int fs_copy_file(const char *src, const char *dst, mode_t mode)
@@ -278,6 +337,7 @@ int fs_copy_file(const char *src, const char *dst, mode_t mode)
 	if (r == 0 && fchmod(out, mode) < 0)
 		r = err_sys("%s: chmod", dst);
 	close(in);
-	close(out);
+	if (close(out) < 0 && r == 0)
+		r = err_sys("%s: cannot write (is the disk full?)", dst);
 	return r;
 }

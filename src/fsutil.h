@@ -31,9 +31,12 @@ int fs_rm_rf(const char *path);
 int fs_syncfs(const char *path);
 /* fsync a directory by path. */
 int fs_fsync_dir(const char *path);
-/* Copy everything readable from in to out.  When seen is not NULL it is
- * given every chunk too (to hash while copying).  src and dst name the two
- * ends in errors. */
+/* Copy everything readable from in to out.  When both are regular files,
+ * the holes of in (SEEK_DATA/SEEK_HOLE) stay holes in out, so a sparse file
+ * costs no more disk copied than it did before.  When seen is not NULL it
+ * is given every byte too, a hole's zeros included (to hash while copying).
+ * src and dst name the two ends in errors; a write error keeps its errno
+ * (err_disk_full). */
 int fs_copy_fd(int in, int out, const char *src, const char *dst,
 	       void (*seen)(void *arg, const void *p, size_t n), void *arg);
 /* Copy src to a new file dst (O_EXCL) with mode. */

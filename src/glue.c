@@ -33,9 +33,12 @@ static int exit_code;
 /* The options of distill boot, while it runs. */
 static struct boot_opts *boot_opts;
 
-/* Raise a Scheme error for a failure of the core (err_msg()). */
+/* Raise a Scheme error for a failure of the core (err_msg()); a full
+ * disk is distill's own trouble (exit 4), whatever failed. */
 static void core_error(const char *key)
 {
+	if (store && err_disk_full(store_dir(store)))
+		key = "distill-system-error";
 	scm_throw(scm_from_utf8_symbol(key),
 		  scm_list_1(scm_from_utf8_string(err_msg())));
 }

@@ -95,6 +95,17 @@ char *plan_normpath(const char *p)
 	return out;
 }
 
+int plan_check_raw(const char *raw)
+{
+	char *norm = plan_normpath(raw);
+	int same = norm && strcmp(norm, raw) == 0 && strcmp(raw, "/") != 0;
+	free(norm);
+	if (!same)
+		return err("refusing the raw output path '%s': it must name a file under "
+			   "/out by an absolute, normalised path (no '..', '.' or '//')", raw);
+	return 0;
+}
+
 static void artifact_add(struct buf *b, const struct artifact *a)
 {
 	switch (a->kind) {
@@ -365,6 +376,10 @@ int plan_decode(const char *buf, size_t len, struct plan *p)
 		goto bad;
 	if (lit(&c, "raw ") == 0 && (!(p->raw = get_ns(&c)) || lit(&c, "\n") < 0))
 		goto bad;
+	if (p->raw && plan_check_raw(p->raw) < 0) {
+		plan_free(p);
+		return -1;
+	}
 	while (c.p < c.end) {
 		if (p->nin == cap)
 			p->in = xrealloc(p->in, (cap = cap ? 2 * cap : 8) * sizeof *p->in);

@@ -56,6 +56,10 @@ struct output {
  * set.  Returns malloc'd or NULL.  Every path, base directory and raw output
  * path of a plan is in this form (plan_decode refuses others). */
 char *plan_normpath(const char *p);
+/* A raw output path must be a file's absolute, normalised path under /out
+ * ("/a/b", not "/", "a", "/a/../b" or "/a//b"): 0, or -1 with err() set
+ * naming it. */
+int plan_check_raw(const char *raw);
 
 /* Sort and deduplicate inputs in place (canonical order). */
 void plan_canonicalise(struct plan *p);

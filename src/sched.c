@@ -27,7 +27,7 @@ struct run {
 	struct sched_node **all;	/* topological order */
 	size_t n, cap;
 	int running, stop, done;
-	char *fatal;	/* why the sandbox cannot work here: stop everything */
+	char *fatal;	/* why no build can work here (sandbox, full disk): stop */
 	int free_slot_used;	/* a build runs on the slot that needs no token */
 };
 
@@ -110,6 +110,14 @@ static int try_cached(struct run *r, struct sched_node *n)
 	return 0;
 }
 
+/* No build can work here: start none, and end with msg (the first). */
+static void set_fatal(struct run *r, const char *msg)
+{
+	if (!r->fatal)
+		r->fatal = xstrdup(msg);
+	r->stop = 1;
+}
+
 static void fail(struct run *r, struct sched_node *n, const char *msg)
 {
 	n->state = NODE_FAILED;
@@ -173,7 +181,8 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 		msg = fs_fmt("O%s", enc);
 		free(enc);
 	} else {
-		msg = fs_fmt("%c%s", b == BUILD_NO_SANDBOX ? 'S' : 'F', err_msg());
+		msg = fs_fmt("%c%s", b == BUILD_NO_SANDBOX ? 'S' : b == BUILD_NO_SPACE ? 'N' : 'F',
+			     err_msg());
 	}
 	fs_write_all(wfd, msg, strlen(msg));
 	_exit(0);
@@ -259,6 +268,11 @@ static void finish(struct run *r, struct sched_node *n)
 	if (len == 0)
 		snprintf(buf, sizeof buf, "Fplan %s: the build worker died (status %d)",
 			 n->plan.name, status);
+	/* The store's disk is full: no build can work until space is freed. */
+	if (buf[0] == 'N') {
+		set_fatal(r, buf + 1);
+		return;
+	}
 	/* The sandbox could not be set up: is it this kernel?  Then say why
 	 * and how to allow it, and stop (no build can work here). */
 	if (buf[0] == 'S') {
@@ -266,8 +280,7 @@ static void finish(struct run *r, struct sched_node *n)
 		int pf = sandbox_preflight(tmp);
 		free(tmp);
 		if (pf < 0) {
-			r->fatal = xstrdup(err_msg());
-			r->stop = 1;
+			set_fatal(r, err_msg());
 			return;
 		}
 	}
@@ -415,8 +428,12 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 				continue;
 			int before = r.done + r.running;
 			if (step(&r, n) < 0) {
-				fail(&r, n, err_msg());
-				status_say("error: %s", err_msg());
+				if (err_disk_full(store_dir(s))) {
+					set_fatal(&r, err_msg());
+				} else {
+					fail(&r, n, err_msg());
+					status_say("error: %s", err_msg());
+				}
 			}
 			progress |= r.done + r.running != before;
 		}

@@ -281,9 +281,10 @@ int store_put_blob_buf(struct store *s, const void *p, size_t n, hash_t *out)
 	if (fd < 0)
 		return -1;
 	int r = fs_write_all(fd, p, n);
+	if (close(fd) < 0 && r == 0)
+		r = -1;
 	if (r < 0)
 		err_sys("%s: cannot write (is the disk full?)", tmp);
-	close(fd);
 	if (r == 0)
 		r = store_adopt_blob(s, tmp, out);
 	else
@@ -297,22 +298,17 @@ static void hash_chunk(void *ctx, const void *p, size_t n)
 	hash_update(ctx, p, n);
 }
 
-int store_put_blob_file(struct store *s, const char *path, hash_t *out)
+int store_put_blob_fd(struct store *s, int in, const char *name, hash_t *out)
 {
-	int in = open(path, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return err_sys("%s: cannot open", path);
 	char *tmp;
 	int fd = tmp_file(s, "blob", &tmp);
-	if (fd < 0) {
-		close(in);
+	if (fd < 0)
 		return -1;
-	}
 	hash_ctx c;
 	hash_init(&c);
-	int r = fs_copy_fd(in, fd, path, tmp, hash_chunk, &c);
-	close(in);
-	close(fd);
+	int r = fs_copy_fd(in, fd, name, tmp, hash_chunk, &c);
+	if (close(fd) < 0 && r == 0)
+		r = err_sys("%s: cannot write (is the disk full?)", tmp);
 	if (r == 0) {
 		hash_final(&c, out);
 		r = store_adopt_blob(s, tmp, out);
@@ -320,6 +316,16 @@ int store_put_blob_file(struct store *s, const char *path, hash_t *out)
 		unlink(tmp);
 	}
 	free(tmp);
+	return r;
+}
+
+int store_put_blob_file(struct store *s, const char *path, hash_t *out)
+{
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return err_sys("%s: cannot open", path);
+	int r = store_put_blob_fd(s, in, path, out);
+	close(in);
 	return r;
 }
 

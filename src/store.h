@@ -59,6 +59,9 @@ char *store_mktemp(struct store *s, const char *what);
 
 /* Blobs. */
 int store_put_blob_file(struct store *s, const char *path, hash_t *out);
+/* The same from an open file (read from where it stands); name is what
+ * errors call it. */
+int store_put_blob_fd(struct store *s, int fd, const char *name, hash_t *out);
 int store_put_blob_buf(struct store *s, const void *p, size_t n, hash_t *out);
 /* Move a file the caller wrote under tmp/ into blobs/ if its hash is h
  * (the caller computed it while writing). */

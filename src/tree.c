@@ -207,11 +207,13 @@ static int unlink_copy(int dfd, const char *name, const char *path, const struct
 			close(in);
 			return err_sys("%s: cannot create a copy to break a hard link", path);
 		}
+		/* fs_copy_fd keeps holes: a sparse file costs its copy no disk. */
 		int r = fs_copy_fd(in, out, path, path, NULL, NULL);
 		if (r == 0 && fchmod(out, file_mode(st)) < 0)
 			r = err_sys("%s: chmod", path);
 		close(in);
-		close(out);
+		if (close(out) < 0 && r == 0)
+			r = err_sys("%s: cannot write its copy (is the disk full?)", path);
 		if (r < 0) {
 			unlinkat(dfd, tmp, 0);
 			return -1;

@@ -4,8 +4,9 @@
  * tree_normalise() makes it canonical in place: regular files, directories
  * and symlinks only; file modes 0644, or 0755 when any execute bit was set;
  * directories 0755; mtimes and atimes set to 0 (the epoch); hard links
- * broken into independent copies; extended attributes removed; sparse files
- * are ordinary files (only their bytes matter).  Anything else (device
+ * broken into independent copies (holes kept: a sparse file's copy takes
+ * no more disk than it); extended attributes removed; sparse files are
+ * ordinary files to the hash (only their bytes matter).  Anything else (device
  * nodes, fifos, sockets) is an error naming the path.
  *
  * tree_hash() hashes the canonical serialisation described in

@@ -5,6 +5,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,58 @@ static bool ar_fixup(struct archive *in, struct archive_entry *e, const char *me
 	return false;
 }
 
+/* A write into dest did not do all it should have: libarchive reports a
+ * failed write(2) (a full disk above all) or a mode it could not set as a
+ * mere ARCHIVE_WARN, so every status but ARCHIVE_OK of a write lands here.
+ * The errno it met is kept, so a full disk is told apart (err_disk_full).
+ * member NULL: closing out (deferred directory modes) failed. */
+static int write_failed(struct archive *out, const char *label, const char *member)
+{
+	char *what = member ? fs_fmt("member '%s': cannot write it", member)
+			    : xstrdup("cannot finish writing its tree");
+	errno = archive_errno(out);
+	if (errno > 0)
+		err_sys("%s: %s (%s)", label, what, archive_error_string(out));
+	else
+		err("%s: %s: %s", label, what, archive_error_string(out));
+	free(what);
+	return -1;
+}
+
+/* Copy the data of the current entry of in to out. */
+static int copy_data(struct archive *in, struct archive *out, const char *label,
+		     const char *member)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int s;
+	while ((s = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK)
+		if (archive_write_data_block(out, buf, len, off) != ARCHIVE_OK)
+			return write_failed(out, label, member);
+	if (s != ARCHIVE_EOF)
+		return err("%s: member '%s': cannot read: %s", label, member,
+			   archive_error_string(in));
+	return 0;
+}
+
+/* Write the entry e of in, checked and pointed under dest by prepare(). */
+static int write_entry(struct archive *in, struct archive *out, struct archive_entry *e,
+		       const char *label, const char *member)
+{
+	int s = archive_write_header(out, e);
+	if (s < ARCHIVE_WARN)
+		return err("%s: member '%s': refusing to write it " HOSTILE ": %s",
+			   label, member, archive_error_string(out));
+	if (s != ARCHIVE_OK)
+		return write_failed(out, label, member);
+	if (copy_data(in, out, label, member) < 0)
+		return -1;
+	if (archive_write_finish_entry(out) != ARCHIVE_OK)
+		return write_failed(out, label, member);
+	return 0;
+}
+
 /* Extract everything from in into dest; first is an entry already read
  * from in, or NULL. */
 static int extract(struct archive *in, struct archive_entry *first, const char *label,
@@ -148,44 +201,16 @@ static int extract(struct archive *in, struct archive_entry *first, const char *
 		}
 		char *member = xstrdup(archive_entry_pathname(e) ? archive_entry_pathname(e) : "?");
 		int p = ar_fixup(in, e, member) ? 0 : prepare(e, label, dest);
-		if (p < 0) {
-			free(member);
+		if (p < 0 || (p > 0 && write_entry(in, out, e, label, member) < 0))
 			r = -1;
-			break;
-		}
-		if (p > 0) {
-			if (archive_write_header(out, e) < ARCHIVE_WARN) {
-				r = err("%s: member '%s': refusing to write it " HOSTILE ": %s",
-					label, member, archive_error_string(out));
-			} else {
-				const void *buf;
-				size_t len;
-				la_int64_t off;
-				int s;
-				while ((s = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK) {
-					if (archive_write_data_block(out, buf, len, off) < ARCHIVE_WARN) {
-						r = err("%s: member '%s': cannot write: %s", label,
-							member, archive_error_string(out));
-						break;
-					}
-				}
-				if (r == 0 && s != ARCHIVE_EOF)
-					r = err("%s: member '%s': cannot read: %s", label, member,
-						archive_error_string(in));
-			}
-			if (r == 0 && archive_write_finish_entry(out) < ARCHIVE_WARN)
-				r = err("%s: member '%s': cannot write: %s", label, member,
-					archive_error_string(out));
-		}
 		free(member);
 		if (r < 0)
 			break;
 		e = NULL;
 	}
 	/* Closing applies deferred directory modes. */
-	if (archive_write_close(out) < ARCHIVE_WARN && r == 0)
-		r = err("%s: cannot finish writing into %s: %s", label, dest,
-			archive_error_string(out));
+	if (archive_write_close(out) != ARCHIVE_OK && r == 0)
+		r = write_failed(out, label, NULL);
 	archive_write_free(out);
 	return r;
 }

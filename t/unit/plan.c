@@ -107,6 +107,21 @@ int main(void)
 	ok(plan_decode(er, lr, &d) == 0 && d.raw && !strcmp(d.raw, "/disk.img"), "raw output round trip");
 	plan_free(&d);
 	free(er);
+	/* A raw output path that is not a normalised path under /out is refused
+	 * when decoded (again PLANHASH), naming it. */
+	static const char *const bad_raw[] = {"/../etc/passwd", "/a/../../b", "disk.img",
+					      "/a//b", "/./a", "/a/", "/"};
+	for (size_t i = 0; i < sizeof bad_raw / sizeof *bad_raw; i++) {
+		free(a.raw);
+		a.raw = xstrdup(bad_raw[i]);
+		er = plan_encode(&a, &lr);
+		ok(plan_decode(er, lr, &d) < 0 && strstr(err_msg(), bad_raw[i]) &&
+		   strstr(err_msg(), "raw output"), "raw output '%s' refused: %s", bad_raw[i],
+		   err_msg());
+		free(er);
+	}
+	free(a.raw);
+	a.raw = xstrdup("/disk.img");
 
 	/* Malformed encodings are refused, never half-read. */
 	ok(plan_decode("distill-plan 2\n", 15, &d) < 0, "other version refused");

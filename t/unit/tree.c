@@ -2,7 +2,8 @@
  * hash the same whatever the umask, mtimes, creation order, hard links or
  * xattrs; any change of content, name, x bit, link target or place changes
  * the hash; a small tree hashes to the documented byte stream built here by
- * hand; fifos are refused by name; freezing keeps the hash. */
+ * hand; fifos are refused by name; freezing keeps the hash; breaking the
+ * hard links of a sparse file keeps its holes. */
 #define _GNU_SOURCE
 #include "tap.h"
 #include "err.h"
@@ -293,6 +294,35 @@ int main(void)
 	free(p);
 	ok(tree_normalise(k) == 0 && tree_hash(k, &h) == 0 && hash_eq(&h, &want),
 	   "a frozen tree normalises again");
+
+	/* A sparse file hard-linked twice: breaking the links keeps its holes
+	 * (each copy takes the blocks of its two bytes, not 64 MiB), and its
+	 * bytes, so the hash is what it was. */
+	char *sp = fs_join(root, "sparse");
+	mkdir(sp, 0755);
+	p = path_of(sp, "big");
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ok(fd >= 0 && pwrite(fd, "x", 1, 0) == 1 && pwrite(fd, "y", 1, 32 << 20) == 1 &&
+	   ftruncate(fd, 64 << 20) == 0 && close(fd) == 0, "a 64 MiB sparse file");
+	hardlink(sp, "big", "big2");
+	hardlink(sp, "big", "big3");
+	ok(tree_hash(sp, &want) == 0 && tree_normalise(sp) == 0 && tree_hash(sp, &h) == 0 &&
+	   hash_eq(&h, &want), "breaking a sparse file's hard links keeps its hash");
+	static const char *const bigs[] = {"big", "big2", "big3"};
+	for (size_t i = 0; i < 3; i++) {
+		char *b3 = path_of(sp, bigs[i]), x = 0, y = 0;
+		int bfd = open(b3, O_RDONLY);
+		ok(bfd >= 0 && fstat(bfd, &st) == 0 && st.st_nlink == 1 && st.st_size == 64 << 20 &&
+		   pread(bfd, &x, 1, 0) == 1 && pread(bfd, &y, 1, 32 << 20) == 1 && x == 'x' &&
+		   y == 'y' && st.st_blocks * 512 < 1 << 20,
+		   "%s: its own inode, same bytes, holes kept (%lld bytes of blocks)", bigs[i],
+		   (long long)st.st_blocks * 512);
+		close(bfd);
+		free(b3);
+	}
+	free(p);
+	fs_rm_rf(sp);
+	free(sp);
 
 	/* Things that cannot be in a tree. */
 	char *f = fs_join(root, "fifo");
