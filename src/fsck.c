@@ -7,7 +7,6 @@
 
 #include <ctype.h>
 #include <dirent.h>
-#include <fts.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,25 +333,6 @@ static void check_blob(struct ck *c, const char *name)
 	free(path);
 }
 
-/* The first file or directory under the tree (not its top) that is
- * writable, malloc'd; NULL if none (an unreadable tree is tree_hash's to
- * report). */
-static char *writable_inside(const char *dir)
-{
-	char *argv[] = { (char *)dir, NULL };
-	FTS *f = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-	if (!f)
-		return NULL;
-	char *bad = NULL;
-	FTSENT *e;
-	while (!bad && (e = fts_read(f)))
-		if (e->fts_level > 0 && (e->fts_info == FTS_F || e->fts_info == FTS_D) &&
-		    (e->fts_statp->st_mode & 0222))
-			bad = xstrdup(e->fts_path);
-	fts_close(f);
-	return bad;
-}
-
 static void check_tree(struct ck *c, const char *name)
 {
 	char *path = fs_fmt("%s/trees/%s", store_dir(c->s), name);
@@ -371,7 +351,7 @@ static void check_tree(struct ck *c, const char *name)
 			hash_b64(&got, b);
 			problem(c, "%s: canonical hash is %s, not its name", path, b);
 		}
-		char *w = writable_inside(path);
+		char *w = store_first_writable(path);
 		if (w)
 			problem(c, "%s: writable (trees are read-only)", w);
 		free(w);
