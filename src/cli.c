@@ -20,14 +20,25 @@ int cli_fail(int code)
 	return code;
 }
 
-struct store *cli_store(const struct cli *c)
+static struct store *open_with(const struct cli *c, struct store *(*open)(const char *))
 {
 	char *dir = c->store_dir ? xstrdup(c->store_dir) : store_default_dir();
-	struct store *s = store_open(dir);
+	struct store *s = dir ? open(dir) : NULL;
 	free(dir);
 	if (!s)
 		cli_fail(EXIT_SYSTEM);
 	return s;
+}
+
+struct store *cli_store(const struct cli *c)
+{
+	return open_with(c, store_open);
+}
+
+/* For commands that only read (show, log): any user who can read it. */
+static struct store *cli_store_read(const struct cli *c)
+{
+	return open_with(c, store_open_read);
 }
 
 int cli_hash_arg(const char *arg, hash_t *h)
@@ -169,7 +180,7 @@ int cli_log(struct cli *c)
 	}
 	if (cli_hash_arg(c->argv[0], &h) < 0)
 		return EXIT_USAGE;
-	struct store *s = cli_store(c);
+	struct store *s = cli_store_read(c);
 	if (!s)
 		return EXIT_SYSTEM;
 	fflush(stdout);
@@ -192,7 +203,7 @@ int cli_show(struct cli *c)
 		fputs("usage: distill show PLANHASH\n", stderr);
 		return EXIT_USAGE;
 	}
-	struct store *s = cli_store(c);
+	struct store *s = cli_store_read(c);
 	if (!s)
 		return EXIT_SYSTEM;
 	hash_t h;
