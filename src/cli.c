@@ -325,19 +325,20 @@ static void print_problem(void *arg, const char *line)
 
 int cli_fsck(struct cli *c)
 {
-	if (c->argc != 0) {
-		fputs("usage: distill fsck\n", stderr);
+	bool deep = c->argc == 1 && !strcmp(c->argv[0], "--deep");
+	if (c->argc != deep) {
+		fputs("usage: distill fsck [--deep]\n", stderr);
 		return EXIT_USAGE;
 	}
 	struct store *s = cli_store(c);
 	if (!s)
 		return EXIT_SYSTEM;
 	struct fsck_stats st;
-	int r = fsck_store(s, print_problem, NULL, &st);
+	int r = fsck_store(s, deep, print_problem, NULL, &st);
 	fflush(stdout);
 	fprintf(stderr, "distill fsck: %s: %ld blobs, %ld trees, %ld records, %ld logs, "
-		"%ld roots checked; %ld problems; %ld leftovers of interrupted runs%s\n",
-		store_dir(s), st.blobs, st.trees, st.records, st.logs, st.roots,
+		"%ld roots, %ld layers checked; %ld problems; %ld leftovers of interrupted runs%s\n",
+		store_dir(s), st.blobs, st.trees, st.records, st.logs, st.roots, st.layers,
 		st.problems, st.leftovers, st.leftovers ? " (distill gc removes them)" : "");
 	store_close(s);
 	return r ? EXIT_SYSTEM : EXIT_OK;
