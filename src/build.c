@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fts.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,63 +97,120 @@ static int small_layer(struct store *s, const struct plan *p, const char *l)
 	return 0;
 }
 
-/* Make (once) the layer layers/<key> by calling fill on a temp dir. */
-static char *cached_layer(struct store *s, const char *key_text,
-			  int (*fill)(struct store *, const void *, const char *),
-			  const void *arg)
+static int fill_small(struct store *s, const struct plan *p, const char *root)
+{
+	if (mkdir(root, 0755) < 0)
+		return err_sys("%s: cannot create", root);
+	return small_layer(s, p, root);
+}
+
+/* The hard-link farm of the tree tb (text hash) at the absolute path at. */
+static int fill_farm(struct store *s, const char *at, const char *tb, const char *root)
+{
+	hash_t t;
+	if (hash_parse(tb, &t) < 0)
+		return -1;
+	char *tree = store_tree_path(s, &t), *dst = fs_join(root, at);
+	int r = fs_mkdir_p(dst, 0755);
+	if (r == 0) {
+		rmdir(dst);
+		r = link_farm(tree, dst);
+	}
+	free(dst);
+	free(tree);
+	return r;
+}
+
+int build_fill_layer(struct store *s, const char *key, const char *root)
+{
+	if (!strncmp(key, "small\n", 6)) {
+		struct plan p;
+		if (plan_decode(key + 6, strlen(key + 6), &p) < 0)
+			return -1;
+		int r = fill_small(s, &p, root);
+		plan_free(&p);
+		return r;
+	}
+	const char *at = key + 5, *nl = strchr(at, '\n');
+	if (strncmp(key, "farm\n", 5) || !nl || at[0] != '/')
+		return err("not a layer key (small or farm)");
+	char *a = strndup(at, nl - at);
+	int r = fill_farm(s, a, nl + 1, root);
+	free(a);
+	return r;
+}
+
+/* Take the write bits off everything under dir, like a tree's; the other
+ * mode bits stay, as the plan gave them. */
+static int freeze_layer(const char *dir)
+{
+	char *argv[] = { (char *)dir, NULL };
+	FTS *f = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	if (!f)
+		return err_sys("%s: cannot walk", dir);
+	int r = 0;
+	FTSENT *e;
+	while (r == 0 && (e = fts_read(f)))
+		if ((e->fts_info == FTS_F || e->fts_info == FTS_DP) &&
+		    (e->fts_statp->st_mode & 0222) &&
+		    chmod(e->fts_path, e->fts_statp->st_mode & 07555) < 0)
+			r = err_sys("%s: chmod", e->fts_path);
+	fts_close(f);
+	return r;
+}
+
+/* Make the layer layers/<k>/, k the hash of its key text: the file key
+ * and root/, filled from the key alone (build_fill_layer) and frozen in
+ * tmp/, moved into place by one rename.  A layer already there is used
+ * when nothing in it is writable; else it was tampered with: it is
+ * discarded and made again.  Returns root/'s path, malloc'd. */
+static char *cached_layer(struct store *s, const char *key)
 {
 	hash_t k;
 	char kb[HASH_B64 + 1];
-	hash_buf(key_text, strlen(key_text), &k);
+	hash_buf(key, strlen(key), &k);
 	hash_b64(&k, kb);
 	char *dir = fs_fmt("%s/layers/%s", store_dir(s), kb);
-	if (access(dir, F_OK) == 0)
-		return dir;
-	char *tmp = store_mktemp(s, "layer");
-	char *root = tmp ? fs_join(tmp, "l") : NULL;
-	if (!tmp || fill(s, arg, root) < 0 || fs_syncfs(tmp) < 0)
+	char *root = fs_join(dir, "root"), *tmp = NULL, *troot = NULL, *tkey = NULL;
+	if (access(root, F_OK) == 0) {
+		char *w = store_first_writable(dir);
+		if (!w)
+			goto done;
+		free(w);
+		if (store_discard(s, dir) < 0)
+			goto fail;
+	}
+	tmp = store_mktemp(s, "layer");
+	if (!tmp)
 		goto fail;
-	if (rename(root, dir) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
+	troot = fs_join(tmp, "root");
+	tkey = fs_join(tmp, "key");
+	if (fs_write_atomic(tkey, key, strlen(key), 0444, 0) < 0 ||
+	    build_fill_layer(s, key, troot) < 0 || freeze_layer(troot) < 0 ||
+	    fs_syncfs(tmp) < 0)
+		goto fail;
+	if (rename(tmp, dir) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
 		err_sys("%s: cannot move layer into place", dir);
 		goto fail;
 	}
 	fs_rm_rf(tmp);
+done:
+	/* The top stays open after a kill between the rename and here. */
+	chmod(dir, 0555);
 	free(tmp);
-	free(root);
-	return dir;
+	free(troot);
+	free(tkey);
+	free(dir);
+	return root;
 fail:
 	if (tmp)
 		fs_rm_rf(tmp);
 	free(tmp);
-	free(root);
+	free(troot);
+	free(tkey);
 	free(dir);
+	free(root);
 	return NULL;
-}
-
-static int fill_small(struct store *s, const void *arg, const char *root)
-{
-	if (mkdir(root, 0755) < 0)
-		return err_sys("%s: cannot create", root);
-	return small_layer(s, arg, root);
-}
-
-struct farm {
-	const char *tree;	/* store path of the tree */
-	const char *at;		/* where it goes, absolute */
-};
-
-static int fill_farm(struct store *s, const void *arg, const char *root)
-{
-	const struct farm *f = arg;
-	(void)s;
-	char *dst = fs_join(root, f->at);
-	int r = fs_mkdir_p(dst, 0755);
-	if (r == 0) {
-		rmdir(dst);
-		r = link_farm(f->tree, dst);
-	}
-	free(dst);
-	return r;
 }
 
 int build_layers(struct store *s, const struct plan *p, char ***layers, size_t *n)
@@ -167,7 +225,7 @@ int build_layers(struct store *s, const struct plan *p, char ***layers, size_t *
 		nsmall += p->in[i].art.kind <= ART_SYMLINK;
 	if (nsmall) {
 		char *kt = fs_fmt("small\n%s", key);
-		l[k] = cached_layer(s, kt, fill_small, p);
+		l[k] = cached_layer(s, kt);
 		free(kt);
 		if (!l[k])
 			goto fail;
@@ -200,8 +258,7 @@ int build_layers(struct store *s, const struct plan *p, char ***layers, size_t *
 		char tb[HASH_B64 + 1];
 		hash_b64(&tree, tb);
 		char *kt = fs_fmt("farm\n%s\n%s", at, tb);
-		struct farm f = {tp, at};
-		l[k] = cached_layer(s, kt, fill_farm, &f);
+		l[k] = cached_layer(s, kt);
 		free(kt);
 		free(tp);
 		free(at);

@@ -2,7 +2,8 @@
  *
  * Given a plan whose inputs are all artifacts present in the store, this
  * module makes the overlay layers the sandbox needs (cached under
- * layers/), runs /build, captures /out (a canonical tree, or the one raw
+ * layers/, read-only, each made again when something in it is writable),
+ * runs /build, captures /out (a canonical tree, or the one raw
  * file the plan declares), checks it against the recipe's expected output
  * and against an earlier record of the same plan (a plan that now yields
  * other bytes is an error naming both outputs), and writes the log, the
@@ -43,5 +44,11 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
  * malloc'd paths (free with build_free_layers). */
 int build_layers(struct store *s, const struct plan *p, char ***layers, size_t *n);
 void build_free_layers(char **layers, size_t n);
+/* Fill the new directory root with what the layer key describes:
+ * "small\n" and a plan encoding (the plan's files, dirs and symlinks), or
+ * "farm\n" PATH "\n" TREEHASH (hard links to the tree's files at PATH).
+ * A layer is made from its key alone, so fsck can make it again to
+ * compare. */
+int build_fill_layer(struct store *s, const char *key, const char *root);
 
 #endif

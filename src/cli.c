@@ -20,14 +20,25 @@ int cli_fail(int code)
 	return code;
 }
 
-struct store *cli_store(const struct cli *c)
+static struct store *open_with(const struct cli *c, struct store *(*open)(const char *))
 {
 	char *dir = c->store_dir ? xstrdup(c->store_dir) : store_default_dir();
-	struct store *s = dir ? store_open(dir) : NULL;
+	struct store *s = dir ? open(dir) : NULL;
 	free(dir);
 	if (!s)
 		cli_fail(EXIT_SYSTEM);
 	return s;
+}
+
+struct store *cli_store(const struct cli *c)
+{
+	return open_with(c, store_open);
+}
+
+/* For commands that only read (show, log): any user who can read it. */
+static struct store *cli_store_read(const struct cli *c)
+{
+	return open_with(c, store_open_read);
 }
 
 int cli_hash_arg(const char *arg, hash_t *h)
@@ -170,7 +181,7 @@ int cli_log(struct cli *c)
 	}
 	if (cli_hash_arg(c->argv[0], &h) < 0)
 		return EXIT_USAGE;
-	struct store *s = cli_store(c);
+	struct store *s = cli_store_read(c);
 	if (!s)
 		return EXIT_SYSTEM;
 	fflush(stdout);
@@ -193,7 +204,7 @@ int cli_show(struct cli *c)
 		fputs("usage: distill show PLANHASH\n", stderr);
 		return EXIT_USAGE;
 	}
-	struct store *s = cli_store(c);
+	struct store *s = cli_store_read(c);
 	if (!s)
 		return EXIT_SYSTEM;
 	hash_t h;
@@ -315,19 +326,20 @@ static void print_problem(void *arg, const char *line)
 
 int cli_fsck(struct cli *c)
 {
-	if (c->argc != 0) {
-		fputs("usage: distill fsck\n", stderr);
+	bool deep = c->argc == 1 && !strcmp(c->argv[0], "--deep");
+	if (c->argc != deep) {
+		fputs("usage: distill fsck [--deep]\n", stderr);
 		return EXIT_USAGE;
 	}
 	struct store *s = cli_store(c);
 	if (!s)
 		return EXIT_SYSTEM;
 	struct fsck_stats st;
-	int r = fsck_store(s, print_problem, NULL, &st);
+	int r = fsck_store(s, deep, print_problem, NULL, &st);
 	fflush(stdout);
 	fprintf(stderr, "distill fsck: %s: %ld blobs, %ld trees, %ld records, %ld logs, "
-		"%ld roots checked; %ld problems; %ld leftovers of interrupted runs%s\n",
-		store_dir(s), st.blobs, st.trees, st.records, st.logs, st.roots,
+		"%ld roots, %ld layers checked; %ld problems; %ld leftovers of interrupted runs%s\n",
+		store_dir(s), st.blobs, st.trees, st.records, st.logs, st.roots, st.layers,
 		st.problems, st.leftovers, st.leftovers ? " (distill gc removes them)" : "");
 	store_close(s);
 	return r ? EXIT_SYSTEM : EXIT_OK;

@@ -1,21 +1,24 @@
 #define _GNU_SOURCE
 #include "fsck.h"
+#include "build.h"
 #include "err.h"
 #include "fsutil.h"
 #include "plan.h"
 #include "tree.h"
+#include "unpack.h"
 
 #include <ctype.h>
 #include <dirent.h>
-#include <fts.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct ck {
 	struct store *s;
+	bool deep;		/* re-unpack archives of rec/unpacked */
 	void (*report)(void *, const char *);
 	void *arg;
 	struct fsck_stats *st;
@@ -218,14 +221,41 @@ static bool meta_ok(char *buf, size_t len)
 	return *p == 0;
 }
 
-static void check_unpacked_rec(struct ck *c, const char *path, const char *buf,
-			       size_t len)
+/* --deep: unpack the archive blob b again in tmp/ and hash it like
+ * store_unpack; it must give the tree t that its record names. */
+static void check_unpacks_to(struct ck *c, const char *path, const hash_t *b,
+			     const hash_t *t)
+{
+	if (!exists(c, "blobs", b))
+		return; /* the record outlived its blob: reported below */
+	char *blob = store_blob_path(c->s, b), *tmp = store_mktemp(c->s, "fsck");
+	hash_t got;
+	if (!tmp || unpack_archive(blob, tmp) < 0 || tree_normalise(tmp) < 0 ||
+	    tree_hash(tmp, &got) < 0) {
+		problem(c, "%s: cannot unpack its archive again: %s", path, err_msg());
+	} else if (!hash_eq(&got, t)) {
+		char g[HASH_B64 + 1];
+		hash_b64(&got, g);
+		problem(c, "%s: the archive unpacks to the tree %s, not to the one recorded "
+			   "(remove the record: it is made again)", path, g);
+	}
+	if (tmp)
+		fs_rm_rf(tmp);
+	free(tmp);
+	free(blob);
+}
+
+static void check_unpacked_rec(struct ck *c, const char *path, const hash_t *key,
+			       const char *buf, size_t len)
 {
 	hash_t t;
-	if (len != HASH_B64 + 1 || buf[HASH_B64] != '\n' || !hash_name(buf, HASH_B64, &t))
+	if (len != HASH_B64 + 1 || buf[HASH_B64] != '\n' || !hash_name(buf, HASH_B64, &t)) {
 		problem(c, "%s: expected one tree hash and a newline", path);
-	else
-		need(c, path, "the tree", "trees", &t);
+		return;
+	}
+	need(c, path, "the tree", "trees", &t);
+	if (c->deep)
+		check_unpacks_to(c, path, key, &t);
 }
 
 static void check_origin_rec(struct ck *c, const char *path, const hash_t *key,
@@ -271,7 +301,7 @@ static void check_record(struct ck *c, const char *kind, const char *name)
 	else if (!strcmp(kind, "out"))
 		check_out_rec(c, path, buf, len);
 	else if (!strcmp(kind, "unpacked"))
-		check_unpacked_rec(c, path, buf, len);
+		check_unpacked_rec(c, path, &key, buf, len);
 	else if (!strcmp(kind, "origin"))
 		check_origin_rec(c, path, &key, buf, len);
 	else if (!strcmp(kind, "sha256"))
@@ -334,25 +364,6 @@ static void check_blob(struct ck *c, const char *name)
 	free(path);
 }
 
-/* The first file or directory under the tree (not its top) that is
- * writable, malloc'd; NULL if none (an unreadable tree is tree_hash's to
- * report). */
-static char *writable_inside(const char *dir)
-{
-	char *argv[] = { (char *)dir, NULL };
-	FTS *f = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-	if (!f)
-		return NULL;
-	char *bad = NULL;
-	FTSENT *e;
-	while (!bad && (e = fts_read(f)))
-		if (e->fts_level > 0 && (e->fts_info == FTS_F || e->fts_info == FTS_D) &&
-		    (e->fts_statp->st_mode & 0222))
-			bad = xstrdup(e->fts_path);
-	fts_close(f);
-	return bad;
-}
-
 static void check_tree(struct ck *c, const char *name)
 {
 	char *path = fs_fmt("%s/trees/%s", store_dir(c->s), name);
@@ -371,7 +382,7 @@ static void check_tree(struct ck *c, const char *name)
 			hash_b64(&got, b);
 			problem(c, "%s: canonical hash is %s, not its name", path, b);
 		}
-		char *w = writable_inside(path);
+		char *w = store_first_writable(path);
 		if (w)
 			problem(c, "%s: writable (trees are read-only)", w);
 		free(w);
@@ -399,6 +410,99 @@ static void check_log(struct ck *c, const char *name)
 	else
 		c->st->logs++;
 	free(path);
+}
+
+/* The first path under a that differs from its counterpart under b (in
+ * names, kinds, modes but for write bits, symlink targets or file bytes),
+ * malloc'd; NULL if none. */
+static char *differs(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (lstat(a, &sa) < 0 || lstat(b, &sb) < 0 ||
+	    (sa.st_mode & ~0222) != (sb.st_mode & ~0222))
+		return xstrdup(a);
+	if (S_ISLNK(sa.st_mode)) {
+		char ta[4096], tb[4096];
+		ssize_t na = readlink(a, ta, sizeof ta), nb = readlink(b, tb, sizeof tb);
+		return na < 0 || na != nb || memcmp(ta, tb, na) ? xstrdup(a) : NULL;
+	}
+	if (S_ISREG(sa.st_mode)) {
+		hash_t ha, hb;
+		if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+			return NULL; /* the same file: a farm's hard link */
+		return sa.st_size != sb.st_size || hash_file(a, &ha, NULL) < 0 ||
+		       hash_file(b, &hb, NULL) < 0 || !hash_eq(&ha, &hb) ? xstrdup(a) : NULL;
+	}
+	if (!S_ISDIR(sa.st_mode))
+		return xstrdup(a);
+	struct dirent **ea, **eb;
+	int na = scandir(a, &ea, no_dots, alphasort), nb = scandir(b, &eb, no_dots, alphasort);
+	char *d = na < 0 || nb < 0 ? xstrdup(a) : NULL;
+	for (int i = 0; !d && i < na && i < nb; i++) {
+		if (strcmp(ea[i]->d_name, eb[i]->d_name)) {
+			d = fs_join(a, strcmp(ea[i]->d_name, eb[i]->d_name) < 0 ?
+					   ea[i]->d_name : eb[i]->d_name);
+			break;
+		}
+		char *pa = fs_join(a, ea[i]->d_name), *pb = fs_join(b, eb[i]->d_name);
+		d = differs(pa, pb);
+		free(pa);
+		free(pb);
+	}
+	if (!d && na != nb)
+		d = fs_join(a, na > nb ? ea[nb]->d_name : eb[na]->d_name);
+	if (na >= 0)
+		free_list(ea, na);
+	if (nb >= 0)
+		free_list(eb, nb);
+	return d;
+}
+
+/* layers/<k>/: the file key, whose hash is k, and root/, read-only and
+ * the same as what build_fill_layer makes from the key again in tmp/. */
+static void check_layer(struct ck *c, const char *name)
+{
+	char *dir = fs_fmt("%s/layers/%s", store_dir(c->s), name);
+	char *kp = fs_join(dir, "key"), *root = fs_join(dir, "root"), *key = NULL;
+	char *tmp = NULL, *again = NULL, *d = NULL;
+	size_t len;
+	hash_t want, got;
+	struct stat st;
+	c->st->layers++;
+	if (!hash_name(name, strlen(name), &want)) {
+		problem(c, "%s: stray entry (not a layer name)", dir);
+		goto out;
+	}
+	if (fs_read_file(kp, &key, &len) != 0 || strlen(key) != len ||
+	    (hash_buf(key, len, &got), !hash_eq(&got, &want))) {
+		problem(c, "%s: no key that hashes to its name (layers are rebuildable: "
+			   "distill gc removes it)", dir);
+		goto out;
+	}
+	if ((d = store_first_writable(dir))) {
+		problem(c, "%s: writable (layers are read-only)", d);
+		free(d);
+		d = NULL;
+	}
+	if (lstat(dir, &st) == 0 && (st.st_mode & 0222))
+		c->st->leftovers++; /* stopped between its rename and its chmod */
+	tmp = store_mktemp(c->s, "fsck");
+	again = tmp ? fs_join(tmp, "root") : NULL;
+	if (!tmp || build_fill_layer(c->s, key, again) < 0)
+		problem(c, "%s: cannot make it again from its key: %s", dir, err_msg());
+	else if ((d = differs(root, again)))
+		problem(c, "%s: not what the layer's key describes (distill gc removes it; "
+			   "a build makes it again)", d);
+out:
+	free(d);
+	if (tmp)
+		fs_rm_rf(tmp);
+	free(tmp);
+	free(again);
+	free(key);
+	free(root);
+	free(kp);
+	free(dir);
 }
 
 /* gc reads every root not starting with '.' (and removes leftover temp
@@ -438,10 +542,10 @@ static void each(struct ck *c, const char *sub, void (*fn)(struct ck *, const ch
 		free_list(ents, n);
 }
 
-int fsck_store(struct store *s, void (*report)(void *arg, const char *line),
+int fsck_store(struct store *s, bool deep, void (*report)(void *arg, const char *line),
 	       void *arg, struct fsck_stats *st)
 {
-	struct ck c = { .s = s, .report = report, .arg = arg, .st = st };
+	struct ck c = { .s = s, .deep = deep, .report = report, .arg = arg, .st = st };
 	memset(st, 0, sizeof *st);
 	/* Records first: they tell which trees must be frozen already. */
 	check_records(&c);
@@ -449,6 +553,7 @@ int fsck_store(struct store *s, void (*report)(void *arg, const char *line),
 	each(&c, "blobs", check_blob);
 	each(&c, "trees", check_tree);
 	each(&c, "logs", check_log);
+	each(&c, "layers", check_layer);
 	each(&c, "roots", check_root);
 	free(c.named);
 	return st->problems ? 1 : 0;

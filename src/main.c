@@ -72,9 +72,11 @@ static const struct command commands[] = {
 	{"gc", cli_gc, "gc [--dry-run] [--add-root NAME PLANHASH] [--remove-root NAME]",
 	 "Remove from the store everything that the roots (plans named under\n"
 	 "STORE/roots) do not reach; or add or remove a root."},
-	{"fsck", cli_fsck, "fsck",
-	 "Check the store: every blob and tree hashes to its name, trees are\n"
-	 "read-only, every record decodes and names what exists, no stray files.\n"
+	{"fsck", cli_fsck, "fsck [--deep]",
+	 "Check the store: every blob and tree hashes to its name, trees and\n"
+	 "layers are read-only, each layer is what its key describes, every\n"
+	 "record decodes and names what exists, no stray files.  --deep also\n"
+	 "unpacks each archive again and checks the tree it is recorded to give.\n"
 	 "Prints one line per problem and exits 4 if there is any; temp files\n"
 	 "left by interrupted processes are counted, not problems (gc removes\n"
 	 "them)."},
@@ -154,7 +156,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			help = 1;
 		} else if (a[0] == '-' && a[1] &&
-			   !(cmd && (!strcmp(cmd->name, "gc") || !strcmp(cmd->name, "boot")))) {
+			   !(cmd && (!strcmp(cmd->name, "gc") || !strcmp(cmd->name, "fsck") ||
+				      !strcmp(cmd->name, "boot")))) {
 			fprintf(stderr, "distill: unknown option '%s' (see distill --help)\n", a);
 			return EXIT_USAGE;
 		} else if (!cmd) {

@@ -34,13 +34,33 @@ static const char *const layout[] = {
 
 static const char *const rec_kinds[] = { "plan", "out", "meta", "unpacked", "origin", "sha256" };
 
-static int check_version(const char *dir)
+/* A store directory written by another user fills with entries its owner
+ * cannot remove (gc) or replace: refuse before writing anything. */
+static int check_owner(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return err_sys("%s: cannot open the store", dir);
+	if (st.st_uid == geteuid())
+		return 0;
+	struct passwd *pw = getpwuid(st.st_uid);
+	char *who = pw ? xstrdup(pw->pw_name) : fs_fmt("%ld", (long)st.st_uid);
+	err("%s: the store belongs to %s; write to it as that user (sudo -u %s "
+	    "distill ...), or use a store of your own (--store DIR)", dir, who, who);
+	free(who);
+	return -1;
+}
+
+/* VERSION must say this store format; create writes it into a new store. */
+static int check_version(const char *dir, bool create)
 {
 	char *path = fs_join(dir, "VERSION"), *buf;
 	size_t len;
 	int r = fs_read_file(path, &buf, &len);
-	if (r == 1) {
+	if (r == 1 && create) {
 		r = fs_write_atomic(path, STORE_VERSION, strlen(STORE_VERSION), 0644, 1);
+	} else if (r == 1) {
+		r = err("%s: not a distill store (no VERSION file)", dir);
 	} else if (r == 0) {
 		if (len != strlen(STORE_VERSION) || memcmp(buf, STORE_VERSION, len)) {
 			buf[strcspn(buf, "\n")] = 0;
@@ -54,11 +74,14 @@ static int check_version(const char *dir)
 	return r;
 }
 
-struct store *store_open(const char *dir)
+/* The store at dir, its shared lock taken; layout created when write. */
+static struct store *open_store(const char *dir, bool write)
 {
-	if (fs_mkdir_p(dir, 0755) < 0 || check_version(dir) < 0)
+	if (write && fs_mkdir_p(dir, 0755) < 0)
 		return NULL;
-	for (size_t i = 0; i < sizeof layout / sizeof *layout; i++) {
+	if ((write && check_owner(dir) < 0) || check_version(dir, write) < 0)
+		return NULL;
+	for (size_t i = 0; write && i < sizeof layout / sizeof *layout; i++) {
 		char *p = fs_join(dir, layout[i]);
 		int r = fs_mkdir_p(p, 0755);
 		free(p);
@@ -80,7 +103,7 @@ struct store *store_open(const char *dir)
 		goto fail;
 	}
 	char *lock = fs_join(dir, "lock");
-	s->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	s->lockfd = open(lock, (write ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0644);
 	if (s->lockfd < 0) {
 		err_sys("%s: cannot open", lock);
 		free(lock);
@@ -99,6 +122,16 @@ struct store *store_open(const char *dir)
 fail:
 	store_close(s);
 	return NULL;
+}
+
+struct store *store_open(const char *dir)
+{
+	return open_store(dir, true);
+}
+
+struct store *store_open_read(const char *dir)
+{
+	return open_store(dir, false);
 }
 
 void store_close(struct store *s)
@@ -219,6 +252,46 @@ char *store_mktemp(struct store *s, const char *what)
 		return NULL;
 	}
 	return p;
+}
+
+int store_discard(struct store *s, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : err_sys("%s: cannot remove", path);
+	/* Moving a directory to another parent rewrites its "..", which needs
+	 * write permission on it (a frozen tree or layer has none). */
+	if (S_ISDIR(st.st_mode) && !(st.st_mode & S_IWUSR) &&
+	    chmod(path, (st.st_mode & 07777) | S_IWUSR) < 0)
+		return err_sys("%s: chmod", path);
+	char *t = store_mktemp(s, "gone");
+	if (!t)
+		return -1;
+	char *dst = fs_join(t, "entry");
+	int r = 0;
+	if (rename(path, dst) < 0 && errno != ENOENT)
+		r = err_sys("%s: cannot move into %s to remove it", path, t);
+	if (fs_rm_rf(t) < 0)
+		r = -1;
+	free(dst);
+	free(t);
+	return r;
+}
+
+char *store_first_writable(const char *dir)
+{
+	char *argv[] = { (char *)dir, NULL };
+	FTS *f = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	if (!f)
+		return NULL;
+	char *bad = NULL;
+	FTSENT *e;
+	while (!bad && (e = fts_read(f)))
+		if (e->fts_level > 0 && (e->fts_info == FTS_F || e->fts_info == FTS_D) &&
+		    (e->fts_statp->st_mode & 0222))
+			bad = xstrdup(e->fts_path);
+	fts_close(f);
+	return bad;
 }
 
 /* A new temporary file under tmp/: its fd, *path malloc'd. */
@@ -944,6 +1017,7 @@ static int gc_sweep(struct gc *g, const char *sub, const struct hset *keep,
 		return -1;
 	}
 	size_t sl = strlen(suffix);
+	bool tmp = !strcmp(sub, "tmp");
 	struct dirent *e;
 	int r = 0;
 	while (r == 0 && (e = readdir(d))) {
@@ -964,8 +1038,10 @@ static int gc_sweep(struct gc *g, const char *sub, const struct hset *keep,
 		char *p = fs_join(dir, n);
 		g->st->removed++;
 		g->st->bytes_freed += du(p);
+		/* An entry leaves its name whole, by one rename into tmp/; what
+		 * is in tmp/ already is deleted where it is. */
 		if (!g->dry_run)
-			r = fs_rm_rf(p);
+			r = tmp ? fs_rm_rf(p) : store_discard(g->s, p);
 		free(p);
 	}
 	closedir(d);
@@ -984,7 +1060,8 @@ static int gc_sweep_sha256(struct gc *g)
 		return -1;
 	}
 	struct dirent *e;
-	while ((e = readdir(d))) {
+	int r = 0;
+	while (r == 0 && (e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		char *p = fs_join(dir, e->d_name), *buf;
@@ -1003,13 +1080,13 @@ static int gc_sweep_sha256(struct gc *g)
 		} else {
 			g->st->removed++;
 			if (!g->dry_run)
-				unlink(p);
+				r = store_discard(g->s, p);
 		}
 		free(p);
 	}
 	closedir(d);
 	free(dir);
-	return 0;
+	return r;
 }
 
 int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st)

@@ -13,12 +13,15 @@
  *                        origin/<blobhash>   where a blob came from (a file
  *                                            name or URL), for messages only
  *                        sha256/<sha256>     the blob a sha256 pin resolved to
- *   layers/<k>/        derived overlay layers (hard-link farms), rebuildable
+ *   layers/<k>/        derived overlay layers, rebuildable (build.c): key,
+ *                        the text k hashes, and root/, what it describes;
+ *                        read-only like trees
  *   logs/<planhash>.zst  zstd-compressed build logs (empty: an empty file)
  *   roots/<name>       gc roots: a file holding a plan hash
  *   locks/<planhash>   per-plan build locks (flock)
  *   tmp/               scratch for builds and temp files; gc empties it
- * Every entry appears by rename(2) after its content is on disk, so a
+ * Every entry appears by rename(2) after its content is on disk, and
+ * leaves by rename(2) into tmp/ before it is deleted (store_discard), so a
  * crash leaves either nothing or a whole entry.  Records are written after
  * the content they name.  Several processes may share a store: a plan is
  * built by whoever takes its lock; the others wait and find the record.
@@ -35,9 +38,14 @@
 
 struct store;
 
-/* Open (creating if needed) the store at dir; takes the shared lock.
- * NULL with err() set. */
+/* Open (creating if needed) the store at dir for writing; takes the
+ * shared lock.  A store directory owned by another user than the
+ * effective one is refused (its owner could not gc what we wrote), the
+ * message naming the owner and what to do.  NULL with err() set. */
 struct store *store_open(const char *dir);
+/* Open an existing store for reading only (show, log): creates nothing,
+ * whoever owns it; the caller must not write through it. */
+struct store *store_open_read(const char *dir);
 void store_close(struct store *s);
 const char *store_dir(const struct store *s);
 /* The user's cache directory: $XDG_CACHE_HOME, else $HOME/.cache, else
@@ -56,6 +64,14 @@ char *store_default_dir(void);
 
 /* A new empty directory under tmp/, malloc'd path; NULL with err set. */
 char *store_mktemp(struct store *s, const char *what);
+/* Remove the store entry at path (a file or a directory; gone already is
+ * not an error): one rename moves it whole into tmp/, then it is deleted
+ * there.  So a kill leaves the entry whole under its name, or a leftover
+ * in tmp/, never a half-deleted entry that a reader would take. */
+int store_discard(struct store *s, const char *path);
+/* The first file or directory under dir (not dir itself) with a write
+ * bit, malloc'd; NULL if none (or dir cannot be read). */
+char *store_first_writable(const char *dir);
 
 /* Blobs. */
 int store_put_blob_file(struct store *s, const char *path, hash_t *out);

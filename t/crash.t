@@ -96,7 +96,7 @@ chmod u+w "$st/blobs/$blob" && echo corrupt >> "$st/blobs/$blob"
 rc2=$?
 [ "$rc" = 0 ] && [ "$rc2" = 4 ] && grep -q "blobs/$blob: content hashes to" "$dir/fsck.out"
 ok $? "fsck reports a corrupted blob (exit 4)"
-[ "$(wc -l < "$dir/fsck.out")" = 2 ]
+[ "$(grep -c "blobs/$blob" "$dir/fsck.out")" = 2 ]
 ok $? "fsck reports it as two problems, one line each (writable, content)"
 diag "$dir/fsck.out"
 done_testing
