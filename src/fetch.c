@@ -212,17 +212,53 @@ static int from_url(const char *url, struct sink *k, int offline)
 	return r;
 }
 
-/* Keep a mismatching download aside, outside the store. */
+/* Copy tmp into fd (a file of ours at dst), readable by its owner only. */
+static int copy_into(const char *tmp, int fd, const char *dst)
+{
+	int in = open(tmp, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return err_sys("%s: cannot open", tmp);
+	int r = fs_copy_fd(in, fd, tmp, dst, NULL, NULL);
+	close(in);
+	if (r == 0 && fchmod(fd, 0600) < 0)
+		r = err_sys("%s: chmod", dst);
+	return r;
+}
+
+/* Keep a mismatching download (tmp, mode 0600) aside, outside the store,
+ * at $TMPDIR/distill-mismatch-<hash>, owner-only.  $TMPDIR may be shared:
+ * what another user put at that name (a file, a symlink) is neither
+ * followed nor replaced; the download goes to a fresh name beside it.  A
+ * file of ours there already holds these bytes (its name is their hash). */
 static char *set_aside(const char *tmp, const hash_t *got)
 {
 	char hb[HASH_B64 + 1];
 	hash_b64(got, hb);
 	const char *dir = getenv("TMPDIR");
 	char *dst = fs_fmt("%s/distill-mismatch-%s", dir && *dir ? dir : "/tmp", hb);
-	if (rename(tmp, dst) < 0 && fs_copy_file(tmp, dst, 0644) < 0) {
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
+		return dst;
+	/* Another file system (or one without RENAME_NOREPLACE): copy. */
+	int fd = errno == EEXIST ? -1
+		 : open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		struct stat st;
+		if (lstat(dst, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			return dst;
+		char *fresh = fs_fmt("%s.XXXXXX", dst);
+		free(dst);
+		dst = fresh;
+		fd = mkostemp(dst, O_CLOEXEC);
+	}
+	if (fd < 0 || copy_into(tmp, fd, dst) < 0) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(dst);
+		}
 		free(dst);
 		return NULL;
 	}
+	close(fd);
 	return dst;
 }
 
@@ -243,9 +279,14 @@ static int record(struct store *s, const char *url, const pin_t *pin, const hash
 static int try_one(struct store *s, const char *cand, const char *url, const pin_t *pin,
 		   const struct fetch_opts *o, const char *tmp, hash_t *blob, char **why)
 {
-	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* Owner-only whatever the umask: the source may be a private file,
+	 * and a mismatch is moved aside as it is. */
+	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return err_sys("%s", tmp);
+	}
 	struct sink k;
 	const char *slash = strrchr(url, '/');
 	sink_init(&k, fd, slash ? slash + 1 : url);

@@ -11,7 +11,8 @@
  * transient errors, a progress line on a terminal for large files), are
  * hashed while they stream into the store's tmp/, and become a blob only
  * if they match the pin.  A mismatch names the URL, the pin, what arrived
- * and its size, and moves the file aside (outside the store) for
+ * and its size, and moves the file aside (outside the store, mode 0600,
+ * never through or over what another user put at its name) for
  * inspection; nothing is stored.  Offline, no connection is ever opened:
  * local mirror directories and file:// URLs still work, anything else is
  * named as missing.

@@ -114,6 +114,53 @@ ok $([ $? = 1 ] && grep -q "mirror://nobody/src2.txt: no base URL known for its 
 	"a mirror with no base URL: the error says which variable to set"
 diag < "$scratch/err"
 
+# 7c. A mismatch is kept owner-only (mode 0600) whatever the umask, from a
+# private file:// source and over HTTP, moved on this file system or
+# copied to another (/dev/shm); in a shared $TMPDIR, a symlink another
+# user planted at its name is neither followed nor replaced.
+shm=$(mktemp -d /dev/shm/distill-fetch.XXXXXX)
+trap 'kill $httpd 2>/dev/null; rm -rf "$shm"; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/shared" "$scratch/user"
+chmod 1777 "$shm" "$scratch/shared" "$scratch/user"
+printf 'private, not the source\n' > "$scratch/private.txt"
+chmod 600 "$scratch/private.txt"
+priv=$("$distill" sum "$scratch/private.txt" | cut -d' ' -f1)
+script p "file://$scratch/private.txt" "$pin"
+printf 'served, not the source\n' > "$scratch/www/other.txt"
+served=$("$distill" sum "$scratch/www/other.txt" | cut -d' ' -f1)
+script o "http://127.0.0.1:$port/files/other.txt" "$pin"
+# aside SCRIPT TMPDIR: build it (a mismatch) with umask 022; prints the
+# path it was kept at.
+aside() {
+	(umask 022 && TMPDIR=$2 "$distill" --store "$scratch/store9" build "$scratch/$1.scm") \
+		> /dev/null 2> "$scratch/err"
+	[ $? = 1 ] && sed -n 's/.*; kept at \(.*\); nothing was stored$/\1/p' "$scratch/err" | head -n 1
+}
+for d in "$scratch/shared" "$shm"; do
+	kept=$(aside p "$d")
+	ok $([ "$kept" = "$d/distill-mismatch-$priv" ] && [ "$(stat -c %a "$kept")" = 600 ]; echo $?) \
+		"a mismatch from a private file:// source is kept with mode 0600 in $d"
+	kept=$(aside o "$d")
+	ok $([ "$kept" = "$d/distill-mismatch-$served" ] && [ "$(stat -c %a "$kept")" = 600 ]; echo $?) \
+		"a mismatch over HTTP is kept with mode 0600 in $d"
+done
+as_user "umask 022 && TMPDIR=$scratch/user $distill --store $scratch/store9u build $scratch/o.scm" > /dev/null 2>&1
+ok $([ "$(stat -c '%a %U' "$scratch/user/distill-mismatch-$served")" = "600 $test_user" ]; echo $?) \
+	"so it is for an ordinary user"
+printf 'precious\n' > "$scratch/victim"
+for d in "$scratch/shared" "$shm"; do
+	rm -f "$d/distill-mismatch-$served"
+	as_user "ln -s $scratch/victim $d/distill-mismatch-$served"
+	kept=$(aside o "$d")
+	ok $([ "$(cat "$scratch/victim")" = precious ] && [ -L "$d/distill-mismatch-$served" ] &&
+		[ "$(readlink "$d/distill-mismatch-$served")" = "$scratch/victim" ] &&
+		case $kept in "$d/distill-mismatch-$served".??????) true;; *) false;; esac &&
+		[ "$(stat -c %a "$kept")" = 600 ] && cmp -s "$kept" "$scratch/www/other.txt"; echo $?) \
+		"a symlink planted at the name in $d is left alone; the mismatch is kept beside it"
+done
+[ -z "$(ls "$scratch/store9/blobs" | grep -v -F -x -e "$(ls "$st/blobs")")" ]
+ok $? "nothing of the mismatches is stored"
+
 # 8. A malformed pin is a recipe error at its place.
 script bad "https://origin.invalid/x" "not-a-pin"
 "$distill" --store "$scratch/store8" build "$scratch/bad.scm" > /dev/null 2> "$scratch/err"
