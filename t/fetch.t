@@ -161,6 +161,49 @@ done
 [ -z "$(ls "$scratch/store9/blobs" | grep -v -F -x -e "$(ls "$st/blobs")")" ]
 ok $? "nothing of the mismatches is stored"
 
+# 7d. A download has a deadline and a size cap: a body trickling forever
+# ends at $DISTILL_FETCH_TIMEOUT, an endless one at $DISTILL_FETCH_MAX_SIZE,
+# an announced Content-Length beyond the cap before its body, and a pin
+# fetched before (its size recorded, kept by gc) at exactly that size.
+# Each is an error (exit 1) naming the URL and the limit; nothing is
+# stored.  (`timeout` only tells "stopped" from "never ends".)
+# limited NAME URL STORE [VAR=VALUE...]: a build of URL that must fail.
+limited() {
+	name=$1 url=$2 store=$3
+	shift 3
+	script "$name" "$url" "$sha"
+	t0=$(date +%s)
+	env "$@" timeout 60 "$distill" --store "$store" build "$scratch/$name.scm" > /dev/null 2> "$scratch/err"
+	rc=$?
+	echo "$url: exit $rc after $(($(date +%s) - t0)) s" | diag
+	[ $rc = 1 ] && [ -z "$(ls "$store/blobs" | grep -v -F -x -e "$(ls "$st/blobs")")" ] &&
+		[ -z "$(ls -A "$store/tmp")" ] &&
+		[ "$(grep -c "^  $url: .*: stopped; " "$scratch/err")" = 1 ]
+}
+limited t "http://127.0.0.1:$port/trickle/src.txt" "$scratch/store10" DISTILL_FETCH_TIMEOUT=3
+ok $([ $? = 0 ] && grep -q ': not done after 3 s, the deadline of a download: stopped; .* set DISTILL_FETCH_TIMEOUT' "$scratch/err"; echo $?) \
+	"a body trickling forever is stopped at the deadline"
+diag < "$scratch/err"
+limited e "http://127.0.0.1:$port/endless/src.txt" "$scratch/store10" DISTILL_FETCH_MAX_SIZE=1M
+ok $([ $? = 0 ] && grep -q ': more than 1048576 bytes, the most a download may be: stopped; .* set DISTILL_FETCH_MAX_SIZE' "$scratch/err"; echo $?) \
+	"an endless body is stopped at the size cap"
+limited g "http://127.0.0.1:$port/huge/src.txt" "$scratch/store10"
+ok $([ $? = 0 ] && grep -q ': more than 8589934592 bytes, the most a download may be' "$scratch/err"; echo $?) \
+	"a Content-Length beyond the default cap (8 GiB) is refused before the body"
+script s "http://127.0.0.1:$port/files/src.txt" "$sha"
+"$distill" --store "$scratch/store11" fetch "$scratch/s.scm" > /dev/null 2>&1 &&
+	"$distill" --store "$scratch/store11" gc > /dev/null 2>&1
+limited k "http://127.0.0.1:$port/endless/src.txt" "$scratch/store11"
+ok $([ $? = 0 ] && grep -q ': more than 22 bytes, the size of the pinned content when it was fetched before: stopped' "$scratch/err"; echo $?) \
+	"a pin fetched before (then collected) is capped at its recorded size"
+diag < "$scratch/err"
+DISTILL_FETCH_TIMEOUT=soon timeout 60 "$distill" --store "$scratch/store11" build "$scratch/s.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 1 ] && grep -q 'DISTILL_FETCH_TIMEOUT=soon: expected a number of seconds' "$scratch/err"; echo $?) \
+	"a malformed limit is named"
+"$distill" --store "$scratch/store11" fsck > /dev/null 2> "$scratch/err"
+ok $? "a store with size records is consistent"
+diag < "$scratch/err"
+
 # 8. A malformed pin is a recipe error at its place.
 script bad "https://origin.invalid/x" "not-a-pin"
 "$distill" --store "$scratch/store8" build "$scratch/bad.scm" > /dev/null 2> "$scratch/err"
