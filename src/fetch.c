@@ -149,12 +149,19 @@ static int on_progress(void *arg, curl_off_t total, curl_off_t now, curl_off_t u
 	return 0;
 }
 
-/* Copy a local file into the sink; 1 if it does not exist. */
+/* Copy a local file into the sink; 1 if it does not exist.  Only a
+ * regular file: a FIFO (or a device) put in a mirror would never end. */
 static int from_file(const char *path, struct sink *k)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 1 : err_sys("%s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, 0) < 0) {
+		close(fd);
+		return err("%s: not a regular file: a source must be one", path);
+	}
 	char buf[1 << 16];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) != 0) {

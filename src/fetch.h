@@ -16,8 +16,8 @@
  * and its size, and moves the file aside (outside the store, mode 0600,
  * never through or over what another user put at its name) for
  * inspection; nothing is stored.  Offline, no connection is ever opened:
- * local mirror directories and file:// URLs still work, anything else is
- * named as missing.
+ * local mirror directories and file:// URLs still work (regular files
+ * only: a FIFO would never end), anything else is named as missing.
  *
  * Records: rec/origin/<blob> (the URL), rec/size/<pin's hash> (the size
  * in decimal and a newline) and, for sha256 pins,

@@ -197,6 +197,11 @@ limited k "http://127.0.0.1:$port/endless/src.txt" "$scratch/store11"
 ok $([ $? = 0 ] && grep -q ': more than 22 bytes, the size of the pinned content when it was fetched before: stopped' "$scratch/err"; echo $?) \
 	"a pin fetched before (then collected) is capped at its recorded size"
 diag < "$scratch/err"
+mkdir -p "$scratch/fifo-mirror" && mkfifo "$scratch/fifo-mirror/src.txt"
+DISTILL_MIRRORS="$scratch/fifo-mirror" timeout 60 "$distill" --store "$scratch/store12" --offline \
+	build "$scratch/m.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 1 ] && grep -q "fifo-mirror/src.txt: not a regular file" "$scratch/err"; echo $?) \
+	"a FIFO in a mirror directory is refused, not read forever"
 DISTILL_FETCH_TIMEOUT=soon timeout 60 "$distill" --store "$scratch/store11" build "$scratch/s.scm" > /dev/null 2> "$scratch/err"
 ok $([ $? = 1 ] && grep -q 'DISTILL_FETCH_TIMEOUT=soon: expected a number of seconds' "$scratch/err"; echo $?) \
 	"a malformed limit is named"
