@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +59,20 @@ void fetch_free_list(char **v, size_t n)
 	free(v);
 }
 
+/* What one download may take: at most cap bytes, within timeout
+ * seconds.  known: cap is the pinned content's size, recorded when it
+ * was fetched before (rec/size/<pin>), so one byte more is not it. */
+struct limits {
+	long long cap;
+	int known;
+	long timeout;
+};
+
 /* One download in progress: the temp file and the running hashes. */
 struct sink {
 	int fd;
+	const struct limits *lim;
+	int over;	/* more than lim->cap arrived */
 	hash_ctx b2;
 	crypto_hash_sha256_state sha;
 	long long bytes;
@@ -71,10 +83,11 @@ struct sink {
 	time_t last;
 };
 
-static void sink_init(struct sink *k, int fd, const char *name)
+static void sink_init(struct sink *k, int fd, const char *name, const struct limits *lim)
 {
 	memset(k, 0, sizeof *k);
 	k->fd = fd;
+	k->lim = lim;
 	k->name = name;
 	k->tty = isatty(2);
 	hash_init(&k->b2);
@@ -83,6 +96,10 @@ static void sink_init(struct sink *k, int fd, const char *name)
 
 static int sink_add(struct sink *k, const void *p, size_t n)
 {
+	if ((long long)n > k->lim->cap - k->bytes) {
+		k->over = 1;
+		return -1;
+	}
 	if (fs_write_all(k->fd, p, n) < 0) {
 		k->failed = 1;
 		k->werr = errno;
@@ -92,6 +109,25 @@ static int sink_add(struct sink *k, const void *p, size_t n)
 	crypto_hash_sha256_update(&k->sha, p, n);
 	k->bytes += n;
 	return 0;
+}
+
+static int too_big(const char *what, const struct limits *l)
+{
+	if (l->known)
+		return err("%s: more than %lld bytes, the size of the pinned content when it "
+			   "was fetched before: stopped; this is not it (check the URL and the mirrors)",
+			   what, l->cap);
+	return err("%s: more than %lld bytes, the most a download may be: stopped; "
+		   "if it really is that large, set DISTILL_FETCH_MAX_SIZE higher", what, l->cap);
+}
+
+/* Why sink_add refused. */
+static int sink_error(const struct sink *k, const char *what)
+{
+	if (k->over)
+		return too_big(what, k->lim);
+	errno = k->werr;
+	return err_sys("cannot write the download of %s (is the disk full?)", what);
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
@@ -113,12 +149,19 @@ static int on_progress(void *arg, curl_off_t total, curl_off_t now, curl_off_t u
 	return 0;
 }
 
-/* Copy a local file into the sink; 1 if it does not exist. */
+/* Copy a local file into the sink; 1 if it does not exist.  Only a
+ * regular file: a FIFO (or a device) put in a mirror would never end. */
 static int from_file(const char *path, struct sink *k)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 1 : err_sys("%s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, 0) < 0) {
+		close(fd);
+		return err("%s: not a regular file: a source must be one", path);
+	}
 	char buf[1 << 16];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) != 0) {
@@ -130,8 +173,7 @@ static int from_file(const char *path, struct sink *k)
 		}
 		if (sink_add(k, buf, n) < 0) {
 			close(fd);
-			errno = k->werr;
-			return err_sys("cannot write the download of %s (is the disk full?)", path);
+			return sink_error(k, path);
 		}
 	}
 	close(fd);
@@ -146,8 +188,16 @@ static int transient(CURLcode c, long http)
 	       (c == CURLE_HTTP_RETURNED_ERROR && (http >= 500 || http == 429));
 }
 
-/* Download url into the sink (truncated and reset between tries); 1 if
- * the server says it has no such file. */
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Download url into the sink (truncated and reset between tries), all
+ * tries within the sink's deadline; 1 if the server says it has no such
+ * file. */
 static int from_url(const char *url, struct sink *k, int offline)
 {
 	if (!strncmp(url, "file://", 7))
@@ -164,10 +214,14 @@ static int from_url(const char *url, struct sink *k, int offline)
 	if (offline)
 		return err("%s: not fetched: --offline opens no connection", url);
 	int tries = 3, r = -1;
+	double end = now() + k->lim->timeout;
 	for (int t = 1; t <= tries; t++) {
 		if (ftruncate(k->fd, 0) < 0 || lseek(k->fd, 0, SEEK_SET) < 0)
 			return err_sys("cannot reset the download of %s", url);
-		sink_init(k, k->fd, k->name);
+		sink_init(k, k->fd, k->name, k->lim);
+		double left = end - now();
+		if (left <= 0)
+			break;
 		CURL *c = curl_easy_init();
 		if (!c)
 			return err("libcurl failed to start");
@@ -181,6 +235,8 @@ static int from_url(const char *url, struct sink *k, int offline)
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(left * 1000) + 1);
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)k->lim->cap);
 		curl_easy_setopt(c, CURLOPT_USERAGENT, "distill");
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, k);
@@ -196,10 +252,12 @@ static int from_url(const char *url, struct sink *k, int offline)
 			fputs("\r\033[K", stderr);
 		if (cc == CURLE_OK)
 			return 0;
-		if (k->failed) {
-			errno = k->werr;
-			return err_sys("cannot write the download of %s (is the disk full?)", url);
-		}
+		if (k->failed || k->over)
+			return sink_error(k, url);
+		if (cc == CURLE_FILESIZE_EXCEEDED)
+			return too_big(url, k->lim);
+		if (cc == CURLE_OPERATION_TIMEDOUT && now() >= end)
+			break;
 		if (cc == CURLE_HTTP_RETURNED_ERROR && (http == 404 || http == 410))
 			return 1;
 		if (cc == CURLE_REMOTE_FILE_NOT_FOUND)
@@ -209,26 +267,70 @@ static int from_url(const char *url, struct sink *k, int offline)
 			break;
 		sleep(t); /* back off: 1 s, then 2 s */
 	}
+	if (now() >= end)
+		r = err("%s: not done after %ld s, the deadline of a download: stopped; "
+			"if the server is only slow, set DISTILL_FETCH_TIMEOUT (seconds) higher",
+			url, k->lim->timeout);
 	return r;
 }
 
-/* Keep a mismatching download aside, outside the store. */
+/* Copy tmp into fd (a file of ours at dst), readable by its owner only. */
+static int copy_into(const char *tmp, int fd, const char *dst)
+{
+	int in = open(tmp, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return err_sys("%s: cannot open", tmp);
+	int r = fs_copy_fd(in, fd, tmp, dst, NULL, NULL);
+	close(in);
+	if (r == 0 && fchmod(fd, 0600) < 0)
+		r = err_sys("%s: chmod", dst);
+	return r;
+}
+
+/* Keep a mismatching download (tmp, mode 0600) aside, outside the store,
+ * at $TMPDIR/distill-mismatch-<hash>, owner-only.  $TMPDIR may be shared:
+ * what another user put at that name (a file, a symlink) is neither
+ * followed nor replaced; the download goes to a fresh name beside it.  A
+ * file of ours there already holds these bytes (its name is their hash). */
 static char *set_aside(const char *tmp, const hash_t *got)
 {
 	char hb[HASH_B64 + 1];
 	hash_b64(got, hb);
 	const char *dir = getenv("TMPDIR");
 	char *dst = fs_fmt("%s/distill-mismatch-%s", dir && *dir ? dir : "/tmp", hb);
-	if (rename(tmp, dst) < 0 && fs_copy_file(tmp, dst, 0644) < 0) {
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
+		return dst;
+	/* Another file system (or one without RENAME_NOREPLACE): copy. */
+	int fd = errno == EEXIST ? -1
+		 : open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		struct stat st;
+		if (lstat(dst, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			return dst;
+		char *fresh = fs_fmt("%s.XXXXXX", dst);
+		free(dst);
+		dst = fresh;
+		fd = mkostemp(dst, O_CLOEXEC);
+	}
+	if (fd < 0 || copy_into(tmp, fd, dst) < 0) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(dst);
+		}
 		free(dst);
 		return NULL;
 	}
+	close(fd);
 	return dst;
 }
 
-static int record(struct store *s, const char *url, const pin_t *pin, const hash_t *b2)
+static int record(struct store *s, const char *url, const pin_t *pin, const hash_t *b2,
+		  long long size)
 {
-	if (store_put_rec(s, "origin", b2, url, strlen(url)) < 0)
+	char n[32];
+	int len = snprintf(n, sizeof n, "%lld\n", size);
+	if (store_put_rec(s, "origin", b2, url, strlen(url)) < 0 ||
+	    store_put_rec(s, "size", &pin->h, n, len) < 0)
 		return -1;
 	if (pin->kind != PIN_SHA256)
 		return 0;
@@ -241,14 +343,20 @@ static int record(struct store *s, const char *url, const pin_t *pin, const hash
 /* Try one candidate.  0 stored, 1 not there, 2 mismatch (reported in
  * *why), -1 error (err set). */
 static int try_one(struct store *s, const char *cand, const char *url, const pin_t *pin,
-		   const struct fetch_opts *o, const char *tmp, hash_t *blob, char **why)
+		   const struct fetch_opts *o, const struct limits *lim, const char *tmp,
+		   hash_t *blob, char **why)
 {
-	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	/* Owner-only whatever the umask: the source may be a private file,
+	 * and a mismatch is moved aside as it is. */
+	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return err_sys("%s", tmp);
+	}
 	struct sink k;
 	const char *slash = strrchr(url, '/');
-	sink_init(&k, fd, slash ? slash + 1 : url);
+	sink_init(&k, fd, slash ? slash + 1 : url, lim);
 	int r = cand[0] == '/' ? from_file(cand, &k) : from_url(cand, &k, o->offline);
 	if (r == 0 && fsync(fd) < 0)
 		r = err_sys("%s: fsync", tmp);
@@ -270,7 +378,7 @@ static int try_one(struct store *s, const char *cand, const char *url, const pin
 		free(kept);
 		return 2;
 	}
-	if (store_adopt_blob(s, tmp, &b2) < 0 || record(s, url, pin, &b2) < 0)
+	if (store_adopt_blob(s, tmp, &b2) < 0 || record(s, url, pin, &b2, k.bytes) < 0)
 		return -1;
 	*blob = b2;
 	return 0;
@@ -285,11 +393,68 @@ static char *last_part(const char *url)
 	return strndup(b, n - (b - url));
 }
 
+/* $name: a positive whole number (bytes may end in K, M, G or T, powers
+ * of 1024), or def when it is unset or empty. */
+static int env_number(const char *name, int bytes, long long def, long long *out)
+{
+	const char *v = getenv(name), *units = "KMGT", *u;
+	*out = def;
+	if (!v || !*v)
+		return 0;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (bytes && *end && (u = strchr(units, *end))) {
+		int shift = 10 * (u - units + 1);
+		n = n > LLONG_MAX >> shift ? -1 : n << shift;
+		end++;
+	}
+	if (errno || end == v || *end || n <= 0)
+		return err("%s=%s: expected %s", name, v,
+			   bytes ? "a number of bytes, or of K, M, G or T (KiB...)"
+				 : "a number of seconds");
+	*out = n;
+	return 0;
+}
+
+/* The pinned content's size if an earlier fetch recorded it. */
+static int known_size(struct store *s, const pin_t *pin, long long *size)
+{
+	char *rec, *end;
+	size_t len;
+	if (store_get_rec(s, "size", &pin->h, &rec, &len) != 0)
+		return 0;
+	errno = 0;
+	*size = strtoll(rec, &end, 10);
+	int ok = !errno && end != rec && *size >= 0 && !strcmp(end, "\n");
+	free(rec);
+	return ok;
+}
+
+/* The cap: the known size exactly, else $DISTILL_FETCH_MAX_SIZE or 8 GiB.
+ * The deadline: $DISTILL_FETCH_TIMEOUT, else an hour, or for a known
+ * size 5 minutes and a second per 64 KiB. */
+static int limits_for(struct store *s, const pin_t *pin, struct limits *l)
+{
+	long long size, t;
+	l->known = known_size(s, pin, &size);
+	if (!l->known && env_number("DISTILL_FETCH_MAX_SIZE", 1, 8LL << 30, &size) < 0)
+		return -1;
+	if (env_number("DISTILL_FETCH_TIMEOUT", 0, l->known ? 300 + size / 65536 : 3600, &t) < 0)
+		return -1;
+	l->cap = size;
+	l->timeout = t > LONG_MAX / 1000 ? LONG_MAX / 1000 : t;
+	return 0;
+}
+
 int fetch_source(struct store *s, const char *url, const pin_t *pin,
 		 const struct fetch_opts *o, hash_t *blob)
 {
 	if (fetch_have(s, pin, blob))
 		return 0;
+	struct limits lim;
+	if (limits_for(s, pin, &lim) < 0)
+		return -1;
 	static int curl_ready;
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -327,7 +492,7 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 	int r = -1, any_mismatch = 0, full = 0;
 	for (size_t i = 0; i < nc; i++) {
 		char *why = NULL;
-		int t = try_one(s, cands[i], url, pin, o, tmp, blob, &why);
+		int t = try_one(s, cands[i], url, pin, o, &lim, tmp, blob, &why);
 		full = t < 0 && err_no_space();
 		if (t == 0 || full) {
 			r = t; /* a full disk: no other candidate fits either */

@@ -8,15 +8,19 @@
  * user's fetch hook); then the URL itself, or for a mirror://NAME/PATH URL
  * PATH on each base URL of that mirror (mirror.h).  Downloads go through libcurl
  * (redirects followed, connect and stall timeouts, retries with back-off on
- * transient errors, a progress line on a terminal for large files), are
+ * transient errors, a progress line on a terminal for large files), each
+ * within a deadline ($DISTILL_FETCH_TIMEOUT) and a size cap (the pin's
+ * recorded size, else $DISTILL_FETCH_MAX_SIZE; also for files), are
  * hashed while they stream into the store's tmp/, and become a blob only
  * if they match the pin.  A mismatch names the URL, the pin, what arrived
- * and its size, and moves the file aside (outside the store) for
+ * and its size, and moves the file aside (outside the store, mode 0600,
+ * never through or over what another user put at its name) for
  * inspection; nothing is stored.  Offline, no connection is ever opened:
- * local mirror directories and file:// URLs still work, anything else is
- * named as missing.
+ * local mirror directories and file:// URLs still work (regular files
+ * only: a FIFO would never end), anything else is named as missing.
  *
- * Records: rec/origin/<blob> (the URL) and, for sha256 pins,
+ * Records: rec/origin/<blob> (the URL), rec/size/<pin's hash> (the size
+ * in decimal and a newline) and, for sha256 pins,
  * rec/sha256/<sha256 as base64url> (the blob's BLAKE2b).  Nothing here is
  * thread-safe; strings are the caller's. */
 #ifndef DISTILL_FETCH_H

@@ -275,6 +275,14 @@ static void check_sha256_rec(struct ck *c, const char *path, const char *buf, si
 		need(c, path, "the blob", "blobs", &b);
 }
 
+/* rec/size/<pin>: outlives the blob (gc keeps it), so it needs nothing. */
+static void check_size_rec(struct ck *c, const char *path, const char *buf, size_t len)
+{
+	size_t n = strspn(buf, "0123456789");
+	if (n == 0 || n + 1 != len || buf[n] != '\n')
+		problem(c, "%s: expected a size in bytes and a newline", path);
+}
+
 static void check_record(struct ck *c, const char *kind, const char *name)
 {
 	char *path = fs_fmt("%s/rec/%s/%s", store_dir(c->s), kind, name);
@@ -306,6 +314,8 @@ static void check_record(struct ck *c, const char *kind, const char *name)
 		check_origin_rec(c, path, &key, buf, len);
 	else if (!strcmp(kind, "sha256"))
 		check_sha256_rec(c, path, buf, len);
+	else if (!strcmp(kind, "size"))
+		check_size_rec(c, path, buf, len);
 	else if (!meta_ok(buf, len))
 		problem(c, "%s: malformed build facts (expected distill-meta 1, "
 			   "see docs/formats.md)", path);
@@ -315,7 +325,7 @@ static void check_record(struct ck *c, const char *kind, const char *name)
 
 static void check_records(struct ck *c)
 {
-	static const char *const kinds[] = { "meta", "origin", "out", "plan", "sha256", "unpacked" };
+	static const char *const kinds[] = { "meta", "origin", "out", "plan", "sha256", "size", "unpacked" };
 	const size_t nk = sizeof kinds / sizeof *kinds;
 	struct dirent **ents;
 	int n = list(c, "rec", &ents);

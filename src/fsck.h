@@ -10,6 +10,7 @@
  *   rec/meta/<h>     decodes ("distill-meta 1", docs/formats.md)
  *   rec/unpacked/<h> one tree hash and a newline; that tree exists
  *   rec/origin/<h>   a non-empty name (file or URL); blob h exists
+ *   rec/size/<pin>   a size in bytes and a newline
  *   logs/<h>.zst     a regular file
  *   layers/<h>/      a key file hashing to h, nothing writable, and root/
  *                    the same as what the key describes (build_fill_layer

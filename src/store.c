@@ -29,10 +29,10 @@ struct store {
 
 static const char *const layout[] = {
 	"blobs", "trees", "rec", "rec/plan", "rec/out", "rec/meta",
-	"rec/unpacked", "rec/origin", "rec/sha256", "layers", "logs", "roots", "locks", "tmp",
+	"rec/unpacked", "rec/origin", "rec/sha256", "rec/size", "layers", "logs", "roots", "locks", "tmp",
 };
 
-static const char *const rec_kinds[] = { "plan", "out", "meta", "unpacked", "origin", "sha256" };
+static const char *const rec_kinds[] = { "plan", "out", "meta", "unpacked", "origin", "sha256", "size" };
 
 /* A store directory written by another user fills with entries its owner
  * cannot remove (gc) or replace: refuse before writing anything. */

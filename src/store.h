@@ -13,6 +13,8 @@
  *                        origin/<blobhash>   where a blob came from (a file
  *                                            name or URL), for messages only
  *                        sha256/<sha256>     the blob a sha256 pin resolved to
+ *                        size/<pin hash>     the size of a pin's content once
+ *                                            fetched: a fetch's cap; gc keeps it
  *   layers/<k>/        derived overlay layers, rebuildable (build.c): key,
  *                        the text k hashes, and root/, what it describes;
  *                        read-only like trees

@@ -114,6 +114,101 @@ ok $([ $? = 1 ] && grep -q "mirror://nobody/src2.txt: no base URL known for its 
 	"a mirror with no base URL: the error says which variable to set"
 diag < "$scratch/err"
 
+# 7c. A mismatch is kept owner-only (mode 0600) whatever the umask, from a
+# private file:// source and over HTTP, moved on this file system or
+# copied to another (/dev/shm); in a shared $TMPDIR, a symlink another
+# user planted at its name is neither followed nor replaced.
+shm=$(mktemp -d /dev/shm/distill-fetch.XXXXXX)
+trap 'kill $httpd 2>/dev/null; rm -rf "$shm"; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/shared" "$scratch/user"
+chmod 1777 "$shm" "$scratch/shared" "$scratch/user"
+printf 'private, not the source\n' > "$scratch/private.txt"
+chmod 600 "$scratch/private.txt"
+priv=$("$distill" sum "$scratch/private.txt" | cut -d' ' -f1)
+script p "file://$scratch/private.txt" "$pin"
+printf 'served, not the source\n' > "$scratch/www/other.txt"
+served=$("$distill" sum "$scratch/www/other.txt" | cut -d' ' -f1)
+script o "http://127.0.0.1:$port/files/other.txt" "$pin"
+# aside SCRIPT TMPDIR: build it (a mismatch) with umask 022; prints the
+# path it was kept at.
+aside() {
+	(umask 022 && TMPDIR=$2 "$distill" --store "$scratch/store9" build "$scratch/$1.scm") \
+		> /dev/null 2> "$scratch/err"
+	[ $? = 1 ] && sed -n 's/.*; kept at \(.*\); nothing was stored$/\1/p' "$scratch/err" | head -n 1
+}
+for d in "$scratch/shared" "$shm"; do
+	kept=$(aside p "$d")
+	ok $([ "$kept" = "$d/distill-mismatch-$priv" ] && [ "$(stat -c %a "$kept")" = 600 ]; echo $?) \
+		"a mismatch from a private file:// source is kept with mode 0600 in $d"
+	kept=$(aside o "$d")
+	ok $([ "$kept" = "$d/distill-mismatch-$served" ] && [ "$(stat -c %a "$kept")" = 600 ]; echo $?) \
+		"a mismatch over HTTP is kept with mode 0600 in $d"
+done
+as_user "umask 022 && TMPDIR=$scratch/user $distill --store $scratch/store9u build $scratch/o.scm" > /dev/null 2>&1
+ok $([ "$(stat -c '%a %U' "$scratch/user/distill-mismatch-$served")" = "600 $test_user" ]; echo $?) \
+	"so it is for an ordinary user"
+printf 'precious\n' > "$scratch/victim"
+for d in "$scratch/shared" "$shm"; do
+	rm -f "$d/distill-mismatch-$served"
+	as_user "ln -s $scratch/victim $d/distill-mismatch-$served"
+	kept=$(aside o "$d")
+	ok $([ "$(cat "$scratch/victim")" = precious ] && [ -L "$d/distill-mismatch-$served" ] &&
+		[ "$(readlink "$d/distill-mismatch-$served")" = "$scratch/victim" ] &&
+		case $kept in "$d/distill-mismatch-$served".??????) true;; *) false;; esac &&
+		[ "$(stat -c %a "$kept")" = 600 ] && cmp -s "$kept" "$scratch/www/other.txt"; echo $?) \
+		"a symlink planted at the name in $d is left alone; the mismatch is kept beside it"
+done
+[ -z "$(ls "$scratch/store9/blobs" | grep -v -F -x -e "$(ls "$st/blobs")")" ]
+ok $? "nothing of the mismatches is stored"
+
+# 7d. A download has a deadline and a size cap: a body trickling forever
+# ends at $DISTILL_FETCH_TIMEOUT, an endless one at $DISTILL_FETCH_MAX_SIZE,
+# an announced Content-Length beyond the cap before its body, and a pin
+# fetched before (its size recorded, kept by gc) at exactly that size.
+# Each is an error (exit 1) naming the URL and the limit; nothing is
+# stored.  (`timeout` only tells "stopped" from "never ends".)
+# limited NAME URL STORE [VAR=VALUE...]: a build of URL that must fail.
+limited() {
+	name=$1 url=$2 store=$3
+	shift 3
+	script "$name" "$url" "$sha"
+	t0=$(date +%s)
+	env "$@" timeout 60 "$distill" --store "$store" build "$scratch/$name.scm" > /dev/null 2> "$scratch/err"
+	rc=$?
+	echo "$url: exit $rc after $(($(date +%s) - t0)) s" | diag
+	[ $rc = 1 ] && [ -z "$(ls "$store/blobs" | grep -v -F -x -e "$(ls "$st/blobs")")" ] &&
+		[ -z "$(ls -A "$store/tmp")" ] &&
+		[ "$(grep -c "^  $url: .*: stopped; " "$scratch/err")" = 1 ]
+}
+limited t "http://127.0.0.1:$port/trickle/src.txt" "$scratch/store10" DISTILL_FETCH_TIMEOUT=3
+ok $([ $? = 0 ] && grep -q ': not done after 3 s, the deadline of a download: stopped; .* set DISTILL_FETCH_TIMEOUT' "$scratch/err"; echo $?) \
+	"a body trickling forever is stopped at the deadline"
+diag < "$scratch/err"
+limited e "http://127.0.0.1:$port/endless/src.txt" "$scratch/store10" DISTILL_FETCH_MAX_SIZE=1M
+ok $([ $? = 0 ] && grep -q ': more than 1048576 bytes, the most a download may be: stopped; .* set DISTILL_FETCH_MAX_SIZE' "$scratch/err"; echo $?) \
+	"an endless body is stopped at the size cap"
+limited g "http://127.0.0.1:$port/huge/src.txt" "$scratch/store10"
+ok $([ $? = 0 ] && grep -q ': more than 8589934592 bytes, the most a download may be' "$scratch/err"; echo $?) \
+	"a Content-Length beyond the default cap (8 GiB) is refused before the body"
+script s "http://127.0.0.1:$port/files/src.txt" "$sha"
+"$distill" --store "$scratch/store11" fetch "$scratch/s.scm" > /dev/null 2>&1 &&
+	"$distill" --store "$scratch/store11" gc > /dev/null 2>&1
+limited k "http://127.0.0.1:$port/endless/src.txt" "$scratch/store11"
+ok $([ $? = 0 ] && grep -q ': more than 22 bytes, the size of the pinned content when it was fetched before: stopped' "$scratch/err"; echo $?) \
+	"a pin fetched before (then collected) is capped at its recorded size"
+diag < "$scratch/err"
+mkdir -p "$scratch/fifo-mirror" && mkfifo "$scratch/fifo-mirror/src.txt"
+DISTILL_MIRRORS="$scratch/fifo-mirror" timeout 60 "$distill" --store "$scratch/store12" --offline \
+	build "$scratch/m.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 1 ] && grep -q "fifo-mirror/src.txt: not a regular file" "$scratch/err"; echo $?) \
+	"a FIFO in a mirror directory is refused, not read forever"
+DISTILL_FETCH_TIMEOUT=soon timeout 60 "$distill" --store "$scratch/store11" build "$scratch/s.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 1 ] && grep -q 'DISTILL_FETCH_TIMEOUT=soon: expected a number of seconds' "$scratch/err"; echo $?) \
+	"a malformed limit is named"
+"$distill" --store "$scratch/store11" fsck > /dev/null 2> "$scratch/err"
+ok $? "a store with size records is consistent"
+diag < "$scratch/err"
+
 # 8. A malformed pin is a recipe error at its place.
 script bad "https://origin.invalid/x" "not-a-pin"
 "$distill" --store "$scratch/store8" build "$scratch/bad.scm" > /dev/null 2> "$scratch/err"

@@ -1,10 +1,14 @@
 # A small HTTP server for the fetch tests: serves files from a directory,
-# redirects, fails once, and logs every request.  Loopback only.
+# redirects, fails once, sends endless or huge bodies, and logs every
+# request.  Loopback only; one thread per connection.
 #   python3 t/httpd.py DIR PORTFILE LOGFILE
 # /files/NAME     the file DIR/NAME (404 if absent)
 # /redirect/NAME  302 to /files/NAME
 # /flaky/NAME     503 the first time, then the file
-import http.server, os, sys
+# /trickle/NAME   2 KiB a second, forever (no Content-Length)
+# /endless/NAME   64 KiB every 10 ms, forever
+# /huge/NAME      announces 16 GiB, then trickles
+import http.server, os, sys, time
 
 root, portfile, logfile = sys.argv[1:4]
 seen = set()
@@ -22,6 +26,9 @@ class H(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", "/files/" + name)
             self.end_headers()
             return
+        if kind in ("trickle", "endless", "huge"):
+            self.forever(kind)
+            return
         if kind == "flaky" and name not in seen:
             seen.add(name)
             self.send_error(503)
@@ -36,7 +43,21 @@ class H(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
+    def forever(self, kind):
+        self.send_response(200)
+        if kind == "huge":
+            self.send_header("Content-Length", str(16 << 30))
+        self.end_headers()
+        chunk, pause = (b"\0" * 65536, 0.01) if kind == "endless" else (b"\0" * 2048, 1)
+        try:
+            while True:
+                self.wfile.write(chunk)
+                time.sleep(pause)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+http.server.ThreadingHTTPServer.daemon_threads = True
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(s.server_address[1]))
 os.rename(portfile + ".tmp", portfile)
