@@ -50,7 +50,8 @@ void status_update(int done, const char *building)
 		line[cols - 4] = 0;
 		strcat(line, "...");
 	}
-	fprintf(stderr, "\r\033[K%s", line);
+	fputs("\r\033[K", stderr);
+	status_escape(stderr, line, strlen(line));
 	fflush(stderr);
 	shown = 1;
 }

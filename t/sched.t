@@ -176,5 +176,12 @@ ok $? "distill log into a file: the log byte for byte"
 script -qec "$distill --store $scratch/st6 log $h" /dev/null > "$scratch/esc.tty" 2>&1
 ok $(grep -qF 'before\x1b]0;pwned\x07\x1b[2J' "$scratch/esc.tty" && ! grep -q "$(printf '\033')" "$scratch/esc.tty"; echo $?) \
 	"distill log on a terminal: escaped"
+# A plan name with escapes in the live status line on a terminal: only
+# the status line's own "\r ESC [K" reaches it.
+printf '(import (distill plan))\n(make-plan name: "n\\x1b;]0;pwned\\x07;" inputs: (list (local-archive "%s") (interned "/build" #o755 "#!/bin/busybox sh\n/bin/busybox sleep 1\n")))\n' "$bb" > "$scratch/name.scm"
+script -qec "$distill --store $scratch/st7 build $scratch/name.scm" /dev/null > "$scratch/name.tty" 2>&1
+ok $([ $? = 0 ] && grep -qF 'n\x1b;]0;pwned\x07;' "$scratch/name.tty" &&
+	! sed 's/\r\x1b\[K//g' "$scratch/name.tty" | grep -q "$(printf '[\033\007]')"; echo $?) \
+	"the live status line escapes what a plan name carries"
 
 done_testing
