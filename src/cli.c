@@ -5,11 +5,13 @@
 #include "fsck.h"
 #include "fsutil.h"
 #include "plan.h"
+#include "status.h"
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,6 +174,26 @@ out:
 	return rc;
 }
 
+/* The log of plan h to stdout with what a terminal would obey escaped
+ * (status_escape): it is a build's output, and distill suggests this
+ * command after a failure.  0, 1 if there is no log, or -1. */
+static int cat_log_escaped(struct store *s, const hash_t *h)
+{
+	int fd = memfd_create("log", MFD_CLOEXEC);
+	if (fd < 0)
+		return err_sys("distill log: memfd_create");
+	char path[64], *buf;
+	size_t len;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	int r = store_cat_log(s, h, fd);
+	if (r == 0 && (r = fs_read_file(path, &buf, &len)) == 0) {
+		status_escape(stdout, buf, len);
+		free(buf);
+	}
+	close(fd);
+	return r;
+}
+
 int cli_log(struct cli *c)
 {
 	hash_t h;
@@ -185,7 +207,8 @@ int cli_log(struct cli *c)
 	if (!s)
 		return EXIT_SYSTEM;
 	fflush(stdout);
-	int r = store_cat_log(s, &h, 1);
+	/* Elsewhere than on a terminal, byte for byte, like cat. */
+	int r = isatty(1) ? cat_log_escaped(s, &h) : store_cat_log(s, &h, 1);
 	if (r == 1)
 		err("no log for plan %s in %s", c->argv[0], store_dir(s));
 	store_close(s);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,9 +28,61 @@ struct run {
 	struct sched_node **all;	/* topological order */
 	size_t n, cap;
 	int running, stop, done;
+	int starved;	/* a ready build found no free slot this round */
 	char *fatal;	/* why no build can work here (sandbox, full disk): stop */
-	int free_slot_used;	/* a build runs on the slot that needs no token */
+	pid_t self;	/* the scheduler's pid, for its workers */
+	struct sigaction old[3];	/* of stop_signals, before sched_run */
 };
+
+/* Signals that stop distill: its builds die first (die_with_workers). */
+static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
+static volatile sig_atomic_t caught;
+
+static void on_stop_signal(int sig)
+{
+	caught = sig;
+}
+
+/* Note the stop signals that are not ignored (nohup, a background job);
+ * no SA_RESTART, so poll() returns at once. */
+static void catch_stop_signals(struct run *r)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	sigemptyset(&sa.sa_mask);
+	caught = 0;
+	for (int i = 0; i < 3; i++)
+		if (sigaction(stop_signals[i], NULL, &r->old[i]) == 0 &&
+		    r->old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+}
+
+static void restore_stop_signals(struct run *r)
+{
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &r->old[i], NULL);
+}
+
+/* A stop signal came: kill every worker (each sandbox dies with its worker,
+ * by PR_SET_PDEATHSIG), reap them, and die of the same signal, so the
+ * caller sees 128+signal.  Plan locks go with the process; what the
+ * builds left in tmp/ is gc's. */
+__attribute__((noreturn))
+static void die_with_workers(struct run *r)
+{
+	int sig = caught;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->all[i]->pipefd >= 0)
+			kill(r->all[i]->pid, SIGKILL);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->all[i]->pipefd >= 0)
+			while (waitpid(r->all[i]->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	status_end();
+	status_say("distill: stopped by signal %d; its builds are killed", sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(128 + sig);
+}
 
 /* Depth-first walk from a target: dependencies land before dependents. */
 static int collect(struct run *r, struct sched_node *n)
@@ -46,6 +99,7 @@ static int collect(struct run *r, struct sched_node *n)
 	n->state = NODE_PENDING;
 	n->resolved = n->waiting = n->built = 0;
 	n->lockfd = n->pipefd = -1;
+	n->js = (struct js_build){.rfd = -1, .wfd = -1, .nbr = -1, .nbw = -1};
 	n->pid = 0;
 	if (r->n == r->cap)
 		r->all = xrealloc(r->all, (r->cap = r->cap ? 2 * r->cap : 64) * sizeof *r->all);
@@ -92,8 +146,10 @@ static void resolve(struct sched_node *n)
 	n->resolved = 1;
 }
 
-/* Is there an output record?  Then the node is done. */
-static int try_cached(struct run *r, struct sched_node *n)
+/* Is there an output record whose tree or blob is in the store?  Then the
+ * node is done (0).  1: build it (saying why when a record's output is
+ * missing and say is set); -1: error. */
+static int try_cached(struct run *r, struct sched_node *n, int say)
 {
 	char *rec;
 	size_t len;
@@ -104,6 +160,15 @@ static int try_cached(struct run *r, struct sched_node *n)
 	free(rec);
 	if (d < 0)
 		return -1;
+	if (!(n->out.kind == OUT_TREE ? store_has_tree(r->s, &n->out.hash)
+				      : store_has_blob(r->s, &n->out.hash))) {
+		char hb[HASH_B64 + 1];
+		hash_b64(&n->out.hash, hb);
+		if (say)
+			status_say("%s: the recorded output %s %s is not in the store: building it again",
+				   n->plan.name, n->out.kind == OUT_TREE ? "tree" : "blob", hb);
+		return 1;
+	}
 	n->state = NODE_DONE;
 	r->st->cached++;
 	r->done++;
@@ -165,9 +230,9 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 		deps[i] = n->deps[i].node->hash;
 	struct build_opts bo = {
 		.timeout = n->timeout,
-		.js_read = r->js.rfd,
-		.js_write = r->js.wfd,
-		.makeflags = r->js.makeflags,
+		.js_read = n->js.rfd,
+		.js_write = n->js.wfd,
+		.makeflags = n->js.makeflags,
 		.deps = deps,
 		.ndeps = n->ndeps,
 		.expect = n->has_expect ? &n->expect : NULL,
@@ -209,25 +274,20 @@ static int start(struct run *r, struct sched_node *n)
 	if (pid < 0)
 		return err_sys("fork");
 	if (pid == 0) {
+		/* The worker, and so its sandbox, dies with the scheduler,
+		 * even if that already happened. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != r->self)
+			_exit(1);
 		close(p[0]);
-		signal(SIGINT, SIG_DFL);
+		restore_stop_signals(r);
 		worker(r, n, p[1]);
 	}
 	close(p[1]);
+	js_build_handed(&n->js);
 	n->pid = pid;
 	n->pipefd = p[0];
 	r->running++;
 	return 0;
-}
-
-/* Give back the job slot node n held. */
-static void release_slot(struct run *r, struct sched_node *n)
-{
-	if (n->token)
-		js_give(&r->js);
-	else
-		r->free_slot_used = 0;
-	n->token = 0;
 }
 
 /* A worker ended: read its report. */
@@ -252,7 +312,7 @@ static void finish(struct run *r, struct sched_node *n)
 	close(n->pipefd);
 	n->pipefd = -1;
 	r->running--;
-	release_slot(r, n);
+	js_build_close(&r->js, &n->js);
 	store_unlock_plan(n->lockfd);
 	n->lockfd = -1;
 	if (len > 0 && buf[0] == 'O' && output_decode(buf + 1, len - 1, &n->out) == 0) {
@@ -323,7 +383,7 @@ static int step(struct run *r, struct sched_node *n)
 	if (!n->resolved) {
 		resolve(n);
 		if (!(r->o->rebuild && n->mark == 3)) {
-			int c = try_cached(r, n);
+			int c = try_cached(r, n, 1);
 			if (c <= 0)
 				return c;
 		}
@@ -339,12 +399,10 @@ static int step(struct run *r, struct sched_node *n)
 	}
 	if (r->stop)
 		return 0;
-	/* The free slot (make's implicit job) first, then jobserver tokens. */
-	int token = r->free_slot_used;
-	if (token && !js_take(&r->js))
+	if (js_free(&r->js) < 1) {
+		r->starved = 1;
 		return 0;
-	if (!token)
-		r->free_slot_used = 1;
+	}
 	int c = 1;
 	if (n->lockfd < 0) {
 		n->lockfd = store_lock_plan(r->s, &n->hash, 0);
@@ -358,17 +416,16 @@ static int step(struct run *r, struct sched_node *n)
 			n->waiting = 0;
 			/* It may have finished while we waited for the lock. */
 			if (!(r->o->rebuild && n->mark == 3))
-				c = try_cached(r, n);
+				c = try_cached(r, n, 0);
 		}
 	}
-	n->token = token;
-	if (c > 0 && start(r, n) == 0)
+	if (c > 0 && js_build_open(&r->js, &n->js) == 1 && start(r, n) == 0)
 		return 0;
 	/* Not started: give back the slot and the lock. */
 	if (n->lockfd >= 0)
 		store_unlock_plan(n->lockfd);
 	n->lockfd = -1;
-	release_slot(r, n);
+	js_build_close(&r->js, &n->js);
 	return c > 0 ? -1 : c;
 }
 
@@ -390,6 +447,25 @@ static void dry_dependents(struct run *r)
 	for (size_t i = 0; i < r->n; i++)
 		if (r->all[i]->state == NODE_PENDING)
 			r->all[i]->state = NODE_SKIPPED;
+}
+
+/* Slots no ready build waits for go to the running builds, as tokens in
+ * their jobservers, round-robin; when a ready build waits for a slot, the
+ * tokens still unused in those jobservers come back.  1 if some came back
+ * (the ready builds may start now). */
+static int balance(struct run *r)
+{
+	int before = js_free(&r->js), lent = 1;
+	for (size_t i = 0; r->starved && i < r->n; i++)
+		js_reclaim(&r->js, &r->all[i]->js);
+	if (r->starved)
+		return js_free(&r->js) > before;
+	while (lent && js_free(&r->js) > 0) {
+		lent = 0;
+		for (size_t i = 0; i < r->n; i++)
+			lent |= js_lend(&r->js, &r->all[i]->js);
+	}
+	return 0;
 }
 
 static void live_line(struct run *r)
@@ -417,11 +493,15 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 		targets[i]->mark = 3; /* "again" rebuilds the targets only */
 	st->total = r.n;
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (js_init(&r.js, jobs) < 0)
-		goto error;
+	js_init(&r.js, jobs);
 	status_begin(r.n, o->quiet || o->dry_run);
+	r.self = getpid();
+	catch_stop_signals(&r);
 	for (;;) {
+		if (caught)
+			die_with_workers(&r);
 		int progress = 0;
+		r.starved = 0;
 		for (size_t i = 0; i < r.n; i++) {
 			struct sched_node *n = r.all[i];
 			if (n->state != NODE_PENDING || n->pipefd >= 0)
@@ -437,6 +517,8 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 			}
 			progress |= r.done + r.running != before;
 		}
+		if (balance(&r))
+			continue;
 		if (r.fatal && r.running == 0)
 			break;
 		if (r.running == 0) {
@@ -445,7 +527,6 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 				waiting |= r.all[i]->state == NODE_PENDING && r.all[i]->waiting;
 			if (!progress && !waiting)
 				break;
-			js_reset(&r.js);
 			if (progress)
 				continue;
 		}
@@ -466,10 +547,10 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 		free(pf);
 		free(who);
 	}
+	restore_stop_signals(&r);
 	if (o->dry_run)
 		dry_dependents(&r);
 	status_end();
-	js_close(&r.js);
 	if (r.fatal) {
 		err("%s", r.fatal);
 		free(r.fatal);

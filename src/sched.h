@@ -8,13 +8,19 @@
  * anything (a cache hit).  Otherwise, once the plan's lock is ours (other
  * distill processes on the same store may hold it: then we wait for them
  * and take their result), a worker process runs build_plan().  At most
- * jobs builds run at once, and the same jobserver feeds make inside them.
+ * jobs builds run at once, by the scheduler's own count of slots; each
+ * build gets a make jobserver of its own, holding the free slots the
+ * scheduler lends it (src/jobserver.h), so nothing a build does to its
+ * jobserver changes what the scheduler or other builds get.  A record
+ * whose output is missing from the store is no cache hit: the plan is
+ * built again.
  *
  * Nodes are owned by the caller; the scheduler fills in their results. */
 #ifndef DISTILL_SCHED_H
 #define DISTILL_SCHED_H
 
 #include <stddef.h>
+#include "jobserver.h"
 #include "plan.h"
 #include "store.h"
 
@@ -42,7 +48,8 @@ struct sched_node {
 	double seconds;
 
 	/* The scheduler's own. */
-	int mark, resolved, waiting, lockfd, pipefd, token;
+	int mark, resolved, waiting, lockfd, pipefd;
+	struct js_build js;	/* its slot and jobserver while it builds */
 	long pid;
 	char *errmsg;
 	struct plan res;	/* resolved plan */

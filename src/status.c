@@ -1,12 +1,15 @@
 #define _GNU_SOURCE
 #include "status.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 static int tty, total, quiet, shown;
 static struct timespec t0;
@@ -47,9 +50,43 @@ void status_update(int done, const char *building)
 		line[cols - 4] = 0;
 		strcat(line, "...");
 	}
-	fprintf(stderr, "\r\033[K%s", line);
+	fputs("\r\033[K", stderr);
+	status_escape(stderr, line, strlen(line));
 	fflush(stderr);
 	shown = 1;
+}
+
+/* Bytes of the printable character at p, or 0: escape p[0]. */
+static size_t printable(const char *p, size_t n, locale_t utf8)
+{
+	unsigned char c = *p;
+	if (c < 0x80)
+		return c >= 0x20 && c != 0x7f ? 1 : c == '\n' || c == '\t';
+	if (!utf8)
+		return 0;
+	locale_t old = uselocale(utf8);
+	mbstate_t st = {0};
+	wchar_t w;
+	size_t k = mbrtowc(&w, p, n, &st);
+	uselocale(old);
+	return k > n || (w >= 0x80 && w < 0xa0) ? 0 : k;
+}
+
+void status_escape(FILE *f, const char *p, size_t n)
+{
+	static locale_t utf8;
+	if (!utf8)
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", 0);
+	while (n > 0) {
+		size_t k = printable(p, n, utf8);
+		if (k)
+			fwrite(p, 1, k, f);
+		else
+			fprintf(f, "\\x%02x", (unsigned char)*p);
+		k += !k;
+		p += k;
+		n -= k;
+	}
 }
 
 void status_say(const char *fmt, ...)
@@ -57,8 +94,13 @@ void status_say(const char *fmt, ...)
 	clear();
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	char *msg;
+	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n >= 0) {
+		status_escape(stderr, msg, n);
+		free(msg);
+	}
 	fputc('\n', stderr);
 	fflush(stderr);
 }
