@@ -235,11 +235,23 @@ static int set_epoch(int dfd, const char *name, const char *path)
 	return 0;
 }
 
+/* Owned by whoever normalises it: as root, a build's output belongs to
+ * the unprivileged build id until it is captured. */
+static int own(int dfd, const char *name, const char *path, const struct stat *st)
+{
+	if ((st->st_uid != geteuid() || st->st_gid != getegid()) &&
+	    fchownat(dfd, name, geteuid(), getegid(), AT_SYMLINK_NOFOLLOW) < 0)
+		return err_sys("%s: chown", path);
+	return 0;
+}
+
 static int normalise_visit(struct walk *w, enum event ev, int dfd, const char *name,
 			   const char *path, const struct stat *st, int depth)
 {
 	(void)w;
 	(void)depth;
+	if (ev != W_POST && own(dfd, name, path, st) < 0)
+		return -1;
 	switch (ev) {
 	case W_PRE:
 		/* Before opening: a build may have left it mode 000. */

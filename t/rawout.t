@@ -42,7 +42,9 @@ ok $? "a raw output reached through a symlink to /etc is refused (exit $rc)"
 diag "$scratch/passwd.err"
 
 try dotdot "/../../../../../..$home/.distill-raw-secret" 'echo x > /out/x'
-[ $rc != 0 ] && grep -q "refusing the raw output path '/../" "$scratch/dotdot.err"
+# The recipe is refused where it names the path (the C check at capture
+# is for plans that come from elsewhere: t/unit/plan.c).
+[ $rc = 3 ] && grep -q "dotdot.scm:[0-9]*:[0-9]*: error: '/../.*' climbs above /" "$scratch/dotdot.err"
 ok $? "a raw output path with '..' is refused, naming it (exit $rc)"
 diag "$scratch/dotdot.err"
 
