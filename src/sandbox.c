@@ -327,6 +327,18 @@ static void wipe_environ(void)
 		memset(*e, 0, strlen(*e));
 }
 
+/* Die with the parent: PR_SET_PDEATHSIG, and if the parent died before it
+ * took effect, the error pipe has lost its only reader.  (getppid() cannot
+ * tell: the parent is outside pid 1's pid namespace.) */
+static void die_with_parent(const struct job *j)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		die(j, "prctl(PR_SET_PDEATHSIG)");
+	struct pollfd p = { .fd = j->errfd, .events = POLLOUT };
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+		_exit(SETUP_FAILED);
+}
+
 /* pid 1 of the sandbox.  Runs in the fresh namespaces right after clone. */
 __attribute__((noreturn))
 static void init_main(struct job *j)
@@ -339,8 +351,7 @@ static void init_main(struct job *j)
 		write_proc(j, "/proc/self/uid_map", j->uid_map);
 		write_proc(j, "/proc/self/gid_map", j->gid_map);
 	}
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		die(j, "prctl(PR_SET_PDEATHSIG)");
+	die_with_parent(j);
 	j->stage = STAGE_SETUP;
 	/* Not readable or traceable by the build: /proc/1 (environ, fds,
 	 * memory) of a non-dumpable process is out of its reach. */
@@ -374,8 +385,7 @@ static void init_main(struct job *j)
 	if (j->userns >= 0)
 		enter_userns(j);
 	/* Again: a change of credentials clears it. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		die(j, "prctl(PR_SET_PDEATHSIG)");
+	die_with_parent(j);
 	set_fds(j);
 	/* A session keyring of its own: none of the caller's keys. */
 	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)

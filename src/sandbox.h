@@ -1,16 +1,40 @@
 /* sandbox: run one build hermetically, in-process (no helper binary).
  *
- * The child gets new user, mount, pid, net, ipc, uts and (where the kernel
- * has it) cgroup namespaces.  Its root is an overlay of the read-only input
- * layers with a writable upper directory, entered by pivot_root; /out is a
- * bind mount of a host directory that the caller then captures; /dev holds
- * only null, zero, full, random, urandom, tty-less std links and a tmpfs shm;
- * /proc is fresh; /tmp is a tmpfs; the network has only loopback, up.
- * Inside: uid and gid 0 (mapped to the caller), hostname "distill",
- * umask 022, stdin /dev/null, stdout and stderr into the log fd, and an
- * environment of exactly: PATH=/usr/bin:/bin:/usr/sbin:/sbin, HOME=/tmp,
- * TMPDIR=/tmp, LC_ALL=C.UTF-8, TZ=UTC, SOURCE_DATE_EPOCH=0, plus MAKEFLAGS
- * when a jobserver is given.  The program run is /build with no arguments,
+ * The child gets new mount, pid, net, ipc, uts and (where the kernel has
+ * it) cgroup namespaces, and a user namespace.  Its root is an overlay of
+ * the read-only input layers with a writable upper directory, entered by
+ * pivot_root; /out is a bind mount of a host directory that the caller
+ * then captures; /dev holds only null, zero, full, random, urandom
+ * (read-only binds: usable, not changeable), std links and a tmpfs shm;
+ * /proc is fresh, with sys, sysrq-trigger, irq, bus and fs read-only;
+ * /tmp is a tmpfs; the network has only loopback, up.
+ *
+ * Who the build is: uid and gid 0 inside, no supplementary groups.  For
+ * an ordinary caller they map to the caller.  When the caller is root
+ * they map to an unprivileged build id (root's first subordinate id in
+ * /etc/subuid and /etc/subgid, else 2147418112): pid 1 then sets up the
+ * mounts as root in namespaces that stay owned by the host's user
+ * namespace, each layer idmapped so the store's files appear owned by
+ * root inside, and enters the build's user namespace last.  So a build
+ * run by root is not host root, and cannot change its own mounts.
+ * The caller must own the scratch and out directories; as root the
+ * sandbox gives upper, work and out to the build id, and the caller's
+ * capture takes them back (tree_normalise).
+ *
+ * pid 1 is distill's own fork, never exec'd: it is non-dumpable (the
+ * build cannot read its /proc/1/environ, fds or memory, nor ptrace it),
+ * its copy of the caller's environment strings is zeroed, it dies with
+ * its parent, and it closes the error pipe once /build is started.  The
+ * build joins a session keyring of its own.  Layers, upper and work reach
+ * the overlay as /proc/self/fd paths, so mountinfo names no store path
+ * in the overlay's options (the /out bind and the log fd still show
+ * their host paths).
+ *
+ * The build: hostname "distill", umask 022, no new privileges, stdin
+ * /dev/null, stdout and stderr into the log fd, and an environment of
+ * exactly: PATH=/usr/bin:/bin:/usr/sbin:/sbin, HOME=/tmp, TMPDIR=/tmp,
+ * LC_ALL=C.UTF-8, TZ=UTC, SOURCE_DATE_EPOCH=0, plus MAKEFLAGS when a
+ * jobserver is given.  The program run is /build with no arguments,
  * from cwd "/"; every fd but 0, 1, 2 and the jobserver's is closed.
  * The sandbox's init (pid 1) ends when /build ends, which makes the kernel
  * kill every other process of the build.  A timeout kills it all and is
