@@ -25,6 +25,7 @@
 ;;; the owners it declares; minimal-system is a small one (busybox's init
 ;;; and runit, a oneshot printing a line).
 (define-module (distill platform)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill image)
   #:use-module (distill boot)
@@ -57,9 +58,6 @@
   (memory platform-memory)              ; MiB
   (var-size platform-var-size))         ; bytes
 
-(define (platform-error fmt . args)
-  (throw 'misc-error 'make-platform fmt args #f))
-
 (define mib (* 1024 1024))
 
 (define* (make-platform #:key name (firmware 'bios) kernel (modules '())
@@ -70,15 +68,15 @@ image on the ESP of a GPT disk), its initramfs loading the kernel MODULES
 (names, with (distill kernel)'s kernel-module-subset; '() when the kernel
 has its drivers built in), with CMDLINE added to the kernel's command
 line, MEMORY MiB, and a /var partition of VAR-SIZE bytes."
-  (unless (string? name) (platform-error "name: must be a string, not ~s" name))
+  (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
   (unless (memq firmware '(bios uefi))
-    (platform-error "firmware: must be 'bios or 'uefi, not ~s" firmware))
+    (recipe-error 'make-platform "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
   (unless (and (plan? kernel) (plan-raw-output kernel))
-    (platform-error "kernel: ~s is not a plan with a raw output (a bzImage)" kernel))
+    (recipe-error 'make-platform "kernel: ~s is not a plan with a raw output (a bzImage)" (list kernel)))
   (unless (and (list? modules) (every string? modules))
-    (platform-error "modules: ~s must be a list of kernel module names" modules))
+    (recipe-error 'make-platform "modules: ~s must be a list of kernel module names" (list modules)))
   (unless (and (exact-integer? var-size) (> var-size 0) (zero? (remainder var-size mib)))
-    (platform-error "var-size: ~s must be a positive number of bytes, a multiple of 1 MiB" var-size))
+    (recipe-error 'make-platform "var-size: ~s must be a positive number of bytes, a multiple of 1 MiB" (list var-size)))
   (%platform name firmware kernel modules cmdline memory var-size))
 
 (define (configured p)
@@ -173,8 +171,8 @@ exec switch_root /newroot \"$init\"
 items of a root file system, as for rootfs-tar, with OWNERS), laid out
 for PLAT."
   (unless (or (system? system) (list? system))
-    (throw 'misc-error 'platform-disk "~s is neither a system nor a list of root file system items"
-           (list system) #f))
+    (recipe-error 'platform-disk "~s is neither a system nor a list of root file system items"
+                  (list system)))
   (let* ((root (if (system? system) (system-root system) system))
          (owners (if (system? system) (append (system-owners system) owners) owners))
          (name (platform-name plat))
@@ -211,8 +209,8 @@ platform-disk) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
     (boot-spec disk: (case format
                        ((raw) disk)
                        ((qcow2) (qcow2-image disk))
-                       (else (throw 'misc-error 'platform-boot-spec
-                                    "format: ~s must be raw or qcow2" (list format) #f)))
+                       (else (recipe-error 'platform-boot-spec
+                                           "format: ~s must be raw or qcow2" (list format))))
                firmware: (platform-firmware plat)
                memory: (platform-memory plat))))
 

@@ -24,6 +24,7 @@
 ;;; is a system record: its root items and the owners they declare,
 ;;; which (distill platform) makes into a disk.
 (define-module (distill system)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill package)
   #:use-module (distill base)
@@ -43,9 +44,6 @@
   (root system-root)                    ; items of the root file system
   (owners system-owners))               ; (PATH UID GID MODE) for images
 
-(define (system-error fmt . args)
-  (throw 'misc-error 'make-system fmt args #f))
-
 (define root-user (make-user name: "root" uid: 0 home: "/root" shell: "/bin/sh"))
 (define root-group (make-group name: "root" gid: 0))
 
@@ -61,10 +59,10 @@ declared two ways or one id given two names."
                                              (not (equal? (name y) (name x)))))
                             out)))
           (cond ((and same (not (equal? same x)))
-                 (system-error "~a ~s is declared twice, differently" who (name x)))
+                 (recipe-error 'make-system "~a ~s is declared twice, differently" (list who (name x))))
                 (same (loop (cdr items) out))
-                (clash (system-error "~a ~s and ~s have the same id ~a"
-                                     who (name clash) (name x) (id x)))
+                (clash (recipe-error 'make-system "~a ~s and ~s have the same id ~a"
+                                     (list who (name clash) (name x) (id x))))
                 (else (loop (cdr items) (cons x out))))))))
 
 (define (passwd-line u)
@@ -89,16 +87,15 @@ OWNERS ((PATH UID GID MODE)) are applied in the images."
                (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
                                              (memv c '(#\- #\.))))
                              hostname))
-    (system-error "hostname: ~s is not a host name" hostname))
-  (for-each (lambda (l what)
-              (unless (list? l) (system-error "~a: ~s must be a list" what l)))
+    (recipe-error 'make-system "hostname: ~s is not a host name" (list hostname)))
+  (for-each (lambda (l what) (check-list 'make-system what l))
             (list services packages files users groups owners)
-            '("services" "packages" "files" "users" "groups" "owners"))
+            '("services:" "packages:" "files:" "users:" "groups:" "owners:"))
   (let* ((order (services-order services))
          (execline (services-uses-execline? order)))
     (when execline
-      (system-error "service ~s has a script written as execline data, and this system has no /bin/execlineb (execline's sources cannot be had here): write its scripts as text"
-                    (service-name execline)))
+      (recipe-error 'make-system "service ~s has a script written as execline data, and this system has no /bin/execlineb (execline's sources cannot be had here): write its scripts as text"
+                    (list (service-name execline))))
     (let* ((users (unique "user" (cons root-user
                                        (append users (append-map service-users order)))
                           user-name user-uid))
