@@ -466,19 +466,20 @@ for #f."
           s)))
   (and urlfmt (replace (replace urlfmt "$name" name) "$version" version)))
 
+(define (hook-toolchain who hook conf)
+  "The cc-toolchain HOOK (named WHO) gives for CONF."
+  (let ((tc (memo-call hook conf)))
+    (unless (cc-toolchain? tc)
+      (recipe-error who "gave ~s, not a cc-toolchain" (list tc)))
+    tc))
+
 (define ($cc-toolchain conf)
   "CONF's C toolchain (cc-toolchain-hook)."
-  (let ((tc (memo-call (cc-toolchain-hook) conf)))
-    (unless (cc-toolchain? tc)
-      (recipe-error 'cc-toolchain-hook "gave ~s, not a cc-toolchain" (list tc)))
-    tc))
+  (hook-toolchain 'cc-toolchain-hook (cc-toolchain-hook) conf))
 
 (define ($native-toolchain conf)
   "The native C toolchain of build machine CONF (native-toolchain-hook)."
-  (let ((tc (memo-call (native-toolchain-hook) conf)))
-    (unless (cc-toolchain? tc)
-      (recipe-error 'native-toolchain-hook "gave ~s, not a cc-toolchain" (list tc)))
-    tc))
+  (hook-toolchain 'native-toolchain-hook (native-toolchain-hook) conf))
 
 (define ($cc-tools conf) (cc-toolchain-tools ($cc-toolchain conf)))
 (define ($libc conf) (cc-toolchain-libc ($cc-toolchain conf)))
