@@ -13,18 +13,19 @@
 ;;; (hash-u8vector), hash-file, zero-hash, with-output-to-hash,
 ;;; copy-port+hash, hasher->output-port, new-hasher, hash-write!,
 ;;; hash-finalize.  Pins (what a source must hash to) are checked with
-;;; pin-kind.
+;;; pin-kind, of (distill check).
 (define-module (distill hash)
   #:use-module (distill core)
+  #:use-module (distill check)
   #:use-module (rnrs bytevectors)
   #:use-module (ice-9 binary-ports)
   #:use-module ((ice-9 textual-ports) #:select (put-string))
-  #:use-module (ice-9 regex)
   #:export (hash-of hash-string hash-bytevector hash-u8vector
             hash-file hash-file/sha256 zero-hash
             new-hasher hasher? hash-write! hash-finalize hasher->output-port
-            with-output-to-hash copy-port+hash
-            hash-string? pin-kind))
+            with-output-to-hash copy-port+hash)
+  ;; the forms of hashes and pins are (distill check)'s
+  #:re-export (hash-string? pin-kind))
 
 (define (hash-bytevector bv)
   "(hash-bytevector bv) is the hash of the bytes of @var{bv}."
@@ -67,7 +68,7 @@ UTF-8) whose bytes hash-finalize hashes."
 
 (define (check-hasher who h)
   (unless (hasher? h)
-    (throw 'misc-error who "~s is not a hasher" (list h) #f)))
+    (recipe-error who "~s is not a hasher" (list h))))
 
 (define (hash-write! h obj)
   "(hash-write! h obj) adds @var{obj} to hasher @var{h}: a string (as
@@ -82,7 +83,7 @@ UTF-8), a bytevector, or everything readable from an input port."
         (unless (eof-object? bv)
           (put-bytevector h bv)
           (loop)))))
-   (else (throw 'misc-error 'hash-write! "cannot hash ~s" (list obj) #f))))
+   (else (recipe-error 'hash-write! "cannot hash ~s" (list obj)))))
 
 (define (hash-finalize h)
   "(hash-finalize h) is the hash of everything written to hasher @var{h}."
@@ -121,21 +122,3 @@ output port @var{to} and returns the hash of the bytes copied."
           (put-bytevector h bv)
           (loop))))
     (hash-finalize h)))
-
-(define hash-rx
-  ;; 32 bytes: 42 free characters, one whose low 2 bits are zero, "="
-  (make-regexp "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=$"))
-
-(define sha256-rx (make-regexp "^sha256:[0-9a-f]{64}$"))
-
-(define (hash-string? x)
-  "(hash-string? x): is @var{x} a hash in distill's form (44 characters of
-padded base64url encoding 32 bytes)?"
-  (and (string? x) (regexp-exec hash-rx x) #t))
-
-(define (pin-kind x)
-  "(pin-kind x) is 'blake2b for a hash in distill's form, 'sha256 for
-\"sha256:<64 lower-case hex digits>\", and #f for anything else."
-  (cond ((hash-string? x) 'blake2b)
-        ((and (string? x) (regexp-exec sha256-rx x)) 'sha256)
-        (else #f)))

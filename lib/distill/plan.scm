@@ -26,6 +26,7 @@
 ;;; needs (what `distill gc` keeps for them is decided from its roots).
 (define-module (distill plan)
   #:use-module (distill core)
+  #:use-module (distill check)
   #:use-module (rnrs bytevectors)
   #:use-module (ice-9 binary-ports)
   #:use-module (srfi srfi-1)
@@ -89,18 +90,6 @@
   (if (or (absolute-file-name? file) (not (current-script-directory)))
       file
       (string-append (current-script-directory) "/" file)))
-
-(define (recipe-error who fmt args)
-  (throw 'misc-error who fmt args #f))
-
-(define (check-path who p)
-  "P in the form plans hold it: absolute and normalised (\"//\" and \"/./\"
-folded, a trailing \"/\" dropped, \"..\" resolved); a \"..\" that climbs
-above / is an error, reported at the recipe's line."
-  (unless (and (string? p) (> (string-length p) 0)
-               (char=? (string-ref p 0) #\/))
-    (recipe-error who "~s is not an absolute path" (list p)))
-  (%normpath who p))
 
 (define (->bytevector who x)
   (cond ((bytevector? x) x)
