@@ -215,12 +215,6 @@ int cli_log(struct cli *c)
 	return r ? cli_fail(EXIT_SYSTEM) : EXIT_OK;
 }
 
-static const char *kind_name(enum art_kind k)
-{
-	static const char *n[] = {"file", "dir", "symlink", "archive", "tree"};
-	return n[k];
-}
-
 int cli_show(struct cli *c)
 {
 	if (c->argc != 1) {
@@ -245,7 +239,7 @@ int cli_show(struct cli *c)
 		if (a->kind == ART_FILE || a->kind == ART_ARCHIVE || a->kind == ART_TREE)
 			hash_b64(&a->hash, hb);
 		char *at = fs_join(p.in[i].basedir, a->path);
-		printf("input   %-7s %s", kind_name(a->kind), at);
+		printf("input   %-7s %s", art_kind_name(a->kind), at);
 		if (a->kind == ART_FILE || a->kind == ART_DIR)
 			printf(" %04o", (unsigned)a->mode);
 		if (a->kind == ART_SYMLINK)
@@ -262,7 +256,7 @@ int cli_show(struct cli *c)
 			hash_b64(&o.hash, hb);
 			char *path = o.kind == OUT_TREE ? store_tree_path(s, &o.hash)
 							: store_blob_path(s, &o.hash);
-			printf("output  %s %s %s\n", o.kind == OUT_TREE ? "tree" : "file", hb, path);
+			printf("output  %s %s %s\n", output_kind_name(o.kind), hb, path);
 			free(path);
 		}
 		free(rec);
