@@ -101,10 +101,10 @@ int pin_parse(const char *s, pin_t *out)
 	if (strncmp(s, "sha256:", 7) == 0) {
 		size_t len;
 		const char *hex = s + 7;
-		if (strlen(hex) != 64 ||
+		if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64 ||
 		    sodium_hex2bin(out->h.b, HASH_LEN, hex, 64, NULL, &len, NULL) != 0 ||
 		    len != HASH_LEN)
-			return err("'%s' is not a pin: sha256: needs 64 hex digits", s);
+			return err("'%s' is not a pin: sha256: needs 64 hex digits, lower-case", s);
 		out->kind = PIN_SHA256;
 		return 0;
 	}
