@@ -54,13 +54,13 @@ int cli_hash_arg(const char *arg, hash_t *h)
 
 static void print_sums(const hash_t *b2, const hash_t *sha, const char *name)
 {
-	char b[HASH_B64 + 1], x[2 * HASH_LEN + 1];
+	char b[HASH_B64 + 1], x[80];
 	hash_b64(b2, b);
-	hash_hex(sha, x);
+	pin_format(&(pin_t){.kind = PIN_SHA256, .h = *sha}, x);
 	if (name)
-		printf("%s sha256:%s %s\n", b, x, name);
+		printf("%s %s %s\n", b, x, name);
 	else
-		printf("%s sha256:%s\n", b, x);
+		printf("%s %s\n", b, x);
 }
 
 int cli_sum(struct cli *c)
