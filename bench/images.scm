@@ -1,7 +1,7 @@
 ;; Benchmark plans for image assembly (bench/run, section 6): one tree, the
 ;; tar TREE-TAR (whose sha256 is SHA256), made into distill's images.
 ;; bench/run calls it as
-;;   distill build bench/images.scm TREE-TAR SHA256 TAG WHAT
+;;   distill build bench/images.scm -- TREE-TAR SHA256 TAG WHAT
 ;; WHAT is one of
 ;;   tools     the image tools plan alone (image-tools-plan)
 ;;   tar       rootfs-tar of the tree

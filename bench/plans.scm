@@ -3,7 +3,7 @@
 ;; SLEEP seconds, if SLEEP is not 0).  TAG goes into every /build, so a new
 ;; TAG makes plans that are not in the store yet and the same TAG makes
 ;; plans that are.  bench/run calls it as
-;;   distill build bench/plans.scm DEB COUNT TAG SLEEP
+;;   distill build bench/plans.scm -- DEB COUNT TAG SLEEP
 (import (distill plan))
 
 (define args (cdr (program-arguments)))

@@ -2,7 +2,7 @@
 ;; examples/system.scm) on (plat qemu-x86_64), with chronyd's NTP pool
 ;; taken from the script's second argument, so that one service's
 ;; configuration changes between two builds.
-;;   distill build bench/system.scm CA.pub POOL
+;;   distill build bench/system.scm -- CA.pub POOL
 (import (distill system) (distill service) (distill platform)
         (plat qemu-x86_64)
         (pkg ca-certs) (pkg wget)

@@ -5,10 +5,14 @@
 (define-module (plat qemu-x86_64-efi)
   #:use-module (distill platform)
   #:use-module (distill kernel)
+  #:use-module (plat base)
   #:export (qemu-x86_64-efi))
 
 (define qemu-x86_64-efi
   (make-platform name: "qemu-x86_64-efi"
                  firmware: 'uefi
                  kernel: (kernel-plan)
-                 modules: kernel-qemu-modules))
+                 modules: kernel-qemu-modules
+                 packages: base-packages
+                 services: base-services
+                 initramfs: initramfs-packages))

@@ -45,64 +45,36 @@ static int parse_forward(const char *s, struct boot_forward *f)
 	return 0;
 }
 
-int boot_parse_args(int argc, char **argv, struct boot_opts *o)
+int boot_set_option(struct boot_opts *o, const char *name, const char *v)
 {
-	memset(o, 0, sizeof *o);
-	o->rest = xmalloc((argc + 1) * sizeof *o->rest);
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		static const char *const with_value[] = {"--expect", "--timeout",
-							  "--forward", "--accel", "--state"};
-		size_t k, n = sizeof with_value / sizeof *with_value;
-		if (!strcmp(a, "--")) {
-			while (++i < argc)
-				o->rest[o->nrest++] = argv[i];
-			break;
+	if (!strcmp(name, "expect")) {
+		regex_t re;
+		int rc = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char m[200];
+			regerror(rc, &re, m, sizeof m);
+			return err("--expect '%s': %s", v, m);
 		}
-		for (k = 0; k < n; k++) {
-			size_t l = strlen(with_value[k]);
-			if (!strncmp(a, with_value[k], l) && (a[l] == '=' || !a[l]))
-				break;
-		}
-		if (k == n) {
-			if (a[0] == '-' && a[1] && !o->nrest)
-				return err("unknown option '%s' for distill boot", a);
-			o->rest[o->nrest++] = argv[i];
-			continue;
-		}
-		v = strchr(a, '=') ? strchr(a, '=') + 1 : NULL;
-		if (!v) {
-			if (i + 1 >= argc)
-				return err("%s needs a value", a);
-			v = argv[++i];
-		}
-		if (k == 0) {
-			regex_t re;
-			int rc = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
-			if (rc) {
-				char m[200];
-				regerror(rc, &re, m, sizeof m);
-				return err("--expect '%s': %s", v, m);
-			}
-			regfree(&re);
-			o->expect = v;
-		} else if (k == 1) {
-			if (parse_num(v, 86400 * 7, &o->timeout) < 0)
-				return err("--timeout '%s': expected seconds, from 1 to 604800", v);
-		} else if (k == 2) {
-			o->fwd = xrealloc(o->fwd, (o->nfwd + 1) * sizeof *o->fwd);
-			if (parse_forward(v, &o->fwd[o->nfwd]) < 0)
-				return -1;
-			o->nfwd++;
-		} else if (k == 3) {
-			if (strcmp(v, "kvm") && strcmp(v, "tcg"))
-				return err("--accel '%s': expected kvm or tcg", v);
-			o->accel = v;
-		} else {
-			if (!*v)
-				return err("--state needs a file name");
-			o->state = v;
-		}
+		regfree(&re);
+		o->expect = v;
+	} else if (!strcmp(name, "timeout")) {
+		if (parse_num(v, 86400 * 7, &o->timeout) < 0)
+			return err("--timeout '%s': expected seconds, from 1 to 604800", v);
+	} else if (!strcmp(name, "forward")) {
+		o->fwd = xrealloc(o->fwd, (o->nfwd + 1) * sizeof *o->fwd);
+		if (parse_forward(v, &o->fwd[o->nfwd]) < 0)
+			return -1;
+		o->nfwd++;
+	} else if (!strcmp(name, "accel")) {
+		if (strcmp(v, "kvm") && strcmp(v, "tcg"))
+			return err("--accel '%s': expected kvm or tcg", v);
+		o->accel = v;
+	} else if (!strcmp(name, "state")) {
+		if (!*v)
+			return err("--state needs a file name");
+		o->state = v;
+	} else {
+		return err("unknown option '--%s' for distill boot", name);
 	}
 	return 0;
 }
@@ -110,9 +82,8 @@ int boot_parse_args(int argc, char **argv, struct boot_opts *o)
 void boot_opts_free(struct boot_opts *o)
 {
 	free(o->fwd);
-	free(o->rest);
 	o->fwd = NULL;
-	o->rest = NULL;
+	o->nfwd = 0;
 }
 
 /* QEMU's default CPU model (qemu64) needs SSE3 and CMPXCHG16B besides the

@@ -1,7 +1,7 @@
 /* boot: run a machine in QEMU on its serial console (distill boot).
  *
- * Owns the QEMU side of `distill boot`: parsing the command's own options
- * (--expect, --timeout, --forward, --accel), deciding whether KVM really
+ * Owns the QEMU side of `distill boot`: the values of the command's own
+ * options (--expect, --timeout, --forward, --accel, --state), deciding whether KVM really
  * runs guests here (else TCG), making QEMU's command line, and running
  * QEMU: its console (the first serial port) is copied to an fd and, with
  * --expect, matched line by line against a POSIX extended regex until a
@@ -15,9 +15,9 @@
  * is the image, made by qemu-img on first use and kept: the next boot of
  * the same image with the same FILE sees them.
  *
- * The caller owns the struct boot_spec strings.  boot_parse_args fills a
- * struct boot_opts whose forwards and rest arrays are freed by
- * boot_opts_free (the strings are argv's).  Nothing here prints: failures
+ * The caller owns the struct boot_spec strings.  boot_set_option fills a
+ * zeroed struct boot_opts whose forwards array is freed by boot_opts_free
+ * (the strings are the caller's: argv's).  Nothing here prints: failures
  * are -1 (or a BOOT_EXIT_* status) with err_msg() saying why. */
 #ifndef DISTILL_BOOT_H
 #define DISTILL_BOOT_H
@@ -53,14 +53,12 @@ struct boot_opts {
 	const char *state;	/* --state FILE: keep the disk's writes there, or NULL */
 	struct boot_forward *fwd;	/* --forward HOST:GUEST, nfwd of them */
 	size_t nfwd;
-	char **rest;		/* the other arguments (TARGET, script arguments) */
-	int nrest;
 };
 
-/* Parse distill boot's arguments: its options anywhere before "--", the
- * rest (TARGET and the script's arguments) in order.  -1 with err() on a
- * malformed option (bad regex, port, number, unknown option). */
-int boot_parse_args(int argc, char **argv, struct boot_opts *o);
+/* Set the option --NAME of distill boot to VALUE (the command line parses
+ * them: main.c); --forward adds one forward each time.  -1 with err() on
+ * a malformed value (bad regex, port, number) or an unknown NAME. */
+int boot_set_option(struct boot_opts *o, const char *name, const char *value);
 void boot_opts_free(struct boot_opts *o);
 
 /* "qcow2" when the image PATH starts with qcow2's magic, else "raw";

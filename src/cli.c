@@ -52,6 +52,15 @@ int cli_hash_arg(const char *arg, hash_t *h)
 	return 0;
 }
 
+const char *cli_opt(const struct cli *c, const char *name)
+{
+	const char *v = NULL;
+	for (int i = 0; i < c->nopts; i++)
+		if (!strcmp(c->opts[i].name, name))
+			v = c->opts[i].value;
+	return v;
+}
+
 static void print_sums(const hash_t *b2, const hash_t *sha, const char *name)
 {
 	char b[HASH_B64 + 1], x[80];
@@ -85,10 +94,6 @@ int cli_sum(struct cli *c)
 
 int cli_intern(struct cli *c)
 {
-	if (c->argc == 0) {
-		fputs("usage: distill intern FILE...\n", stderr);
-		return EXIT_USAGE;
-	}
 	struct store *s = cli_store(c);
 	if (!s)
 		return EXIT_SYSTEM;
@@ -132,10 +137,6 @@ static int load_plan(struct store *s, const char *arg, hash_t *h, struct plan *p
 
 int cli_again(struct cli *c)
 {
-	if (c->argc == 0) {
-		fputs("usage: distill again PLANHASH...\n", stderr);
-		return EXIT_USAGE;
-	}
 	struct store *s = cli_store(c);
 	if (!s)
 		return EXIT_SYSTEM;
@@ -197,10 +198,6 @@ static int cat_log_escaped(struct store *s, const hash_t *h)
 int cli_log(struct cli *c)
 {
 	hash_t h;
-	if (c->argc != 1) {
-		fputs("usage: distill log PLANHASH\n", stderr);
-		return EXIT_USAGE;
-	}
 	if (cli_hash_arg(c->argv[0], &h) < 0)
 		return EXIT_USAGE;
 	struct store *s = cli_store_read(c);
@@ -217,10 +214,6 @@ int cli_log(struct cli *c)
 
 int cli_show(struct cli *c)
 {
-	if (c->argc != 1) {
-		fputs("usage: distill show PLANHASH\n", stderr);
-		return EXIT_USAGE;
-	}
 	struct store *s = cli_store_read(c);
 	if (!s)
 		return EXIT_SYSTEM;
@@ -289,48 +282,43 @@ int cli_show(struct cli *c)
 	return EXIT_OK;
 }
 
+/* gc with --add-root NAME takes PLANHASH, and nothing else does. */
+int cli_gc_check(const struct cli *c)
+{
+	const char *add = cli_opt(c, "add-root"), *remove = cli_opt(c, "remove-root");
+	if (add && remove)
+		return err("--add-root and --remove-root are two runs of gc, not one");
+	if (add && c->argc != 1)
+		return err("--add-root NAME needs the PLANHASH to root");
+	if (!add && c->argc)
+		return err("gc takes no argument '%s' (only --add-root NAME PLANHASH does)",
+			   c->argv[0]);
+	return 0;
+}
+
 int cli_gc(struct cli *c)
 {
-	int dry = 0;
+	const char *add = cli_opt(c, "add-root"), *remove = cli_opt(c, "remove-root");
+	hash_t h;
+	if (add && cli_hash_arg(c->argv[0], &h) < 0)
+		return EXIT_USAGE;
 	struct store *s = cli_store(c);
 	if (!s)
 		return EXIT_SYSTEM;
-	int rc = EXIT_OK;
-	for (int i = 0; i < c->argc; i++) {
-		const char *a = c->argv[i];
-		if (!strcmp(a, "--dry-run")) {
-			dry = 1;
-		} else if (!strcmp(a, "--add-root") && i + 2 < c->argc) {
-			hash_t h;
-			if (cli_hash_arg(c->argv[i + 2], &h) < 0) {
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			if (store_add_root(s, c->argv[i + 1], &h) < 0) {
-				rc = cli_fail(EXIT_SYSTEM);
-				goto out;
-			}
-			i += 2;
-			goto out;
-		} else if (!strcmp(a, "--remove-root") && i + 1 < c->argc) {
-			if (store_remove_root(s, c->argv[i + 1]) < 0)
-				rc = cli_fail(EXIT_SYSTEM);
-			goto out;
-		} else {
-			fprintf(stderr, "usage: distill gc [--dry-run] [--add-root NAME PLANHASH] "
-					"[--remove-root NAME]\n");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
+	int rc = EXIT_OK, dry = c->sched.dry_run;
 	struct store_gc_stats st;
-	if (store_gc(s, dry, &st) < 0) {
+	if (add) {
+		if (store_add_root(s, add, &h) < 0)
+			rc = cli_fail(EXIT_SYSTEM);
+	} else if (remove) {
+		if (store_remove_root(s, remove) < 0)
+			rc = cli_fail(EXIT_SYSTEM);
+	} else if (store_gc(s, dry, &st) < 0) {
 		rc = cli_fail(EXIT_SYSTEM);
-		goto out;
+	} else {
+		printf("%s %ld entries (%.1f MiB), kept %ld\n", dry ? "would remove" : "removed",
+		       st.removed, st.bytes_freed / 1048576.0, st.kept);
 	}
-	printf("%s %ld entries (%.1f MiB), kept %ld\n", dry ? "would remove" : "removed",
-	       st.removed, st.bytes_freed / 1048576.0, st.kept);
-out:
 	store_close(s);
 	return rc;
 }
@@ -343,11 +331,7 @@ static void print_problem(void *arg, const char *line)
 
 int cli_fsck(struct cli *c)
 {
-	bool deep = c->argc == 1 && !strcmp(c->argv[0], "--deep");
-	if (c->argc != deep) {
-		fputs("usage: distill fsck [--deep]\n", stderr);
-		return EXIT_USAGE;
-	}
+	bool deep = cli_opt(c, "deep") != NULL;
 	struct store *s = cli_store(c);
 	if (!s)
 		return EXIT_SYSTEM;

@@ -1,8 +1,9 @@
 /* cli: the commands that need no Scheme, and the options all commands share.
  *
- * main.c parses the command line into a struct cli and calls one cli_*
- * function (or, for run and build, the Guile glue).  Each returns the
- * process exit status, documented in docs/cli.md:
+ * main.c parses the command line into a struct cli (its strings are
+ * argv's; the arrays are main's) and calls the command's C function, or
+ * the Guile glue with the command's procedure in (distill script).  Each
+ * returns the process exit status, documented in docs/cli.md:
  *   0 success, 1 a build failed, 2 bad usage, 3 a recipe error,
  *   4 distill could not do its job (store, sandbox, disk). */
 #ifndef DISTILL_CLI_H
@@ -13,13 +14,24 @@
 
 enum { EXIT_OK = 0, EXIT_BUILD = 1, EXIT_USAGE = 2, EXIT_RECIPE = 3, EXIT_SYSTEM = 4 };
 
+/* One of a command's own options: --NAME, with its value ("" for one
+ * that takes none). */
+struct cli_opt {
+	const char *name, *value;
+};
+
 struct cli {
+	const char *command;	/* the command's name */
 	const char *store_dir;	/* --store, or NULL for the default */
-	struct sched_opts sched;
+	struct sched_opts sched;	/* -j, -k, -n */
 	int backtrace;		/* --backtrace: Guile's backtrace on errors */
 	int offline;		/* --offline: never open a connection */
-	int argc;		/* the command's own arguments */
+	int argc;		/* the command's arguments, options taken out */
 	char **argv;
+	int script_argc;	/* after "--": a script's own arguments */
+	char **script_argv;
+	int nopts;		/* the command's own options, in their order */
+	const struct cli_opt *opts;
 };
 
 /* Open the store named by the options (the caller closes it); NULL with
@@ -29,6 +41,12 @@ struct store *cli_store(const struct cli *c);
 int cli_fail(int code);
 /* Parse a plan hash argument; prints the error itself. */
 int cli_hash_arg(const char *arg, hash_t *h);
+/* The value of the command's last --NAME ("" for a flag), or NULL. */
+const char *cli_opt(const struct cli *c, const char *name);
+
+/* The commands' checks of their own options, before they run: 0, or -1
+ * with err() saying what is wrong (a usage error). */
+int cli_gc_check(const struct cli *c);
 
 int cli_sum(struct cli *c);
 int cli_intern(struct cli *c);

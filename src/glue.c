@@ -1,23 +1,16 @@
 #define _GNU_SOURCE
 #include "glue.h"
-#include "boot.h"
+#include "bootui.h"
 #include "err.h"
-#include "embed.h"
 #include "fetch.h"
+#include "libpath.h"
 #include "fsutil.h"
 #include "hash.h"
 #include "plan.h"
 #include "sched.h"
 #include "store.h"
-#include "unpack.h"
 
 #include <libguile.h>
-#include <archive.h>
-#include <archive_entry.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <sys/stat.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +23,6 @@ static struct store *store;
  * twice. */
 static char *outer_blobs;
 static int exit_code;
-/* The options of distill boot, while it runs. */
-static struct boot_opts *boot_opts;
 
 /* The vectors that cross between (distill plan) and C.  Their fields are
  * named here alone: define_core exports each index to (distill core)
@@ -610,44 +601,19 @@ static char *opt_string(SCM s)
 static SCM boot_machine(SCM kernel, SCM initrd, SCM disk, SCM cmdline, SCM uefi,
 			SCM memory)
 {
-	if (!boot_opts)
-		scm_misc_error("%boot", "only distill boot runs machines", SCM_EOL);
 	struct boot_spec s = {
 		.kernel = opt_string(kernel), .initrd = opt_string(initrd),
 		.disk = opt_string(disk), .cmdline = opt_string(cmdline),
 		.uefi = scm_is_true(uefi), .memory_mb = scm_to_uint(memory),
 	};
-	const char *accel = boot_opts->accel;
-	if (!accel) {
-		accel = boot_kvm_usable() ? "kvm" : "tcg";
-		if (!strcmp(accel, "tcg"))
-			fprintf(stderr, "distill: KVM is not usable: %s\n", err_msg());
-	}
-	fprintf(stderr, "distill: booting with %s\n",
-		strcmp(accel, "kvm") ? "TCG (emulation, slower than KVM)" : "KVM");
-	for (size_t i = 0; i < boot_opts->nfwd; i++)
-		fprintf(stderr, "distill: forwarding 127.0.0.1:%u to the guest's port %u\n",
-			boot_opts->fwd[i].host, boot_opts->fwd[i].guest);
 	scm_force_output(scm_current_output_port());
-	char **argv = NULL;
-	if (boot_opts->state && !s.disk)
-		err("--state keeps a disk's writes, and this machine has no disk");
-	else if (boot_opts->state && boot_state_prepare(s.disk, boot_opts->state, NULL) < 0)
-		;
-	else
-		argv = boot_qemu_argv(&s, boot_opts, accel);
-	int r = argv ? boot_run(NULL, argv, boot_opts, STDOUT_FILENO) : -1;
-	if (r < 0) {
-		fprintf(stderr, "distill: error: %s\n", err_msg());
-		r = EXIT_SYSTEM;
-	} else if (r > 0) {
-		fprintf(stderr, "distill: %s\n", err_msg());
-	}
-	boot_argv_free(argv);
+	int r = bootui_run(cli, &s);
 	free((char *)s.kernel);
 	free((char *)s.initrd);
 	free((char *)s.disk);
 	free((char *)s.cmdline);
+	if (r < 0)
+		scm_misc_error("%boot", "~a", scm_list_1(scm_from_utf8_string(err_msg())));
 	return scm_from_int(r);
 }
 
@@ -681,242 +647,57 @@ static void define_core(void *unused)
 	}
 }
 
-/* Does root hold the Scheme library (root/lib/distill/plan.scm)? */
-static int is_libroot(const char *root)
-{
-	char *probe = fs_join(root, "lib/distill/plan.scm");
-	int yes = access(probe, R_OK) == 0;
-	free(probe);
-	return yes;
-}
-
-/* The regular files found by the walk of a copy of the library, and
- * whether all of it is ours (nftw has no argument for its callback). */
-static size_t walk_files;
-static int walk_bad;
-
-static int walk_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)f;
-	if ((type != FTW_F && type != FTW_D) || (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) ||
-	    (st->st_uid != geteuid() && st->st_uid != 0) || (st->st_mode & 022)) {
-		err("%s is not a regular file or directory of yours that only you can "
-		    "write", path);
-		walk_bad = 1;
-		return 1;
-	}
-	walk_files += S_ISREG(st->st_mode);
-	return 0;
-}
-
-/* Does the file at rootfd/name hold exactly the archive's current entry? */
-static int same_content(struct archive *a, struct archive_entry *e, int rootfd,
-			const char *name)
-{
-	int fd = openat(rootfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	int same = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		   st.st_size == archive_entry_size(e);
-	char want[16384], got[sizeof want];
-	la_ssize_t n;
-	while (same && (n = archive_read_data(a, want, sizeof want)) > 0)
-		same = read(fd, got, n) == n && memcmp(want, got, n) == 0;
-	if (fd >= 0)
-		close(fd);
-	return same;
-}
-
-/* Is root exactly the built-in library: every file of the archive with its
- * content and no other file, all of it owned by us (or root) and writable
- * by nobody else?  Else 0 with err() saying what differs. */
-static int is_embedded_copy(const char *root)
-{
-	walk_files = 0;
-	walk_bad = 0;
-	if (nftw(root, walk_entry, 16, FTW_PHYS) != 0 || walk_bad)
-		return walk_bad ? 0 : (err_sys("cannot walk %s", root), 0);
-	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct archive *a = archive_read_new();
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_tar(a);
-	struct archive_entry *e;
-	size_t files = 0;
-	int same = rootfd >= 0 &&
-		   archive_read_open_memory(a, embed_scheme, embed_scheme_len) == ARCHIVE_OK;
-	while (same && archive_read_next_header(a, &e) == ARCHIVE_OK) {
-		if (archive_entry_filetype(e) != AE_IFREG)
-			continue;
-		files++;
-		same = same_content(a, e, rootfd, archive_entry_pathname(e));
-		if (!same)
-			err("%s/%s differs from the built-in library", root,
-			    archive_entry_pathname(e));
-	}
-	if (same && files != walk_files) {
-		err("%s holds %zu files, the built-in library %zu", root, walk_files, files);
-		same = 0;
-	}
-	archive_read_free(a);
-	if (rootfd >= 0)
-		close(rootfd);
-	return same;
-}
-
-/* Unpack the built-in library into a new private directory under base
- * (which store_check_private accepted), check it, and rename it to root
- * (replacing a copy found wrong).  0, or -1 with err() set. */
-static int unpack_embedded(const char *base, const char *root)
-{
-	char *tmp = fs_fmt("%s/.tmp.XXXXXX", base), *tgz = NULL;
-	int r = -1;
-	if (!mkdtemp(tmp)) {
-		err_sys("cannot create a directory in %s", base);
-		goto out;
-	}
-	tgz = fs_fmt("%s.tgz", tmp);
-	char *dest = fs_join(tmp, "lib");
-	int fd = open(tgz, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		err_sys("cannot create %s", tgz);
-	else if (fs_write_all(fd, embed_scheme, embed_scheme_len) == 0 &&
-		 close(fd) == 0 && mkdir(dest, 0755) == 0 && unpack_archive(tgz, dest) == 0 &&
-		 is_embedded_copy(dest)) {
-		/* Another process may have put a good copy there first; a wrong
-		 * one goes aside (into tmp, removed below). */
-		char *old = fs_join(tmp, "old");
-		if (rename(dest, root) == 0 || is_embedded_copy(root) ||
-		    (rename(root, old) == 0 && rename(dest, root) == 0))
-			r = 0;
-		else
-			err_sys("cannot rename %s to %s", dest, root);
-		free(old);
-	}
-	free(dest);
-out:
-	if (tgz)
-		unlink(tgz);
-	fs_rm_rf(tmp);
-	free(tgz);
-	free(tmp);
-	return r;
-}
-
-/* The copy built into the binary, unpacked into the user's cache
- * (store_cache_home()/distill-scheme/<hash of the copy>), or NULL with
- * err() set.  Code is loaded from there only if no other user can have
- * written any of it (store_check_private) and it is the built-in library
- * file for file; a copy that is not is unpacked again, atomically. */
-static char *embedded_root(void)
-{
-	hash_t h;
-	char hb[HASH_B64 + 1];
-	hash_buf(embed_scheme, embed_scheme_len, &h);
-	hash_b64(&h, hb);
-	char *cache = store_cache_home();
-	if (!cache)
-		return NULL;
-	char *base = fs_join(cache, "distill-scheme");
-	char *root = fs_join(base, hb);
-	free(cache);
-	int ok = store_check_private(base) == 0 && fs_mkdir_p(base, 0700) == 0 &&
-		 store_check_private(root) == 0 &&
-		 (is_embedded_copy(root) || unpack_embedded(base, root) == 0);
-	free(base);
-	if (!ok) {
-		free(root);
-		return NULL;
-	}
-	return root;
-}
-
-/* Where the Scheme library is: lib/ beside the binary (a build tree), the
- * installed share directory, or the copy built into the binary (*embedded
- * set; NULL with err() set when there is no safe place for it).  The root
- * has the repository's layout: lib/distill/, pkg/, svc/, plat/. */
-static char *libroot(int *embedded)
-{
-	*embedded = 0;
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = 0;
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			if (is_libroot(self))
-				return xstrdup(self);
-			char *d = fs_join(self, "../share/distill");
-			if (is_libroot(d))
-				return d;
-			free(d);
-		}
-	}
-	if (is_libroot(DISTILL_DATADIR))
-		return xstrdup(DISTILL_DATADIR);
-	*embedded = 1;
-	return embedded_root();
-}
-
 struct call {
+	struct cli *cli;
 	const char *proc;	/* in (distill script) */
-	int argc;
-	char **argv;
 };
+
+static SCM string_list(int argc, char **argv)
+{
+	SCM l = SCM_EOL;
+	for (int i = argc - 1; i >= 0; i--)
+		l = scm_cons(scm_from_locale_string(argv[i]), l);
+	return l;
+}
 
 static void *inner(void *data)
 {
 	struct call *c = data;
 	scm_c_define_module("distill core", define_core, NULL);
-	/* $DISTILL_PATH entries, then the library: root/lib for (distill x),
-	 * root itself for (pkg x), (svc x) and (plat x).  (distill script)
-	 * puts the script's own directory in front. */
-	int embedded;
-	char *root = libroot(&embedded);
-	if (!root) {
-		fprintf(stderr, "distill: error: no safe place for the built-in Scheme "
-			"library: %s\n", err_msg());
+	/* The library's directories in front of Guile's own; (distill script)
+	 * puts the script's own directory in front of them. */
+	struct libpath lp;
+	if (libpath_find(&lp) < 0) {
+		fprintf(stderr, "distill: error: %s\n", err_msg());
 		exit_code = EXIT_SYSTEM;
 		return NULL;
 	}
-	char *lib = fs_join(root, "lib");
-	SCM path = scm_list_2(scm_from_utf8_string(lib), scm_from_utf8_string(root));
-	/* Its bytecode, when `make` compiled it (root/go; the built-in copy has
-	 * none), if no other user can write there.  Never Guile's own cache of
-	 * compiled files (~/.cache/guile), which it would load from even with
-	 * auto-compilation off. */
-	char *go = fs_join(root, "go");
-	if (!embedded && store_check_private(go) == 0) {
+	/* Never Guile's own cache of compiled files (~/.cache/guile), which it
+	 * would load from even with auto-compilation off. */
+	if (lp.compiled) {
 		SCM lcp = scm_c_lookup("%load-compiled-path");
-		scm_variable_set_x(lcp, scm_cons(scm_from_utf8_string(go), scm_variable_ref(lcp)));
+		scm_variable_set_x(lcp, scm_cons(scm_from_utf8_string(lp.compiled),
+						 scm_variable_ref(lcp)));
 	}
 	scm_variable_set_x(scm_c_lookup("%compile-fallback-path"), SCM_BOOL_F);
-	free(go);
-	free(root);
-	const char *dp = getenv("DISTILL_PATH");
-	if (dp && *dp) {
-		char *copy = xstrdup(dp), *save, *tok;
-		SCM extra = SCM_EOL;
-		for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
-			extra = scm_cons(scm_from_utf8_string(tok), extra);
-		free(copy);
-		path = scm_append(scm_list_2(scm_reverse(extra), path));
-	}
-	free(lib);
-	SCM argv = SCM_EOL;
-	for (int i = c->argc - 1; i >= 0; i--)
-		argv = scm_cons(scm_from_locale_string(c->argv[i]), argv);
-	SCM lp = scm_c_lookup("%load-path");
-	scm_variable_set_x(lp, scm_append(scm_list_2(path, scm_variable_ref(lp))));
+	SCM path = SCM_EOL;
+	for (size_t i = lp.ndirs; i-- > 0;)
+		path = scm_cons(scm_from_utf8_string(lp.dirs[i]), path);
+	libpath_free(&lp);
+	SCM lp_var = scm_c_lookup("%load-path");
+	scm_variable_set_x(lp_var, scm_append(scm_list_2(path, scm_variable_ref(lp_var))));
 	SCM proc = scm_c_public_ref("distill script", c->proc);
-	SCM r = scm_call_2(proc, argv, scm_from_bool(cli->backtrace));
+	SCM r = scm_call_3(proc, string_list(c->cli->argc, c->cli->argv),
+			   string_list(c->cli->script_argc, c->cli->script_argv),
+			   scm_from_bool(c->cli->backtrace));
 	exit_code = scm_to_int(r);
 	return NULL;
 }
 
-static int with_guile(struct cli *c, const char *proc)
+int glue_call(struct cli *c, const char *proc)
 {
 	cli = c;
-	struct call call = {proc, c->argc, c->argv};
+	struct call call = {c, proc};
 	/* The library is found through %load-path, set before any module loads;
 	 * nothing from the user's GUILE_LOAD_PATH enters. */
 	setenv("GUILE_AUTO_COMPILE", "0", 1);
@@ -926,76 +707,4 @@ static int with_guile(struct cli *c, const char *proc)
 	if (store)
 		store_close(store);
 	return exit_code;
-}
-
-int glue_run(struct cli *c)
-{
-	return with_guile(c, "run-script");
-}
-
-int glue_build(struct cli *c)
-{
-	if (c->argc < 1) {
-		fputs("usage: distill build TARGET\n", stderr);
-		return EXIT_USAGE;
-	}
-	return with_guile(c, "build-script");
-}
-
-int glue_fetch(struct cli *c)
-{
-	if (c->argc < 1) {
-		fputs("usage: distill fetch TARGET\n", stderr);
-		return EXIT_USAGE;
-	}
-	return with_guile(c, "fetch-script");
-}
-
-int glue_list(struct cli *c)
-{
-	if (c->argc < 2 || strcmp(c->argv[0], "sources")) {
-		fputs("usage: distill list sources TARGET\n", stderr);
-		return EXIT_USAGE;
-	}
-	c->argc--;
-	c->argv++;
-	return with_guile(c, "list-sources-script");
-}
-
-int glue_verify(struct cli *c)
-{
-	if (c->argc < 1) {
-		fputs("usage: distill verify TARGET\n", stderr);
-		return EXIT_USAGE;
-	}
-	return with_guile(c, "verify-script");
-}
-
-int glue_init(struct cli *c)
-{
-	if (c->argc > 1) {
-		fputs("usage: distill init [FILE]\n", stderr);
-		return EXIT_USAGE;
-	}
-	return with_guile(c, "init-script");
-}
-
-int glue_boot(struct cli *c)
-{
-	struct boot_opts o;
-	int bad = boot_parse_args(c->argc, c->argv, &o);
-	if (bad < 0 || o.nrest < 1) {
-		fprintf(stderr, "distill: %s\n", bad < 0 ? err_msg() : "boot needs a TARGET");
-		fputs("usage: distill boot TARGET [--expect REGEX] [--timeout SECONDS]\n"
-		      "       [--forward HOSTPORT:GUESTPORT]... [--accel kvm|tcg] [--state FILE]\n", stderr);
-		boot_opts_free(&o);
-		return EXIT_USAGE;
-	}
-	boot_opts = &o;
-	c->argc = o.nrest;
-	c->argv = o.rest;
-	int r = with_guile(c, "boot-script");
-	boot_opts = NULL;
-	boot_opts_free(&o);
-	return r;
 }

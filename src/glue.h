@@ -2,8 +2,8 @@
  *
  * The only module that includes libguile.h.  It boots Guile, sets the
  * reader to accept postfix keywords (name: value), puts distill's Scheme
- * library on the load path (the script's directory, $DISTILL_PATH, the
- * lib/ directory beside the binary, the installed one), and defines the
+ * library on the load path (where libpath.h finds it), calls one
+ * command's procedure of (distill script), and defines the
  * primitives of the (distill core) module that the Scheme library builds
  * on: interning content into the store and building plan graphs through
  * the scheduler.  Recipe errors are reported as file:line:col: error: ...
@@ -13,20 +13,9 @@
 
 #include "cli.h"
 
-/* distill run [SCRIPT [ARGS...]]: a script, or a REPL without one. */
-int glue_run(struct cli *c);
-/* distill build TARGET: a script or a package name; build its plan(s). */
-int glue_build(struct cli *c);
-
-/* distill fetch SCRIPT: fetch every source its plans need. */
-int glue_fetch(struct cli *c);
-/* distill verify SCRIPT: rebuild everything in a fresh store and compare. */
-int glue_verify(struct cli *c);
-/* distill list sources SCRIPT: print their pins and URLs. */
-int glue_list(struct cli *c);
-/* distill boot TARGET [options]: build a boot spec or disk image and run it
- * in QEMU (boot.h). */
-int glue_boot(struct cli *c);
-int glue_init(struct cli *c);
+/* Run the command c (main.c's table) as PROC of (distill script), called
+ * with its arguments, the script's own arguments (after "--") and whether
+ * --backtrace was given; returns the exit status PROC returns. */
+int glue_call(struct cli *c, const char *proc);
 
 #endif

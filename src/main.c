@@ -1,45 +1,78 @@
-/* main: the command line.  Parses the shared options, then hands over to
- * one command (cli.c for the plain ones, glue.c for those that evaluate
- * Scheme).  The help texts live here, next to the table of commands. */
+/* main: the command line.  One table of commands: each row says what the
+ * command takes (arguments, a script's own arguments after "--", options
+ * of its own) and what runs it: a procedure of (distill script), through
+ * glue_call, or a C function (cli.c).  getopt_long parses the options,
+ * shared and the command's, anywhere before "--"; what a command does not
+ * take is a usage error (exit 2).  The help texts live here too. */
 #define _GNU_SOURCE
+#include "bootui.h"
 #include "cli.h"
 #include "err.h"
+#include "fsutil.h"
 #include "glue.h"
 #include "hash.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+/* A command: one row of the table below.  Its arguments are what is left
+ * of the command line once the options are taken out (they may stand
+ * anywhere before "--"); what follows "--" is a script's own arguments. */
 struct command {
 	const char *name;
-	int (*run)(struct cli *);
+	const char *scheme;	/* its procedure in (distill script), or NULL */
+	int (*run)(struct cli *);	/* else its C function */
+	const char *word;	/* the word its arguments start with, or NULL */
+	int min, max;		/* how many arguments it takes (MANY: no limit) */
+	int script_args;	/* takes a script's own arguments after "--" */
+	const struct option *opts;	/* its own long options, or NULL */
+	int (*check)(const struct cli *);	/* checks them first, or NULL */
 	const char *usage;
 	const char *help;
 };
 
+enum { MANY = -1, OWN = 0x100 /* getopt's value for a command's own option */ };
+
+static const struct option boot_options[] = {
+	{"expect", required_argument, NULL, OWN}, {"timeout", required_argument, NULL, OWN},
+	{"forward", required_argument, NULL, OWN}, {"accel", required_argument, NULL, OWN},
+	{"state", required_argument, NULL, OWN}, {0},
+};
+static const struct option gc_options[] = {
+	{"add-root", required_argument, NULL, OWN}, {"remove-root", required_argument, NULL, OWN},
+	{0},
+};
+static const struct option fsck_options[] = {{"deep", no_argument, NULL, OWN}, {0}};
+
 static const struct command commands[] = {
-	{"build", glue_build, "build TARGET",
-	 "Build TARGET with everything it needs: a script file (the plan or list\n"
-	 "of plans its last expression returns), or the name of a package, whose\n"
-	 "(pkg NAME) is expanded for x86_64.  Prints, for each plan, the output\n"
-	 "hash and its path in the store."},
-	{"run", glue_run, "run [SCRIPT [ARGS...]]",
+	{"build", "build-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
+	 "build TARGET... [-- ARGS...]",
+	 "Build each TARGET with everything it needs: a script file (the plan or\n"
+	 "list of plans its last expression returns; ARGS are its arguments), or\n"
+	 "the name of a package, whose (pkg NAME) is expanded for x86_64.  Prints,\n"
+	 "for each plan, the output hash and its path in the store."},
+	{"run", "run-script", NULL, NULL, 0, MANY, 1, NULL, NULL,
+	 "run [SCRIPT [ARGS...] [-- ARGS...]]",
 	 "Evaluate a Scheme script (postfix keywords on, distill's modules on\n"
 	 "the load path); with no script, start a REPL."},
-	{"fetch", glue_fetch, "fetch TARGET",
+	{"fetch", "fetch-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
+	 "fetch TARGET... [-- ARGS...]",
 	 "Fetch every source the plans of TARGET need into the store (mirrors\n"
 	 "in $DISTILL_MIRRORS first), so that building can then run offline."},
-	{"list", glue_list, "list sources TARGET",
+	{"list", "list-sources-script", NULL, "sources", 1, MANY, 1, NULL, NULL,
+	 "list sources TARGET... [-- ARGS...]",
 	 "Print the pin and URL of every source the plans of TARGET need."},
-	{"verify", glue_verify, "verify TARGET",
+	{"verify", "verify-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
+	 "verify TARGET... [-- ARGS...]",
 	 "Build the plans of TARGET, then build every plan they need again in a\n"
 	 "fresh temporary store, and report plan by plan whether the outputs\n"
 	 "are bit-identical (exit 1, keeping that store, when one is not)."},
-	{"boot", glue_boot,
+	{"boot", "boot-script", NULL, NULL, 1, 2, 1, boot_options, bootui_check,
 	 "boot TARGET|PLATFORM [SYSTEM] [--expect REGEX] [--timeout S] [--forward HOSTPORT:GUESTPORT]...\n"
-	 "               [--accel kvm|tcg] [--state FILE]",
+	 "               [--accel kvm|tcg] [--state FILE] [-- ARGS...]",
 	 "Build TARGET, a script ending with a boot spec ((distill boot): kernel,\n"
 	 "initrd, disk image) or a disk image plan, or the system SYSTEM (a\n"
 	 "script ending with a make-system; default: a minimal one) laid out\n"
@@ -52,27 +85,29 @@ static const struct command commands[] = {
 	 "killed either way.  Exit 5: the timeout passed first; 6: QEMU exited\n"
 	 "before a match (or, without --expect, with an error).  --state FILE:\n"
 	 "keep the disk's writes in FILE (qcow2) for the next boot."},
-	{"init", glue_init, "init [FILE]",
+	{"init", "init-script", NULL, NULL, 0, 1, 0, NULL, NULL, "init [FILE]",
 	 "Write a starter system, FILE (default system.scm; never over an\n"
 	 "existing file): DHCP, chrony, and SSH logins for holders of\n"
 	 "certificates signed by the CA key ca.pub beside it.  Boot it with\n"
 	 "distill boot qemu-x86_64 FILE --forward 2222:22."},
-	{"sum", cli_sum, "sum [FILE...]",
+	{"sum", NULL, cli_sum, NULL, 0, MANY, 0, NULL, NULL, "sum [FILE...]",
 	 "Print the BLAKE2b-256 (base64url, the form distill pins with) and the\n"
 	 "SHA-256 of each FILE, or of standard input when there is none."},
-	{"intern", cli_intern, "intern FILE...",
+	{"intern", NULL, cli_intern, NULL, 1, MANY, 0, NULL, NULL, "intern FILE...",
 	 "Copy each FILE into the store as a blob and print its hash."},
-	{"again", cli_again, "again PLANHASH...",
+	{"again", NULL, cli_again, NULL, 1, MANY, 0, NULL, NULL, "again PLANHASH...",
 	 "Build a plan again from its stored encoding alone and check that it\n"
 	 "yields the same output as recorded (exit 1 and both paths if not)."},
-	{"log", cli_log, "log PLANHASH",
+	{"log", NULL, cli_log, NULL, 1, 1, 0, NULL, NULL, "log PLANHASH",
 	 "Print the build log of a plan."},
-	{"show", cli_show, "show PLANHASH",
+	{"show", NULL, cli_show, NULL, 1, 1, 0, NULL, NULL, "show PLANHASH",
 	 "Print a plan's inputs, its output, its log's size and its build time."},
-	{"gc", cli_gc, "gc [--dry-run] [--add-root NAME PLANHASH] [--remove-root NAME]",
+	{"gc", NULL, cli_gc, NULL, 0, 1, 0, gc_options, cli_gc_check,
+	 "gc [--dry-run] [--add-root NAME PLANHASH] [--remove-root NAME]",
 	 "Remove from the store everything that the roots (plans named under\n"
-	 "STORE/roots) do not reach; or add or remove a root."},
-	{"fsck", cli_fsck, "fsck [--deep]",
+	 "STORE/roots) do not reach (--dry-run, -n: only say how much); or add\n"
+	 "or remove a root."},
+	{"fsck", NULL, cli_fsck, NULL, 0, 0, 0, fsck_options, NULL, "fsck [--deep]",
 	 "Check the store: every blob and tree hashes to its name, trees and\n"
 	 "layers are read-only, each layer is what its key describes, every\n"
 	 "record decodes and names what exists, no stray files.  --deep also\n"
@@ -84,112 +119,197 @@ static const struct command commands[] = {
 
 static void usage_all(FILE *f)
 {
-	fputs("usage: distill [OPTIONS] COMMAND [ARGS...]\n\ncommands:\n", f);
+	fputs("usage: distill [OPTIONS] COMMAND [ARGS...] [-- SCRIPT-ARGS...]\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(f, "  distill %s\n", commands[i].usage);
-	fputs("\noptions (before or after the command):\n"
-	      "  --store DIR   the store (default $XDG_CACHE_HOME/distill)\n"
-	      "  -j N          run N builds and make jobs at once (default: cores)\n"
-	      "  -k            keep going past failed builds\n"
-	      "  -n            list the plans that would be built, build nothing\n"
-	      "  --backtrace   show Guile's backtrace on recipe errors\n"
-	      "  --offline     never open a network connection (mirror\n"
-	      "                directories in $DISTILL_MIRRORS still serve)\n"
-	      "  --help        this text, or a command's (distill COMMAND --help)\n"
+	fputs("\noptions (anywhere before --, which starts a script's own arguments):\n"
+	      "  --store DIR     the store (default $XDG_CACHE_HOME/distill)\n"
+	      "  -j, --jobs N    run N builds and make jobs at once (default: cores)\n"
+	      "  -k, --keep-going  keep going past failed builds\n"
+	      "  -n, --dry-run   list the plans that would be built, build nothing\n"
+	      "  --backtrace     show Guile's backtrace on recipe errors\n"
+	      "  --offline       never open a network connection (mirror\n"
+	      "                  directories in $DISTILL_MIRRORS still serve)\n"
+	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
 	      "\nexit status: 0 ok, 1 a build failed, 2 bad usage, 3 a recipe\n"
 	      "error, 4 distill could not do its job (store, sandbox, disk).\n", f);
 }
 
-static int need_value(int argc, char **argv, int i)
+/* The options every command takes; a command's own come after them. */
+static const struct option shared_opts[] = {
+	{"store", required_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
+	{"keep-going", no_argument, NULL, 'k'}, {"dry-run", no_argument, NULL, 'n'},
+	{"backtrace", no_argument, NULL, 'B'}, {"offline", no_argument, NULL, 'O'},
+	{"help", no_argument, NULL, 'h'},
+};
+enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
+
+static const struct command *command_named(const char *name)
 {
-	if (i + 1 >= argc) {
-		fprintf(stderr, "distill: %s needs a value (see distill --help)\n", argv[i]);
+	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
+		if (!strcmp(name, commands[k].name))
+			return &commands[k];
+	return NULL;
+}
+
+/* getopt_long's table for cmd (NULL: before the command): the shared
+ * options, then the command's own, then the terminating zeros. */
+static struct option *options_of(const struct command *cmd, struct option *buf, size_t n)
+{
+	size_t k = NSHARED;
+	memcpy(buf, shared_opts, sizeof shared_opts);
+	for (const struct option *o = cmd ? cmd->opts : NULL; o && o->name && k + 1 < n; o++)
+		buf[k++] = *o;
+	memset(&buf[k], 0, sizeof *buf);
+	return buf;
+}
+
+/* -j's value; 0 when it is not a number from 1 to 1024. */
+static int jobs_value(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < 1 || n > 1024) {
+		fprintf(stderr, "distill: -j needs a number from 1 to 1024, not '%s'\n", v);
 		return 0;
 	}
+	return n;
+}
+
+/* What getopt_long refused: an unknown option, or one without its value. */
+static int bad_option(int o, char **argv)
+{
+	const char *a = argv[optind - 1];
+	if (o == ':')
+		fprintf(stderr, "distill: option '%s' needs a value (see distill --help)\n", a);
+	else if (a[0] == '-' && a[1] != '-' && optopt)
+		fprintf(stderr, "distill: unknown option '-%c' (see distill --help)\n", optopt);
+	else
+		fprintf(stderr, "distill: unknown option '%s' (see distill --help)\n", a);
+	return EXIT_USAGE;
+}
+
+struct parsed {
+	const struct command *cmd;
+	int help;
+	struct cli_opt *opts;	/* room for argc of the command's own options */
+	char **args;		/* and of its arguments */
+};
+
+/* One option, or argument, from getopt_long into c and p; EXIT_OK, or the
+ * exit status of a usage error (printed). */
+static int take(int o, int li, const struct option *lo, struct cli *c, struct parsed *p)
+{
+	switch (o) {
+	case 1:
+		if (!p->cmd && !p->help && !strcmp(optarg, "help"))
+			p->help = 1;
+		else if (p->cmd)
+			p->args[c->argc++] = optarg;
+		else if (!(p->cmd = command_named(optarg))) {
+			fprintf(stderr, "distill: unknown command '%s' (see distill --help)\n", optarg);
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	case 'S': c->store_dir = optarg; return EXIT_OK;
+	case 'j': return (c->sched.jobs = jobs_value(optarg)) ? EXIT_OK : EXIT_USAGE;
+	case 'k': c->sched.keep_going = 1; return EXIT_OK;
+	case 'n': c->sched.dry_run = 1; return EXIT_OK;
+	case 'B': c->backtrace = 1; return EXIT_OK;
+	case 'O': c->offline = 1; return EXIT_OK;
+	case 'h': p->help = 1; return EXIT_OK;
+	case OWN:
+		p->opts[c->nopts].name = lo[li].name;
+		p->opts[c->nopts++].value = optarg ? optarg : "";
+		return EXIT_OK;
+	}
+	return EXIT_USAGE;
+}
+
+/* The command line into c and p: options anywhere, in any of getopt_long's
+ * spellings, until "--"; what follows it is the script's. */
+static int parse(int argc, char **argv, struct cli *c, struct parsed *p)
+{
+	struct option lo[NSHARED + 16];
+	options_of(NULL, lo, sizeof lo / sizeof *lo);
+	opterr = 0;
+	for (;;) {
+		int li = -1, before = optind;
+		const struct command *had = p->cmd;
+		int o = getopt_long(argc, argv, "-:j:knh", lo, &li);
+		if (o == -1) {
+			if (optind > before && !strcmp(argv[optind - 1], "--")) {
+				c->script_argc = argc - optind;
+				c->script_argv = argv + optind;
+			}
+			return EXIT_OK;
+		}
+		if (o == '?' || o == ':')
+			return bad_option(o, argv);
+		int r = take(o, li, lo, c, p);
+		if (r != EXIT_OK)
+			return r;
+		if (p->cmd != had)
+			options_of(p->cmd, lo, sizeof lo / sizeof *lo);
+	}
+}
+
+/* Does c give cmd what it takes?  Prints what it does not. */
+static int takes(const struct command *cmd, struct cli *c)
+{
+	char *why = NULL;
+	if (cmd->word && (c->argc < 1 || strcmp(c->argv[0], cmd->word)))
+		why = fs_fmt("%s needs the word '%s' first", cmd->name, cmd->word);
+	int n = c->argc - !!cmd->word;
+	if (!why && n < cmd->min)
+		why = fs_fmt("%s needs an argument", cmd->name);
+	else if (!why && cmd->max != MANY && n > cmd->max)
+		why = fs_fmt("%s takes no argument '%s'%s", cmd->name,
+			     c->argv[!!cmd->word + cmd->max],
+			     cmd->script_args ? " (a script's own arguments come after --)" : "");
+	else if (!why && c->script_argc && !cmd->script_args)
+		why = fs_fmt("%s takes no script arguments (after --)", cmd->name);
+	else if (!why && c->script_argc && n == 0)
+		why = fs_fmt("the arguments after -- are a script's, and no script is given");
+	else if (!why && cmd->check && cmd->check(c) < 0)
+		why = fs_fmt("%s", err_msg());
+	if (why) {
+		fprintf(stderr, "distill: %s\nusage: distill %s\n", why, cmd->usage);
+		free(why);
+		return 0;
+	}
+	c->argc = n;
+	c->argv += !!cmd->word;
 	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli c = {0};
-	const struct command *cmd = NULL;
-	int help = 0, i;
+	struct parsed p = {0};
 
 	if (hash_lib_init() < 0)
 		return cli_fail(EXIT_SYSTEM);
 	/* What distill itself creates (store entries, layers) does not depend
 	 * on the caller's umask. */
 	umask(022);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		} else if (!strcmp(a, "--store")) {
-			if (!need_value(argc, argv, i))
-				return EXIT_USAGE;
-			c.store_dir = argv[++i];
-		} else if (!strncmp(a, "--store=", 8)) {
-			c.store_dir = a + 8;
-		} else if (!strncmp(a, "-j", 2)) {
-			const char *v = a[2] ? a + 2 : NULL;
-			if (!v) {
-				if (!need_value(argc, argv, i))
-					return EXIT_USAGE;
-				v = argv[++i];
-			}
-			char *end;
-			long n = strtol(v, &end, 10);
-			if (*end || n < 1 || n > 1024) {
-				fprintf(stderr, "distill: -j needs a number from 1 to 1024, not '%s'\n", v);
-				return EXIT_USAGE;
-			}
-			c.sched.jobs = n;
-		} else if (!strcmp(a, "-k")) {
-			c.sched.keep_going = 1;
-		} else if (!strcmp(a, "-n")) {
-			c.sched.dry_run = 1;
-		} else if (!strcmp(a, "--backtrace")) {
-			c.backtrace = 1;
-		} else if (!strcmp(a, "--offline")) {
-			c.offline = 1;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			help = 1;
-		} else if (a[0] == '-' && a[1] &&
-			   !(cmd && (!strcmp(cmd->name, "gc") || !strcmp(cmd->name, "fsck") ||
-				      !strcmp(cmd->name, "boot")))) {
-			fprintf(stderr, "distill: unknown option '%s' (see distill --help)\n", a);
-			return EXIT_USAGE;
-		} else if (!cmd) {
-			for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
-				if (!strcmp(a, commands[k].name))
-					cmd = &commands[k];
-			if (!strcmp(a, "help")) {
-				help = 1;
-				continue;
-			}
-			if (!cmd) {
-				fprintf(stderr, "distill: unknown command '%s' (see distill --help)\n", a);
-				return EXIT_USAGE;
-			}
-		} else {
-			break;
-		}
+	p.opts = xmalloc(argc * sizeof *p.opts);
+	p.args = xmalloc(argc * sizeof *p.args);
+	c.argv = p.args;
+	c.opts = p.opts;
+	int rc = parse(argc, argv, &c, &p);
+	if (rc == EXIT_OK && (p.help || !p.cmd)) {
+		if (p.cmd)
+			printf("usage: distill %s\n\n%s\n", p.cmd->usage, p.cmd->help);
+		else
+			usage_all(p.help ? stdout : stderr);
+		rc = p.help ? EXIT_OK : EXIT_USAGE;
+	} else if (rc == EXIT_OK && (c.command = p.cmd->name) && !takes(p.cmd, &c)) {
+		rc = EXIT_USAGE;
+	} else if (rc == EXIT_OK) {
+		rc = p.cmd->scheme ? glue_call(&c, p.cmd->scheme) : p.cmd->run(&c);
 	}
-	if (help && !cmd && i < argc) {
-		for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
-			if (!strcmp(argv[i], commands[k].name))
-				cmd = &commands[k];
-	}
-	if (help || !cmd) {
-		if (cmd) {
-			printf("usage: distill %s\n\n%s\n", cmd->usage, cmd->help);
-		} else {
-			usage_all(help ? stdout : stderr);
-		}
-		return help ? EXIT_OK : EXIT_USAGE;
-	}
-	c.argc = argc - i;
-	c.argv = argv + i;
-	return cmd->run(&c);
+	free(p.opts);
+	free(p.args);
+	return rc;
 }

@@ -166,12 +166,14 @@ fi
 # 4. The minimal system of (distill platform) on this kernel, by BIOS
 # (GRUB) and by UEFI (a unified kernel image): no kernel modules at all.
 cat > "$scratch/minimal.scm" <<'EOS'
-(import (distill platform) (distill base) (distill package) (pkg linux))
+(import (distill platform) (distill base) (distill package) (pkg linux) (plat base))
 (define firmware (string->symbol (cadr (program-arguments))))
 (platform-boot-spec
  (make-platform name: (string-append "qemu-linux-" (symbol->string firmware))
                 firmware: firmware
-                kernel: ((expander (default-config 'x86_64)) linux-static))
+                kernel: ((expander (default-config 'x86_64)) linux-static)
+                packages: base-packages services: base-services
+                initramfs: initramfs-packages)
  (minimal-system))
 EOS
 chmod a+r "$scratch/minimal.scm"

@@ -30,6 +30,7 @@
 ;;; musl are one plan each for every package, made when a hook first needs
 ;;; them (so seed-deb and source-archive are read then).
 (define-module (distill base)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill package)
   #:use-module (distill seed)
@@ -56,9 +57,9 @@
 (define (supported who conf)
   (unless (and (equal? (symbol->string (config-triple conf)) musl-triple)
                (equal? (config-sysroot conf) musl-sysroot))
-    (throw 'misc-error who
-           "no toolchain configured for ~a yet (~a of (distill base) builds only for ~a, sysroot ~a)"
-           (list (config-triple conf) who musl-triple musl-sysroot) #f)))
+    (recipe-error who
+                  "no toolchain configured for ~a yet (~a of (distill base) builds only for ~a, sysroot ~a)"
+                  (list (config-triple conf) who musl-triple musl-sysroot))))
 
 (define (base-tools conf)
   "What every build on build machine CONF has at \"/\": the seed tree."

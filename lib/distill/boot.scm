@@ -11,6 +11,7 @@
 ;;; snapshot, so booting never changes the image.
 (define-module (distill boot)
   #:use-module (distill core)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (srfi srfi-9)
   #:export (boot-spec boot-spec? boot-spec-kernel boot-spec-initrd
@@ -27,13 +28,10 @@
   (firmware boot-spec-firmware)         ; 'bios or 'uefi
   (memory boot-spec-memory))            ; MiB
 
-(define (spec-error fmt args)
-  (throw 'misc-error 'boot-spec fmt args #f))
-
 (define (check-part what x)
   (unless (or (not x) (and (plan? x) (plan-raw-output x)))
-    (spec-error "~a: must be a plan with a raw output (one file), not ~s"
-                (list what x)))
+    (recipe-error 'boot-spec "~a: must be a plan with a raw output (one file), not ~s"
+                  (list what x)))
   x)
 
 (define* (boot-spec #:key kernel initrd disk
@@ -46,15 +44,15 @@ Each part is a plan whose raw output is the file."
   (check-part 'initrd initrd)
   (check-part 'disk disk)
   (unless (or kernel disk)
-    (spec-error "a boot spec needs kernel: or disk:" '()))
+    (recipe-error 'boot-spec "a boot spec needs kernel: or disk:" '()))
   (when (and initrd (not kernel))
-    (spec-error "initrd: is booted with a kernel: the spec has none" '()))
+    (recipe-error 'boot-spec "initrd: is booted with a kernel: the spec has none" '()))
   (unless (memq firmware '(bios uefi))
-    (spec-error "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
+    (recipe-error 'boot-spec "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
   (unless (string? cmdline)
-    (spec-error "cmdline: must be a string, not ~s" (list cmdline)))
+    (recipe-error 'boot-spec "cmdline: must be a string, not ~s" (list cmdline)))
   (unless (and (integer? memory) (<= 16 memory 1048576))
-    (spec-error "memory: must be MiB from 16, not ~s" (list memory)))
+    (recipe-error 'boot-spec "memory: must be MiB from 16, not ~s" (list memory)))
   (%boot-spec kernel initrd disk cmdline firmware memory))
 
 (define (boot-spec-plans spec)
@@ -67,8 +65,8 @@ Each part is a plan whose raw output is the file."
 image plan booted with the defaults."
   (cond ((boot-spec? v) v)
         ((and (plan? v) (plan-raw-output v)) (boot-spec disk: v))
-        (else (spec-error "the script must end with a boot spec or a disk image plan (a plan with a raw output), not ~s"
-                          (list v)))))
+        (else (recipe-error 'boot-spec "the script must end with a boot spec or a disk image plan (a plan with a raw output), not ~s"
+                            (list v)))))
 
 (define (boot! spec)
   "Build SPEC's plans, then boot it in QEMU with the options of `distill

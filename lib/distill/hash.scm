@@ -13,17 +13,19 @@
 ;;; (hash-u8vector), hash-file, zero-hash, with-output-to-hash,
 ;;; copy-port+hash, hasher->output-port, new-hasher, hash-write!,
 ;;; hash-finalize.  Pins (what a source must hash to) are checked with
-;;; pin-kind, which asks C (%pin-kind): the pin syntax is src/hash.c's.
+;;; pin-kind, of (distill check).
 (define-module (distill hash)
   #:use-module (distill core)
+  #:use-module (distill check)
   #:use-module (rnrs bytevectors)
   #:use-module (ice-9 binary-ports)
   #:use-module ((ice-9 textual-ports) #:select (put-string))
   #:export (hash-of hash-string hash-bytevector hash-u8vector
             hash-file hash-file/sha256 zero-hash
             new-hasher hasher? hash-write! hash-finalize hasher->output-port
-            with-output-to-hash copy-port+hash
-            hash-string? pin-kind))
+            with-output-to-hash copy-port+hash)
+  ;; the forms of hashes and pins are (distill check)'s
+  #:re-export (hash-string? pin-kind))
 
 (define (hash-bytevector bv)
   "(hash-bytevector bv) is the hash of the bytes of @var{bv}."
@@ -66,7 +68,7 @@ UTF-8) whose bytes hash-finalize hashes."
 
 (define (check-hasher who h)
   (unless (hasher? h)
-    (throw 'misc-error who "~s is not a hasher" (list h) #f)))
+    (recipe-error who "~s is not a hasher" (list h))))
 
 (define (hash-write! h obj)
   "(hash-write! h obj) adds @var{obj} to hasher @var{h}: a string (as
@@ -81,7 +83,7 @@ UTF-8), a bytevector, or everything readable from an input port."
         (unless (eof-object? bv)
           (put-bytevector h bv)
           (loop)))))
-   (else (throw 'misc-error 'hash-write! "cannot hash ~s" (list obj) #f))))
+   (else (recipe-error 'hash-write! "cannot hash ~s" (list obj)))))
 
 (define (hash-finalize h)
   "(hash-finalize h) is the hash of everything written to hasher @var{h}."
@@ -120,13 +122,3 @@ output port @var{to} and returns the hash of the bytes copied."
           (put-bytevector h bv)
           (loop))))
     (hash-finalize h)))
-
-(define (hash-string? x)
-  "(hash-string? x): is @var{x} a hash in distill's form (44 characters of
-padded base64url encoding 32 bytes)?"
-  (eq? (%pin-kind x) 'blake2b))
-
-(define (pin-kind x)
-  "(pin-kind x) is 'blake2b for a hash in distill's form, 'sha256 for
-\"sha256:<64 lower-case hex digits>\", and #f for anything else."
-  (%pin-kind x))

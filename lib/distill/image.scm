@@ -22,6 +22,7 @@
 ;;; copies lack it); a directory is 0755, whatever an interned-dir said
 ;;; (declare /tmp's 1777 in the owners).
 (define-module (distill image)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill hash)
   #:use-module (distill imagetools)
@@ -49,9 +50,6 @@
 (define (tools)
   (or (image-tools) (force default-tools)))
 
-(define (image-error who fmt . args)
-  (throw 'misc-error who fmt args #f))
-
 (define b64url "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 (define (name->uuid s)
@@ -78,13 +76,13 @@ hash: the same name always gives the same UUID."
 
 (define (check-uuid who what s)
   (unless (uuid? s)
-    (image-error who "~a ~s is not a UUID (8-4-4-4-12 hexadecimal digits)" what s))
+    (recipe-error who "~a ~s is not a UUID (8-4-4-4-12 hexadecimal digits)" (list what s)))
   s)
 
 (define (check-hex who what s digits)
   (unless (and (string? s) (= (string-length s) digits)
                (string-every char-set:hex-digit s))
-    (image-error who "~a ~s is not ~a hexadecimal digits" what s digits))
+    (recipe-error who "~a ~s is not ~a hexadecimal digits" (list what s digits)))
   s)
 
 (define (check-label who s max)
@@ -92,20 +90,16 @@ hash: the same name always gives the same UUID."
                (string-every (lambda (c) (and (char<=? #\space c #\~)
                                               (not (memv c '(#\" #\' #\\)))))
                              s))
-    (image-error who "label ~s must be 1 to ~a printable ASCII characters without quotes or backslashes"
-                 s max))
+    (recipe-error who "label ~s must be 1 to ~a printable ASCII characters without quotes or backslashes"
+                  (list s max)))
   s)
 
 (define (check-size who size)
   (unless (or (not size)
               (and (exact-integer? size) (> size 0)
                    (zero? (remainder size (* 1024 1024)))))
-    (image-error who "size: ~s must be #f or a positive number of bytes, a multiple of 1 MiB" size))
+    (recipe-error who "size: ~s must be #f or a positive number of bytes, a multiple of 1 MiB" (list size)))
   size)
-
-(define (shell-word s)
-  "S quoted for the shell."
-  (string-append "'" (string-join (string-split s #\') "'\\''") "'"))
 
 ;; The prelude of every image build: a fixed environment and scratch.
 (define (prelude epoch)
@@ -144,19 +138,18 @@ whose output is /out/FILE."
     (((? string? path) (? exact-integer? uid) (? exact-integer? gid) mode)
      (unless (and (> (string-length path) 0) (char=? (string-ref path 0) #\/)
                   (not (string-index path #\newline)))
-       (image-error who "owners: path ~s must be absolute, without newlines" path))
+       (recipe-error who "owners: path ~s must be absolute, without newlines" (list path)))
      (let ((parts (remove string-null? (string-split path #\/))))
        (when (any (lambda (c) (member c '("." ".."))) parts)
-         (image-error who "owners: path ~s must not have . or .. components" path))
+         (recipe-error who "owners: path ~s must not have . or .. components" (list path)))
        (unless (and (<= 0 uid #xfffffffe) (<= 0 gid #xfffffffe))
-         (image-error who "owners: ~s: uid and gid must be 0 to 4294967294" path))
-       (unless (or (not mode) (and (exact-integer? mode) (<= 0 mode #o7777)))
-         (image-error who "owners: ~s: mode ~s must be #f or 0 to #o7777" path mode))
+         (recipe-error who "owners: ~s: uid and gid must be 0 to 4294967294" (list path)))
+       (when mode (check-mode who (format #f "owners: ~s: mode (or #f)" path) mode))
        (string-append (number->string uid) " " (number->string gid) " "
                       (if mode (number->string mode 8) "-") " "
                       (if (null? parts) "." (string-join (cons "." parts) "/"))
                       "\n")))
-    (_ (image-error who "owners: ~s is not (PATH UID GID MODE)" o))))
+    (_ (recipe-error who "owners: ~s is not (PATH UID GID MODE)" (list o)))))
 
 (define (rebase item)
   "ITEM of a root file system, placed under /rootfs instead of /."
@@ -244,9 +237,9 @@ byte order, owned by 0:0 but for OWNERS (a list of (PATH UID GID MODE)),
 every mtime EPOCH.  The other image procedures take it (or ITEMS, making
 it themselves)."
   (unless (list? items)
-    (image-error 'rootfs-tar "items ~s must be a list of artifacts, plans and inputs" items))
+    (recipe-error 'rootfs-tar "items ~s must be a list of artifacts, plans and inputs" (list items)))
   (unless (list? owners)
-    (image-error 'rootfs-tar "owners: ~s must be a list of (PATH UID GID MODE)" owners))
+    (recipe-error 'rootfs-tar "owners: ~s must be a list of (PATH UID GID MODE)" (list owners)))
   (image-plan (string-append name ".tar") (string-append name ".tar") epoch
               (cons (interned "/image/owners" #o644
                               (string-concatenate
@@ -261,8 +254,8 @@ it themselves)."
 output, else (rootfs-tar ROOT) named NAME (or rootfs)."
   (cond ((and (plan? root) (plan-raw-output root)) root)
         ((list? root) (rootfs-tar root name: (or name "rootfs") owners: owners epoch: epoch))
-        (else (image-error who "~s is neither a list of root file system items nor a rootfs-tar plan"
-                           root))))
+        (else (recipe-error who "~s is neither a list of root file system items nor a rootfs-tar plan"
+                            (list root)))))
 
 (define (base-name p)
   "P's name without the extension of its output file."
@@ -288,7 +281,7 @@ or, with COMPRESS #f, the canonical tar itself."
                           (list input)
                           (string-append "/usr/bin/bsdtar -cf " (shell-word (string-append "/out/" name ".tar.zst"))
                                          " --format paxr --zstd @" file "\n")))
-      (else (image-error 'tar-image "compress: ~s must be gzip, zstd or #f" compress)))))
+      (else (recipe-error 'tar-image "compress: ~s must be gzip, zstd or #f" (list compress))))))
 
 (define* (cpio-image root #:key name (owners '()) (epoch (image-epoch)) (compress 'gzip))
   "An initramfs: the entries of ROOT's canonical tar as a cpio archive in
@@ -298,7 +291,7 @@ NAME.cpio.gz, NAME.cpio.zst or, with COMPRESS #f, NAME.cpio."
          (name (or name (base-name tar)))
          (ext (case compress
                 ((#f) "") ((gzip) ".gz") ((zstd) ".zst")
-                (else (image-error 'cpio-image "compress: ~s must be gzip, zstd or #f" compress))))
+                (else (recipe-error 'cpio-image "compress: ~s must be gzip, zstd or #f" (list compress)))))
          (file (string-append name ".cpio" ext)))
     (define-values (input in) (in-dir tar "/in"))
     (image-plan file file epoch (list input)
@@ -316,9 +309,9 @@ NAME.cpio.gz, NAME.cpio.zst or, with COMPRESS #f, NAME.cpio."
 (owners, modes and mtimes from the tar; COMPRESSOR zstd, xz, gzip, lz4 or
 lzo)."
   (unless (member compressor '("zstd" "xz" "gzip" "lz4" "lzo" "lzma"))
-    (image-error 'squashfs-image "compressor: ~s is not one tar2sqfs has" compressor))
+    (recipe-error 'squashfs-image "compressor: ~s is not one tar2sqfs has" (list compressor)))
   (unless (and (exact-integer? block-size) (<= 4096 block-size 1048576))
-    (image-error 'squashfs-image "block-size: ~s must be 4096 to 1048576" block-size))
+    (recipe-error 'squashfs-image "block-size: ~s must be 4096 to 1048576" (list block-size)))
   (let* ((tar (tar-plan 'squashfs-image root owners epoch name))
          (name (or name (base-name tar)))
          (file (string-append name ".squashfs")))
@@ -454,7 +447,7 @@ modes or symbolic links: a symbolic link in ROOT is an error."
     (check-size 'vfat-image size)
     (check-label 'vfat-image label 11)
     (unless (memv fat '(#f 12 16 32))
-      (image-error 'vfat-image "fat: ~s must be #f, 12, 16 or 32" fat))
+      (recipe-error 'vfat-image "fat: ~s must be #f, 12, 16 or 32" (list fat)))
     (image-plan file file epoch (list input)
                 (string-append
                  "TAR=" in " OUT=" (shell-word file)
@@ -489,7 +482,7 @@ SIZE, which must be given: room for a file system made later, on the
 machine (a writable /var, say)."
   (unless (or (and (plan? image) (plan-raw-output image))
               (and (not image) size))
-    (image-error 'partition "~s is not an image plan (a plan with a raw output), or #f with size:" image))
+    (recipe-error 'partition "~s is not an image plan (a plan with a raw output), or #f with size:" (list image)))
   (check-size 'partition size)
   (when uuid (check-uuid 'partition "uuid:" uuid))
   (when name (check-label 'partition name 36))
@@ -509,7 +502,7 @@ machine (a writable /var, say)."
   (cond ((and (string? t) (eq? label 'gpt)) (check-uuid 'partition "type:" t))
         ((string? t) (check-hex 'partition "type:" t 2))
         ((assq t (if (eq? label 'gpt) gpt-types mbr-types)) => cdr)
-        (else (image-error 'disk-image "partition type ~s has no ~a type" t label))))
+        (else (recipe-error 'disk-image "partition type ~s has no ~a type" (list t label)))))
 
 (define disk-script
   ;; Partitions from 1 MiB, each aligned to 1 MiB; the disk ends 1 MiB
@@ -539,11 +532,11 @@ part() { # part FILE-OR-EMPTY SIZE-OR-EMPTY SFDISK-FIELDS
 MBR (LABEL dos) or GPT (LABEL gpt) table whose ID (a UUID for GPT, 8
 hexadecimal digits for MBR) defaults to one derived from NAME."
   (unless (memq label '(gpt dos))
-    (image-error 'disk-image "label: ~s must be gpt or dos" label))
+    (recipe-error 'disk-image "label: ~s must be gpt or dos" (list label)))
   (unless (and (list? partitions) (pair? partitions) (every partition? partitions))
-    (image-error 'disk-image "~s is not a non-empty list of partitions" partitions))
+    (recipe-error 'disk-image "~s is not a non-empty list of partitions" (list partitions)))
   (when (and (eq? label 'dos) (> (length partitions) 4))
-    (image-error 'disk-image "an MBR holds at most 4 primary partitions, not ~a" (length partitions)))
+    (recipe-error 'disk-image "an MBR holds at most 4 primary partitions, not ~a" (list (length partitions))))
   (let* ((file (string-append name ".img"))
          (id (if (eq? label 'gpt)
                  (check-uuid 'disk-image "id:" (or id (name->uuid file)))
@@ -595,7 +588,7 @@ done < copies
   "IMAGE (an image plan: a disk, or a file system) converted to qcow2 by
 qemu-img: NAME.qcow2."
   (unless (and (plan? image) (plan-raw-output image))
-    (image-error 'qcow2-image "~s is not an image plan (a plan with a raw output)" image))
+    (recipe-error 'qcow2-image "~s is not an image plan (a plan with a raw output)" (list image)))
   (let ((file (string-append (or name (base-name image)) ".qcow2")))
     (define-values (input in) (in-dir image "/in"))
     (image-plan file file epoch (list input)
@@ -639,11 +632,11 @@ configuration built into GRUB's core.img, run as it starts, with no menu
 and no normal mode (e.g. \"set root=(hd0,msdos1)\\nlinux /vmlinuz
 console=ttyS0\\ninitrd /initrd\\nboot\\n\"); MODULES are built in with it."
   (unless (and (plan? disk) (plan-raw-output disk))
-    (image-error 'grub-bios-disk "~s is not a disk image plan" disk))
+    (recipe-error 'grub-bios-disk "~s is not a disk image plan" (list disk)))
   (unless (string? config)
-    (image-error 'grub-bios-disk "config: must be the text of a GRUB script, not ~s" config))
+    (recipe-error 'grub-bios-disk "config: must be the text of a GRUB script, not ~s" (list config)))
   (unless (and (list? modules) (every string? modules))
-    (image-error 'grub-bios-disk "modules: ~s must be a list of GRUB module names" modules))
+    (recipe-error 'grub-bios-disk "modules: ~s must be a list of GRUB module names" (list modules)))
   (let ((file (string-append (or name (base-name disk)) ".img")))
     (define-values (input in) (in-dir disk "/in"))
     (image-plan file file epoch
@@ -682,11 +675,11 @@ EFI-stub bzImage), INITRD (a plan whose raw output is an initramfs, or
 #f) and CMDLINE in one EFI application, made with systemd's stub, for an
 ESP's /EFI/BOOT/BOOTX64.EFI."
   (unless (and (plan? kernel) (plan-raw-output kernel))
-    (image-error 'uki "kernel: ~s is not a plan with a raw output" kernel))
+    (recipe-error 'uki "kernel: ~s is not a plan with a raw output" (list kernel)))
   (unless (or (not initrd) (and (plan? initrd) (plan-raw-output initrd)))
-    (image-error 'uki "initrd: ~s is not a plan with a raw output" initrd))
+    (recipe-error 'uki "initrd: ~s is not a plan with a raw output" (list initrd)))
   (unless (and (string? cmdline) (not (string-index cmdline #\newline)))
-    (image-error 'uki "cmdline: must be a string of one line, not ~s" cmdline))
+    (recipe-error 'uki "cmdline: must be a string of one line, not ~s" (list cmdline)))
   (let ((file (string-append name ".efi")))
     (define-values (kin k) (in-dir kernel "/in/kernel"))
     (define-values (iin i) (if initrd (in-dir initrd "/in/initrd") (values #f "''")))

@@ -175,40 +175,18 @@
   "Every package of the image tools, as artifacts made by seed-deb."
   (image-tool-debs))
 
-(define image-tools-build
-  ;; The overlay of the packages copied into /out, as seed-plan does, with
-  ;; what dpkg and other packages would have added.
-  "#!/bin/busybox sh
-set -eu
-bb=/bin/busybox
-for e in $($bb ls -A /); do
-	case $e in proc|dev|tmp|out|build) ;; *) $bb cp -a \"/$e\" /out/ ;; esac
-done
-cd /out
-$bb rm -rf usr/share/doc usr/share/man usr/share/info usr/share/lintian \\
+(define* (image-tools-plan #:key (name "image-tools"))
+  "The plan whose output is the image tools' tree, to be used at \"/\" by
+plans whose /build is a shell script."
+  (debs-plan name
+             "$bb rm -rf usr/share/doc usr/share/man usr/share/info usr/share/lintian \\
 	usr/share/bug usr/share/locale usr/share/bash-completion
 $bb mkdir -p bin sbin usr/bin usr/sbin lib64
 [ -e lib64/ld-linux-x86-64.so.2 ] ||
 	$bb ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 lib64/ld-linux-x86-64.so.2
 $bb ln -s busybox bin/sh
-have() {
-	for d in bin sbin usr/bin usr/sbin; do
-		[ -e \"$d/$1\" ] || [ -L \"$d/$1\" ] && return 0
-	done
-	return 1
-}
-# Every busybox applet at its usual place, unless a package provides it
+"
+             "# Every busybox applet at its usual place, unless a package provides it
 # (e2fsprogs' mkfs.ext2 and fdisk's fdisk win over busybox's).
-for p in $($bb --list-full); do
-	[ \"$p\" != linuxrc ] || continue
-	have \"${p##*/}\" || $bb ln -s /bin/busybox \"$p\"
-done
-")
-
-(define* (image-tools-plan #:key (name "image-tools"))
-  "The plan whose output is the image tools' tree, to be used at \"/\" by
-plans whose /build is a shell script."
-  (make-plan name: name
-             inputs: (cons (interned "/build" #o755 image-tools-build)
-                           (image-tool-artifacts))
-             timeout: 600))
+"
+             (image-tool-artifacts)))

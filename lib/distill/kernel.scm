@@ -18,6 +18,7 @@
 ;;; dependencies and other files: a test helper until (distill image)
 ;;; makes initramfs images.
 (define-module (distill kernel)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill seed)
   #:export (kernel-packages kernel-release kernel-deb kernel-qemu-modules
@@ -151,8 +152,8 @@ with a modules.dep for modprobe, and FILES (artifacts, at their paths).
 /init should run `/bin/busybox --install -s` before it uses applets by
 name."
   (unless (string? init)
-    (throw 'misc-error 'busybox-initramfs "init: must be the text of /init, not ~s"
-           (list init) #f))
+    (recipe-error 'busybox-initramfs "init: must be the text of /init, not ~s"
+                  (list init)))
   (make-plan
    name: name raw-output: "/initrd.cpio"
    inputs: (append

@@ -44,8 +44,8 @@
 ;;; on the procedure and the config, compared with eq?), so a package used
 ;;; twice under one config is one plan.
 (define-module (distill package)
+  #:use-module (distill check)
   #:use-module (distill plan)
-  #:use-module (distill hash)
   #:use-module (distill execline)
   #:use-module (distill text)
   #:use-module (srfi srfi-1)
@@ -75,9 +75,6 @@
             url-translate patchfiles* config->builder)
   ;; upstream's name; Guile's core `bind' (sockets) is not for recipes
   #:replace (bind))
-
-(define (recipe-error who fmt args)
-  (throw 'misc-error who fmt args #f))
 
 ;; *this-machine* is the architecture distill runs on.
 (define *this-machine*
@@ -419,10 +416,6 @@ each patch artifact of PATCHES."
 
 ;;; Packages
 
-(define (check-items who what x)
-  (unless (list? x)
-    (recipe-error who "~a must be a list, not ~s" (list what x))))
-
 (define* (package-template #:key label build (src '()) (cross '()) (tools '())
                            (inputs '()) (patches '()) (dir "/") (env '())
                            raw-output)
@@ -438,7 +431,7 @@ make-plan."
   (unless (or (list? build) (procedure? build))
     (recipe-error 'package-template "package ~a: build: must be an execline template or a procedure, not ~s"
                   (list label build)))
-  (for-each (lambda (what x) (check-items 'package-template what x))
+  (for-each (lambda (what x) (check-list 'package-template what x))
             '("src:" "cross:" "tools:" "inputs:" "patches:")
             (list src cross tools inputs patches))
   (lambda (host)
@@ -473,40 +466,36 @@ for #f."
           s)))
   (and urlfmt (replace (replace urlfmt "$name" name) "$version" version)))
 
-(define (source who url pin)
-  (unless (pin-kind pin)
-    (recipe-error who "malformed pin ~s: expected 44 characters of base64url with padding (BLAKE2b-256) or sha256:<64 hex digits>"
-                  (list pin)))
-  (remote-archive url pin))
+(define (hook-toolchain who hook conf)
+  "The cc-toolchain HOOK (named WHO) gives for CONF."
+  (let ((tc (memo-call hook conf)))
+    (unless (cc-toolchain? tc)
+      (recipe-error who "gave ~s, not a cc-toolchain" (list tc)))
+    tc))
 
 (define ($cc-toolchain conf)
   "CONF's C toolchain (cc-toolchain-hook)."
-  (let ((tc (memo-call (cc-toolchain-hook) conf)))
-    (unless (cc-toolchain? tc)
-      (recipe-error 'cc-toolchain-hook "gave ~s, not a cc-toolchain" (list tc)))
-    tc))
+  (hook-toolchain 'cc-toolchain-hook (cc-toolchain-hook) conf))
 
 (define ($native-toolchain conf)
   "The native C toolchain of build machine CONF (native-toolchain-hook)."
-  (let ((tc (memo-call (native-toolchain-hook) conf)))
-    (unless (cc-toolchain? tc)
-      (recipe-error 'native-toolchain-hook "gave ~s, not a cc-toolchain" (list tc)))
-    tc))
+  (hook-toolchain 'native-toolchain-hook (native-toolchain-hook) conf))
 
 (define ($cc-tools conf) (cc-toolchain-tools ($cc-toolchain conf)))
 (define ($libc conf) (cc-toolchain-libc ($cc-toolchain conf)))
 (define ($native-tools conf) (cc-toolchain-tools ($native-toolchain conf)))
 (define ($native-libc conf) (cc-toolchain-libc ($native-toolchain conf)))
 
-(define (%cc-package who name version urlfmt hash-or-art dir build no-libc
-                     use-native-cc raw-output patches env libs tools cross extra-src)
+(define* (%cc-package who name version urlfmt hash-or-art
+                      #:key dir build no-libc use-native-cc raw-output
+                      patches env libs tools cross extra-src)
   (unless (and (string? name) (string? version))
     (recipe-error who "name and version must be strings, not ~s and ~s" (list name version)))
-  (for-each (lambda (what x) (check-items who what x))
+  (for-each (lambda (what x) (check-list who what x))
             '("patches:" "libs:" "cross:" "extra-src:")
             (list patches libs cross extra-src))
   (let* ((url (url-translate urlfmt name version))
-         (src (cond (url (source who url hash-or-art))
+         (src (cond (url (check-pin who hash-or-art) (remote-archive url hash-or-art))
                     ((artifact? hash-or-art) hash-or-art)
                     (else (recipe-error who "~a: without a URL the source must be an artifact, not ~s"
                                         (list name hash-or-art)))))
@@ -540,8 +529,11 @@ the tools and its libc to the libraries (unless NO-LIBC); USE-NATIVE-CC
 adds a C toolchain for the build machine.  LIBS are placed in the
 sysroot, TOOLS at /; PATCHES, ENV, CROSS, EXTRA-SRC, RAW-OUTPUT: see
 package-template."
-  (%cc-package 'cc-package name version urlfmt hash-or-art dir build no-libc
-               use-native-cc raw-output patches env libs tools cross extra-src))
+  (%cc-package 'cc-package name version urlfmt hash-or-art
+               #:dir dir #:build build #:no-libc no-libc
+               #:use-native-cc use-native-cc #:raw-output raw-output
+               #:patches patches #:env env #:libs libs #:tools tools
+               #:cross cross #:extra-src extra-src))
 
 (define* (cmmi-package name version urlfmt hash
                        #:key dir (patches '()) (env '())
@@ -567,7 +559,9 @@ jobserver; EXTRA-CFLAGS are added to CFLAGS and CXXFLAGS."
                                     extra-configure)))
         (make-args (or override-make (list $make-overrides))))
     (%cc-package
-     'cmmi-package name version urlfmt hash dir
+     'cmmi-package name version urlfmt hash
+     #:dir dir
+     #:build
      (append
       (if parallel '() '(unexport MAKEFLAGS))
       (if prepare (list 'if prepare) '())
@@ -580,7 +574,9 @@ jobserver; EXTRA-CFLAGS are added to CFLAGS and CXXFLAGS."
            foreground (find /out -name "*.la" -exec rm -f "{}" ";"))
       (if cleanup (list 'if cleanup) '())
       (list $strip-cmd))
-     #f (and native-cc #t) #f patches
+     #:use-native-cc (and native-cc #t)
+     #:patches patches
+     #:env
      (cons (if (null? extra-cflags)
                $cc-env
                (lambda (conf)
@@ -588,7 +584,7 @@ jobserver; EXTRA-CFLAGS are added to CFLAGS and CXXFLAGS."
                                 'CXXFLAGS extra-cflags)))
            (let ((env (if (list? env) env (list env))))
              (if native-cc (cons native-cc env) env)))
-     libs tools cross extra-src)))
+     #:libs libs #:tools tools #:cross cross #:extra-src extra-src)))
 
 (define (subpackage prefix sub . dirs)
   "A package holding only DIRS (relative paths such as \"./usr/lib/\") of

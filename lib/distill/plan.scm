@@ -29,6 +29,7 @@
 ;;; needs (what `distill gc` keeps for them is decided from its roots).
 (define-module (distill plan)
   #:use-module (distill core)
+  #:use-module (distill check)
   #:use-module (rnrs bytevectors)
   #:use-module (ice-9 binary-ports)
   #:use-module (srfi srfi-1)
@@ -93,18 +94,6 @@
       file
       (string-append (current-script-directory) "/" file)))
 
-(define (recipe-error who fmt args)
-  (throw 'misc-error who fmt args #f))
-
-(define (check-path who p)
-  "P in the form plans hold it: absolute and normalised (\"//\" and \"/./\"
-folded, a trailing \"/\" dropped, \"..\" resolved); a \"..\" that climbs
-above / is an error, reported at the recipe's line."
-  (unless (and (string? p) (> (string-length p) 0)
-               (char=? (string-ref p 0) #\/))
-    (recipe-error who "~s is not an absolute path" (list p)))
-  (%normpath who p))
-
 (define (->bytevector who x)
   (cond ((bytevector? x) x)
         ((string? x) (string->utf8 x))
@@ -157,15 +146,9 @@ a plan uses it."
   (%artifact 'archive path 0 #f (%intern-file file)))
 
 (define (parse-pin who pin)
-  "Check PIN's form (%pin-kind): BLAKE2b-256 in distill's form, or sha256:
-and 64 hex digits.  Returns the BLAKE2b hash it gives, or #f for a sha256
-pin (known once the content is fetched)."
-  (case (%pin-kind pin)
-    ((blake2b) pin)
-    ((sha256) #f)
-    (else
-     (recipe-error who "malformed pin ~s: expected 44 characters of base64url with padding (BLAKE2b-256) or sha256:<64 hex digits>"
-                   (list pin)))))
+  "Check PIN's form (check-pin).  Returns the BLAKE2b hash it gives, or #f
+for a sha256 pin (known once the content is fetched)."
+  (and (eq? (check-pin who pin) 'blake2b) pin))
 
 (define (remote-file url pin path mode)
   "The file at URL, whose content must match PIN, placed at PATH with MODE.
@@ -447,7 +430,7 @@ building; #f while an input's content is unknown."
   "The plan whose hash is HASH, read back from the store's rec/plan/
 (where every plan built is recorded): its inputs are the artifacts, and
 the outputs of its dependencies, it was hashed with."
-  (unless (eq? (%pin-kind hash) 'blake2b)
+  (unless (hash-string? hash)
     (recipe-error 'load-plan "~s is not a plan hash" (list hash)))
   (let* ((store (dirname (dirname (%store-path 'blob hash))))
          (file (string-append store "/rec/plan/" hash)))

@@ -13,18 +13,23 @@
 ;;;   3  var   empty; the initramfs makes an ext4 file system there on the
 ;;;            first boot and mounts it at /var on every boot
 ;;;
-;;; The initramfs (busybox and mke2fs built from source, the modules) runs
-;;; /init below: load the modules, mount the root read-only, mount /var,
+;;; The initramfs (the platform's initramfs packages: plat/base.scm gives
+;;; busybox and mke2fs built from source; the modules) runs /init below: load the modules, mount the root read-only, mount /var,
 ;;; switch_root to /sbin/init.  /var is formatted only when its first MiB
 ;;; is all zeros, as the image leaves it: a partition holding anything
 ;;; else that is not ext4 is never wiped (/var is then a tmpfs, and the
 ;;; console says why).
 ;;;
-;;; A system is a (distill system) system, or the items of its root file
-;;; system (artifacts, plans and inputs at "/", as for rootfs-tar) with
-;;; the owners it declares; minimal-system is a small one (busybox's init
-;;; and runit, a oneshot printing a line).
+;;; A system is a (distill system) system, to which the platform adds the
+;;; packages every system on it carries (busybox and netbase, from
+;;; plat/base.scm); or the items of its root file system (artifacts, plans
+;;; and inputs at "/", as for rootfs-tar) with the owners it declares, laid
+;;; out as they are; or a procedure of the platform giving either:
+;;; minimal-system is one (the platform's packages and base services, a
+;;; oneshot printing a line).  The packages and services are the
+;;; platform's fields: this module names no package or service.
 (define-module (distill platform)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill image)
   #:use-module (distill boot)
@@ -33,21 +38,18 @@
   #:use-module (distill kernel)
   #:use-module (distill system)
   #:use-module (distill service)
-  #:use-module (pkg busybox)
-  #:use-module (pkg e2fsprogs)
-  #:use-module (svc var-mount)
-  #:use-module (svc kernel-log)
-  #:use-module (svc acpid)
   #:use-module ((srfi srfi-1) #:select (every))
   #:use-module (srfi srfi-9)
   #:export (make-platform platform? platform-name platform-firmware
             platform-kernel platform-modules platform-cmdline
             platform-memory platform-var-size
+            platform-packages platform-services platform-initramfs-packages
             platform-initramfs platform-disk platform-boot-spec
             minimal-system))
 
 (define-record-type <platform>
-  (%platform name firmware kernel modules cmdline memory var-size)
+  (%platform name firmware kernel modules cmdline memory var-size
+             packages services initramfs-packages)
   platform?
   (name platform-name)                  ; string
   (firmware platform-firmware)          ; 'bios or 'uefi
@@ -55,31 +57,44 @@
   (modules platform-modules)            ; kernel modules the initramfs loads
   (cmdline platform-cmdline)            ; string, after the platform's own
   (memory platform-memory)              ; MiB
-  (var-size platform-var-size))         ; bytes
-
-(define (platform-error fmt . args)
-  (throw 'misc-error 'make-platform fmt args #f))
+  (var-size platform-var-size)          ; bytes
+  (packages platform-packages)          ; in every system's root
+  (services platform-services)          ; the base services (minimal-system)
+  (initramfs-packages platform-initramfs-packages)) ; in the initramfs
 
 (define mib (* 1024 1024))
 
 (define* (make-platform #:key name (firmware 'bios) kernel (modules '())
-                        (cmdline "quiet") (memory 256) (var-size (* 64 mib)))
+                        (cmdline "quiet") (memory 256) (var-size (* 64 mib))
+                        packages (services '()) initramfs)
   "A platform NAME booting KERNEL (a plan whose raw output is an EFI-stub
 bzImage) by FIRMWARE ('bios: GRUB on an MBR disk; 'uefi: a unified kernel
 image on the ESP of a GPT disk), its initramfs loading the kernel MODULES
 (names, with (distill kernel)'s kernel-module-subset; '() when the kernel
 has its drivers built in), with CMDLINE added to the kernel's command
-line, MEMORY MiB, and a /var partition of VAR-SIZE bytes."
-  (unless (string? name) (platform-error "name: must be a string, not ~s" name))
+line, MEMORY MiB, and a /var partition of VAR-SIZE bytes.  Every system
+laid out on it gets PACKAGES in its root (the shell and init its services
+need); SERVICES are its base services, which minimal-system runs; the
+initramfs holds INITRAMFS (packages giving a shell with mount, modprobe
+and switch_root, and mke2fs).  plat/base.scm's base-packages,
+base-services and initramfs-packages are those of the qemu platforms."
+  (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
   (unless (memq firmware '(bios uefi))
-    (platform-error "firmware: must be 'bios or 'uefi, not ~s" firmware))
+    (recipe-error 'make-platform "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
   (unless (and (plan? kernel) (plan-raw-output kernel))
-    (platform-error "kernel: ~s is not a plan with a raw output (a bzImage)" kernel))
+    (recipe-error 'make-platform "kernel: ~s is not a plan with a raw output (a bzImage)" (list kernel)))
   (unless (and (list? modules) (every string? modules))
-    (platform-error "modules: ~s must be a list of kernel module names" modules))
+    (recipe-error 'make-platform "modules: ~s must be a list of kernel module names" (list modules)))
   (unless (and (exact-integer? var-size) (> var-size 0) (zero? (remainder var-size mib)))
-    (platform-error "var-size: ~s must be a positive number of bytes, a multiple of 1 MiB" var-size))
-  (%platform name firmware kernel modules cmdline memory var-size))
+    (recipe-error 'make-platform "var-size: ~s must be a positive number of bytes, a multiple of 1 MiB" (list var-size)))
+  (for-each (lambda (what l)
+              (unless (and (list? l) (pair? l))
+                (recipe-error 'make-platform "~a must be a non-empty list of packages ((plat base) has the usual ones), not ~s"
+                              (list what l))))
+            '("packages:" "initramfs:") (list packages initramfs))
+  (check-list 'make-platform "services:" services)
+  (%platform name firmware kernel modules cmdline memory var-size
+             packages services initramfs))
 
 (define (configured p)
   ((expander (default-config 'x86_64)) p))
@@ -145,9 +160,8 @@ exec switch_root /newroot \"$init\"
   "The plan whose raw output is PLAT's initramfs (a gzip newc cpio)."
   (let ((modules (platform-modules plat)))
     (cpio-image
-     (append (list (configured busybox-full)
-                   (configured e2fsprogs)
-                   (interned "/init" #o755 init-script)
+     (append (map configured (platform-initramfs-packages plat))
+             (list (interned "/init" #o755 init-script)
                    (interned "/etc/modules" #o644
                              (string-concatenate
                               (map (lambda (m) (string-append m "\n")) modules)))
@@ -169,12 +183,15 @@ exec switch_root /newroot \"$init\"
   (map (lambda (d) (interned-dir d #o755)) '("/dev" "/proc" "/sys" "/var" "/tmp" "/run")))
 
 (define* (platform-disk plat system #:key (owners '()))
-  "The raw disk image of SYSTEM (a make-system system, or the list of
-items of a root file system, as for rootfs-tar, with OWNERS), laid out
-for PLAT."
+  "The raw disk image of SYSTEM (a make-system system, given PLAT's
+packages; or the list of items of a root file system, as for rootfs-tar,
+with OWNERS; or a procedure of PLAT giving either), laid out for PLAT."
+  (when (procedure? system) (set! system (system plat)))
+  (when (system? system)
+    (set! system (system-add-packages system (platform-packages plat))))
   (unless (or (system? system) (list? system))
-    (throw 'misc-error 'platform-disk "~s is neither a system nor a list of root file system items"
-           (list system) #f))
+    (recipe-error 'platform-disk "~s is neither a system nor a list of root file system items"
+                  (list system)))
   (let* ((root (if (system? system) (system-root system) system))
          (owners (if (system? system) (append (system-owners system) owners) owners))
          (name (platform-name plat))
@@ -211,21 +228,25 @@ platform-disk) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
     (boot-spec disk: (case format
                        ((raw) disk)
                        ((qcow2) (qcow2-image disk))
-                       (else (throw 'misc-error 'platform-boot-spec
-                                    "format: ~s must be raw or qcow2" (list format) #f)))
+                       (else (recipe-error 'platform-boot-spec
+                                           "format: ~s must be raw or qcow2" (list format))))
                firmware: (platform-firmware plat)
                memory: (platform-memory plat))))
 
 (define* (minimal-system #:key (message "distill: the minimal system is up"))
-  "A small system: busybox (built from source) with its init and runit,
-/var made ready, the kernel's messages logged, the power button, and a
-oneshot printing MESSAGE, the kernel release and what /var is."
-  (make-system
-   services: (list var-mount kernel-log acpid
-                   (make-service
-                    name: "hello"
-                    after: (list var-mount)
-                    spec: (oneshot*
-                           up: (string-append "#!/bin/sh
+  "A small system for a platform (a procedure of the platform, which
+platform-disk takes): its packages (plat/base.scm: busybox built from
+source, with its init and runit), its base services (/var made ready,
+the kernel's messages logged, the power button), and a oneshot printing
+MESSAGE, the kernel release and what /var is."
+  (lambda (plat)
+    (make-system
+     services: (append
+                (platform-services plat)
+                (list (make-service
+                       name: "hello"
+                       after: (list "var-mount")
+                       spec: (oneshot*
+                              up: (string-append "#!/bin/sh
 echo \"" message " on $(uname -r); /var: $(grep ' /var ' /proc/mounts | cut -d ' ' -f 1,3)\" > /dev/console
-"))))))
+"))))))))

@@ -1,12 +1,14 @@
 ;;; (distill script): how distill runs scripts and reports their errors.
 ;;;
-;;; The C side (src/glue.c) calls run-script or build-script with the
-;;; command's arguments.  A script is read form by form (postfix keywords
+;;; The C side (src/main.c's table of commands, through src/glue.c) calls
+;;; one procedure here per command, as (PROC ARGS SCRIPT-ARGS BACKTRACE?):
+;;; the command's arguments, the arguments after "--" (a script's own), and
+;;; whether --backtrace was given.  A script is read form by form (postfix keywords
 ;;; on, positions recorded) and evaluated in a fresh module where R7RS
 ;;; `import` and Guile's own forms work.  A recipe error is printed on one
 ;;; line as FILE:LINE:COLUMN: error: MESSAGE (lines and columns counted
-;;; from 1), with Guile's backtrace only when --backtrace was given.  Both
-;;; procedures return the process exit status (docs/cli.md).
+;;; from 1), with Guile's backtrace only when --backtrace was given.  Each
+;;; procedure returns the process exit status (docs/cli.md).
 (define-module (distill script)
   #:use-module (distill boot)
   #:use-module (distill plan)
@@ -218,22 +220,40 @@ the result and return its exit status."
         (when backtrace?
           (set! stack (make-stack #t 2)))))))
 
-(define (target argv backtrace? then)
-  "A command's TARGET (the first of ARGV): a script file, evaluated with
-the rest of ARGV as its arguments, or the name of a package."
-  (if (or (file-exists? (car argv)) (string-index (car argv) #\/)
-          (string-suffix? ".scm" (car argv)))
-      (eval-script (car argv) (cdr argv) backtrace? then)
-      (package-target (car argv) backtrace? then)))
+(define (usage-error fmt . args)
+  "Say what is wrong with the command line; the exit status of bad usage."
+  (format (current-error-port) "distill: error: ~a~%" (apply format #f fmt args))
+  exit-usage)
 
-(define (run-script argv backtrace?)
-  "distill run [SCRIPT ARGS...]: evaluate SCRIPT, or start a REPL."
+(define (target name args backtrace? then)
+  "A command's TARGET NAME: a script file, evaluated with ARGS as its
+arguments, or the name of a package (which takes none)."
+  (cond ((or (file-exists? name) (string-index name #\/) (string-suffix? ".scm" name))
+         (eval-script name args backtrace? then))
+        ((pair? args)
+         (usage-error "~a is a package, not a script: it takes no arguments (~{~a~^ ~})"
+                      name args))
+        (else (package-target name backtrace? then))))
+
+(define (with-targets names args backtrace? then)
+  "Each of NAMES (a command's TARGETs, each evaluated with ARGS) in turn;
+then THEN with all their plans, in order.  Returns the exit status of THEN,
+or that of the first target that fails."
+  (let loop ((names names) (plans '()))
+    (if (null? names)
+        (then plans)
+        (target (car names) args backtrace?
+                (lambda (v) (loop (cdr names) (append plans (script-plans v))))))))
+
+(define (run-script argv args backtrace?)
+  "distill run [SCRIPT ARGS... [-- ARGS...]]: evaluate SCRIPT with all the
+ARGS, or start a REPL."
   (if (null? argv)
       (begin
         (set-current-module (make-fresh-user-module))
         ((module-ref (resolve-interface '(ice-9 top-repl)) 'top-repl))
         0)
-      (eval-script (car argv) (cdr argv) backtrace? (lambda (v) 0))))
+      (eval-script (car argv) (append (cdr argv) args) backtrace? (lambda (v) 0))))
 
 (define (script-plans v)
   "The plans a script's last value V names: a plan or a list of plans."
@@ -242,35 +262,33 @@ the rest of ARGV as its arguments, or the name of a package."
       (error "the script must end with a plan or a list of plans, not" v))
     plans))
 
-(define (fetch-script argv backtrace?)
-  "distill fetch SCRIPT: fetch every source the plans of SCRIPT need."
-  (target
-   argv backtrace?
-   (lambda (v)
-     (let ((plans (script-plans v)))
-       (fetch-sources! plans)
-       (format #t "~a sources present~%" (length (plan-sources plans)))
-       0))))
-
-(define (list-sources-script argv backtrace?)
-  "distill list sources SCRIPT: print each source's pin and URL."
-  (target
-   argv backtrace?
-   (lambda (v)
-     (for-each (lambda (a)
-                 (format #t "~a ~a~%" (artifact-pin a) (artifact-source a)))
-               (plan-sources (script-plans v)))
+(define (fetch-script argv args backtrace?)
+  "distill fetch TARGET...: fetch every source the plans of the TARGETs need."
+  (with-targets
+   argv args backtrace?
+   (lambda (plans)
+     (fetch-sources! plans)
+     (format #t "~a sources present~%" (length (plan-sources plans)))
      0)))
 
-(define (verify-script argv backtrace?)
-  "distill verify SCRIPT: build SCRIPT's plans, then build every plan again
-in a fresh temporary store, and report plan by plan whether the outputs are
-bit-identical."
-  (target
-   argv backtrace?
-   (lambda (v)
-     (let* ((plans (script-plans v))
-            (tmpdir (or (getenv "TMPDIR") "/tmp"))
+(define (list-sources-script argv args backtrace?)
+  "distill list sources TARGET...: print each source's pin and URL."
+  (with-targets
+   argv args backtrace?
+   (lambda (plans)
+     (for-each (lambda (a)
+                 (format #t "~a ~a~%" (artifact-pin a) (artifact-source a)))
+               (plan-sources plans))
+     0)))
+
+(define (verify-script argv args backtrace?)
+  "distill verify TARGET...: build the TARGETs' plans, then build every plan
+again in a fresh temporary store, and report plan by plan whether the
+outputs are bit-identical."
+  (with-targets
+   argv args backtrace?
+   (lambda (plans)
+     (let* ((tmpdir (or (getenv "TMPDIR") "/tmp"))
             (fresh (mkdtemp (string-append tmpdir "/distill-verify.XXXXXX"))))
        (build-plans! plans)
        (let* ((all (plan-closure plans))
@@ -299,23 +317,23 @@ bit-identical."
              (begin (%remove-tree fresh) 0)
              (begin (format #t "the fresh store is kept at ~a~%" fresh) exit-build)))))))
 
-(define (build-script argv backtrace?)
-  "distill build SCRIPT: build the plan, or list of plans, SCRIPT ends with."
-  (target
-   argv backtrace?
-   (lambda (v)
-     (let ((plans (script-plans v)))
-       (build-plans! plans)
-       (unless (%dry-run?)
-         (for-each
-          (lambda (p)
-            ;; display, not format: this loop runs once per target
-            (display (plan-outputs p))
-            (display " ")
-            (display (plan-output-path p))
-            (newline))
-          plans))
-       0))))
+(define (build-script argv args backtrace?)
+  "distill build TARGET...: build the plans, or lists of plans, the TARGETs
+end with."
+  (with-targets
+   argv args backtrace?
+   (lambda (plans)
+     (build-plans! plans)
+     (unless (%dry-run?)
+       (for-each
+        (lambda (p)
+          ;; display, not format: this loop runs once per target
+          (display (plan-outputs p))
+          (display " ")
+          (display (plan-output-path p))
+          (newline))
+        plans))
+     0)))
 
 (define (platform-named name)
   "The platform NAME of (plat NAME), or #f when there is no such module."
@@ -337,28 +355,35 @@ bit-identical."
   "The boot spec of the system V (a script's last value) on PLAT."
   ((platform-ref 'platform-boot-spec) plat (if (plan? v) (list v) v)))
 
-(define (boot-script argv backtrace?)
+(define (boot-script argv args backtrace?)
   "distill boot TARGET: build the boot spec, or disk image plan, TARGET ends
 with and run it in QEMU ((distill boot), src/boot.c).  distill boot
 PLATFORM [SYSTEM]: boot the system SYSTEM ends with (the items of its root
-file system), or the minimal system, on the platform (plat PLATFORM)."
+file system), or the minimal system, on the platform (plat PLATFORM).  ARGS
+are the script's own arguments."
   (let ((plat (catch #t
                 (lambda () (platform-named (car argv)))
                 (lambda (key . args)
                   (report (car argv) #f key args #f)
                   'failed))))
     (cond ((eq? plat 'failed) exit-recipe)
+          ((and (not plat) (pair? (cdr argv)))
+           (usage-error "~a is not a platform, so it takes no SYSTEM ~a (a script's own \
+arguments come after --)" (car argv) (cadr argv)))
           ((not plat)
-           (target argv backtrace? (lambda (v) (boot! (->boot-spec v)))))
+           (target (car argv) args backtrace? (lambda (v) (boot! (->boot-spec v)))))
+          ((and (null? (cdr argv)) (pair? args))
+           (usage-error "the minimal system of ~a is no script: it takes no arguments"
+                        (car argv)))
           ((null? (cdr argv))
            (catch #t
              (lambda () (boot! (platform-system-spec plat ((platform-ref 'minimal-system)))))
              (lambda (key . args) (report (car argv) #f key args #f))))
           (else
-           (eval-script (cadr argv) (cddr argv) backtrace?
+           (eval-script (cadr argv) args backtrace?
                         (lambda (v) (boot! (platform-system-spec plat v))))))))
 
-(define (init-script argv backtrace?)
+(define (init-script argv args backtrace?)
   "distill init [FILE]: write the starter system, examples/system.scm of
 the library's root, to FILE (system.scm), never over an existing file."
   (let ((file (if (null? argv) "system.scm" (car argv)))

@@ -2,7 +2,7 @@
 ;;; may use.  It is a pinned set of Debian 12 (amd64) packages, pinned by
 ;;; the sha256 of Debian's signed index (docs/seed.md says why each one is
 ;;; here), and seed-plan, which assembles them into one root file system
-;;; tree: gcc-12, binutils, glibc, GNU make, busybox (as /bin/sh and every
+;;; tree (debs-plan, which (distill imagetools) uses too): gcc-12, binutils, glibc, GNU make, busybox (as /bin/sh and every
 ;;; applet nothing else provides) and execline.  Later plans take that tree
 ;;; as their input at "/" and run a `#!/bin/sh` /build.
 ;;;
@@ -15,7 +15,7 @@
   #:use-module (distill core)
   #:use-module (distill plan)
   #:export (seed-packages seed-directory seed-deb local-seed-deb pinned-debs
-            seed-artifacts seed-plan))
+            seed-artifacts seed-plan debs-plan))
 
 (define seed-packages
   ;; (name version sha256 file): the Debian 12 packages of the seed, by the
@@ -136,18 +136,46 @@ artifact object (fetch-sources! resolves one per pin)."
   "Every seed package, as artifacts made by seed-deb."
   (seed-debs))
 
-(define seed-build
-  ;; The overlay of the packages is copied into /out with the fixups that
-  ;; non-usrmerged .debs unpacked without dpkg need; what only dpkg's
-  ;; maintainer scripts or other packages would have provided is added.
-  "#!/bin/busybox sh
+(define (debs-tree-build fixups applets)
+  ;; The /build of a debs-plan: the overlay of the packages copied into
+  ;; /out, FIXUPS (shell lines, run in /out) for what non-usrmerged .debs
+  ;; unpacked without dpkg need, then APPLETS (shell lines), then every
+  ;; busybox applet linked at its usual place unless a package provides it.
+  (string-append "#!/bin/busybox sh
 set -eu
 bb=/bin/busybox
 for e in $($bb ls -A /); do
 	case $e in proc|dev|tmp|out|build) ;; *) $bb cp -a \"/$e\" /out/ ;; esac
 done
 cd /out
-# Documentation and the LTO dump tool: not needed to build anything.
+" fixups "have() {
+	for d in bin sbin usr/bin usr/sbin; do
+		[ -e \"$d/$1\" ] || [ -L \"$d/$1\" ] && return 0
+	done
+	return 1
+}
+" applets "for p in $($bb --list-full); do
+	[ \"$p\" != linuxrc ] || continue
+	have \"${p##*/}\" || $bb ln -s /bin/busybox \"$p\"
+done
+"))
+
+(define (debs-plan name fixups applets debs)
+  "The plan NAME whose output is the packages DEBS (archive artifacts at
+\"/\") merged into one root file system tree, with busybox as /bin/sh and
+every applet no package provides; FIXUPS and APPLETS are shell lines its
+/build runs in the tree before linking the applets (see seed-plan), to be
+used at \"/\" by plans whose /build is a shell script."
+  (make-plan name: name
+             inputs: (cons (interned "/build" #o755 (debs-tree-build fixups applets))
+                           debs)
+             timeout: 600))
+
+(define* (seed-plan #:key (name "seed"))
+  "The plan whose output is the seed tree: the seed packages in one root
+file system, to be used at \"/\" by plans whose /build is a shell script."
+  (debs-plan name
+             "# Documentation and the LTO dump tool: not needed to build anything.
 $bb rm -rf usr/share/doc usr/share/man usr/share/info usr/share/lintian \\
 	usr/share/bug usr/share/locale usr/bin/*lto-dump*
 $bb mkdir -p bin sbin usr/bin usr/sbin lib64 etc
@@ -158,28 +186,12 @@ $bb mkdir -p bin sbin usr/bin usr/sbin lib64 etc
 for t in gcc cc; do $bb ln -s gcc-12 usr/bin/$t; done
 $bb ln -s cpp-12 usr/bin/cpp
 $bb ln -s busybox bin/sh
-have() {
-	for d in bin sbin usr/bin usr/sbin; do
-		[ -e \"$d/$1\" ] || [ -L \"$d/$1\" ] && return 0
-	done
-	return 1
-}
-# execline's programs in /bin, where scripts (#!/bin/execlineb) expect
+"
+             "# execline's programs in /bin, where scripts (#!/bin/execlineb) expect
 # them and on PATH (Debian's /usr/bin/execlineb is a wrapper adding them).
 for p in usr/lib/execline/bin/*; do
 	$bb ln -s \"/$p\" \"bin/${p##*/}\"
 done
 # Every busybox applet at its usual place, unless a package provides it.
-for p in $($bb --list-full); do
-	[ \"$p\" != linuxrc ] || continue
-	have \"${p##*/}\" || $bb ln -s /bin/busybox \"$p\"
-done
-")
-
-(define* (seed-plan #:key (name "seed"))
-  "The plan whose output is the seed tree: the seed packages in one root
-file system, to be used at \"/\" by plans whose /build is a shell script."
-  (make-plan name: name
-             inputs: (cons (interned "/build" #o755 seed-build)
-                           (seed-artifacts))
-             timeout: 600))
+"
+             (seed-artifacts)))

@@ -35,6 +35,7 @@
 ;;; s6-rc where their sources can be had) would compile the same services
 ;;; to its own files; nothing else reads these.
 (define-module (distill service)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill execline)
   #:use-module (srfi srfi-1)
@@ -47,9 +48,6 @@
             user-comment
             make-group group? group-name group-gid group-members
             services-order services->root services-uses-execline?))
-
-(define (service-error fmt . args)
-  (throw 'misc-error 'make-service fmt args #f))
 
 ;;; Users and groups.
 
@@ -77,21 +75,21 @@
                     (shell "/bin/false") (comment ""))
   "A user NAME with UID and GID (default: UID), HOME and SHELL, for
 /etc/passwd; its /etc/shadow entry has no password."
-  (unless (name-ok? name) (service-error "user name: ~s is not a user name" name))
-  (unless (id-ok? uid) (service-error "user ~a: uid ~s must be 0 to 65534" name uid))
-  (unless (id-ok? gid) (service-error "user ~a: gid ~s must be 0 to 65534" name gid))
+  (unless (name-ok? name) (recipe-error 'make-service "user name: ~s is not a user name" (list name)))
+  (unless (id-ok? uid) (recipe-error 'make-service "user ~a: uid ~s must be 0 to 65534" (list name uid)))
+  (unless (id-ok? gid) (recipe-error 'make-service "user ~a: gid ~s must be 0 to 65534" (list name gid)))
   (for-each (lambda (s what)
               (unless (and (string? s) (not (string-index s #\:)) (not (string-index s #\newline)))
-                (service-error "user ~a: ~a ~s must be a string without ':' or newlines" name what s)))
+                (recipe-error 'make-service "user ~a: ~a ~s must be a string without ':' or newlines" (list name what s))))
             (list home shell comment) '("home" "shell" "comment"))
   (%user name uid gid home shell comment))
 
 (define* (make-group #:key name gid (members '()))
   "A group NAME with GID and MEMBERS (user names), for /etc/group."
-  (unless (name-ok? name) (service-error "group name: ~s is not a group name" name))
-  (unless (id-ok? gid) (service-error "group ~a: gid ~s must be 0 to 65534" name gid))
+  (unless (name-ok? name) (recipe-error 'make-service "group name: ~s is not a group name" (list name)))
+  (unless (id-ok? gid) (recipe-error 'make-service "group ~a: gid ~s must be 0 to 65534" (list name gid)))
   (unless (and (list? members) (every name-ok? members))
-    (service-error "group ~a: members ~s must be a list of user names" name members))
+    (recipe-error 'make-service "group ~a: members ~s must be a list of user names" (list name members)))
   (%group name gid members))
 
 ;;; Specs.
@@ -120,12 +118,12 @@
 
 (define (check-script who what x)
   (unless (script-ok? x)
-    (service-error "~a: ~a must be a script: text starting with \"#!\", or execline data (a list), not ~s"
-                   who what x)))
+    (recipe-error 'make-service "~a: ~a must be a script: text starting with \"#!\", or execline data (a list), not ~s"
+                  (list who what x))))
 
 (define (check-ms who what x)
   (unless (and (exact-integer? x) (>= x 0))
-    (service-error "~a: ~a must be milliseconds (0: none), not ~s" who what x)))
+    (recipe-error 'make-service "~a: ~a must be milliseconds (0: none), not ~s" (list who what x))))
 
 (define* (longrun* #:key run finish notification-fd (timeout-up 30000)
                    (timeout-down 10000))
@@ -138,7 +136,7 @@ milliseconds."
   (when finish (check-script 'longrun* "finish:" finish))
   (unless (or (not notification-fd)
               (and (exact-integer? notification-fd) (<= 3 notification-fd 99)))
-    (service-error "longrun*: notification-fd: ~s must be #f or 3 to 99" notification-fd))
+    (recipe-error 'make-service "longrun*: notification-fd: ~s must be #f or 3 to 99" (list notification-fd)))
   (check-ms 'longrun* "timeout-up:" timeout-up)
   (check-ms 'longrun* "timeout-down:" timeout-down)
   (%longrun run finish notification-fd timeout-up timeout-down))
@@ -155,7 +153,7 @@ DOWN at shutdown; timeouts in milliseconds."
 (define* (bundle* #:key (contents '()))
   "A bundle: a name for the services CONTENTS (names or services)."
   (unless (list? contents)
-    (service-error "bundle*: contents: ~s must be a list of services or names" contents))
+    (recipe-error 'make-service "bundle*: contents: ~s must be a list of services or names" (list contents)))
   (%bundle contents))
 
 ;;; Services.
@@ -172,19 +170,19 @@ DOWN at shutdown; timeouts in milliseconds."
 root file system, the USERS and GROUPS (make-user, make-group) it runs as,
 the services it starts AFTER (names or services), and SPEC (longrun*,
 oneshot* or bundle*)."
-  (unless (name-ok? name) (service-error "name: ~s is not a service name (letters, digits, - _ .)" name))
-  (unless (list? inputs) (service-error "service ~a: inputs: ~s must be a list" name inputs))
+  (unless (name-ok? name) (recipe-error 'make-service "name: ~s is not a service name (letters, digits, - _ .)" (list name)))
+  (unless (list? inputs) (recipe-error 'make-service "service ~a: inputs: ~s must be a list" (list name inputs)))
   (unless (and (list? users) (every user? users))
-    (service-error "service ~a: users: must be a list of make-user users" name))
+    (recipe-error 'make-service "service ~a: users: must be a list of make-user users" (list name)))
   (unless (and (list? groups) (every group? groups))
-    (service-error "service ~a: groups: must be a list of make-group groups" name))
+    (recipe-error 'make-service "service ~a: groups: must be a list of make-group groups" (list name)))
   (unless (and (list? after) (every (lambda (a) (or (service? a) (string? a))) after))
-    (service-error "service ~a: after: ~s must be a list of services or service names" name after))
+    (recipe-error 'make-service "service ~a: after: ~s must be a list of services or service names" (list name after)))
   (unless (or (longrun? spec) (oneshot? spec) (bundle? spec))
-    (service-error "service ~a: spec: must be a longrun*, oneshot* or bundle*, not ~s" name spec))
+    (recipe-error 'make-service "service ~a: spec: must be a longrun*, oneshot* or bundle*, not ~s" (list name spec)))
   (when (bundle? spec)
     (unless (every (lambda (a) (or (service? a) (string? a))) (bundle-contents spec))
-      (service-error "service ~a: the bundle's contents must be services or names" name)))
+      (recipe-error 'make-service "service ~a: the bundle's contents must be services or names" (list name))))
   (%service name inputs users groups after spec))
 
 (define (ref-name x) (if (service? x) (service-name x) x))
@@ -203,7 +201,7 @@ oneshot* or bundle*)."
       (() (reverse seen))
       ((s . rest)
        (unless (service? s)
-         (throw 'misc-error 'make-system "services: ~s is not a service" (list s) #f))
+         (recipe-error 'make-system "services: ~s is not a service" (list s)))
        (if (memq s seen)
            (loop rest seen)
            (loop (append rest
@@ -222,16 +220,16 @@ service, or a cycle (naming its services)."
     (for-each (lambda (s)
                 (let ((other (hash-ref table (service-name s))))
                   (when (and other (not (eq? other s)))
-                    (throw 'misc-error 'make-system "two different services are named ~s"
-                           (list (service-name s)) #f))
+                    (recipe-error 'make-system "two different services are named ~s"
+                                  (list (service-name s))))
                   (hash-set! table (service-name s) s)))
               all)
     (for-each (lambda (s)
                 (for-each (lambda (d)
                             (unless (hash-ref table d)
-                              (throw 'misc-error 'make-system
-                                     "service ~s starts after ~s, which is not a service of the system"
-                                     (list (service-name s) d) #f)))
+                              (recipe-error 'make-system
+                                            "service ~s starts after ~s, which is not a service of the system"
+                                            (list (service-name s) d))))
                           (service-deps s)))
               all)
     ;; Depth-first, in the order given; a name met again while on the
@@ -242,8 +240,8 @@ service, or a cycle (naming its services)."
           (cond ((hash-ref done n) #t)
                 ((member n path)
                  (let ((cycle (reverse (cons n (take-while (lambda (x) (not (equal? x n))) path)))))
-                   (throw 'misc-error 'make-system "the services start after each other in a cycle: ~a"
-                          (list (string-join (cons n cycle) " -> ")) #f)))
+                   (recipe-error 'make-system "the services start after each other in a cycle: ~a"
+                                 (list (string-join (cons n cycle) " -> ")))))
                 (else
                  (for-each (lambda (d) (visit (hash-ref table d) (cons n path)))
                            (service-deps s))
@@ -266,9 +264,6 @@ or #f."
                              ((oneshot? spec) (list (oneshot-up spec) (oneshot-down spec)))
                              (else '())))))
         services))
-
-(define (shell-word s)
-  (string-append "'" (string-join (string-split s #\') "'\\''") "'"))
 
 (define rc-lib
   ;; Shell functions of rc.start and rc.stop.

@@ -2,9 +2,8 @@
 ;;; boots: services, packages, files, users and groups.
 ;;;
 ;;; make-system gathers the packages (expanded for x86_64 with (distill
-;;; base)'s toolchain), the services' inputs, busybox (the shell, init and
-;;; runit of the supervision backend), the files (artifacts, plans and
-;;; inputs at "/"), and writes:
+;;; base)'s toolchain), the services' inputs, the files (artifacts, plans
+;;; and inputs at "/"), and writes:
 ;;;
 ;;;   /etc/passwd, /etc/group  root, then every user and group the
 ;;;                            services and the system declare (a user
@@ -16,24 +15,26 @@
 ;;;                            OpenSSH takes as a locked account and
 ;;;                            refuses keys for too), mode 0600
 ;;;   /etc/hostname            HOSTNAME
-;;;   /etc/services, /etc/protocols   from Debian's netbase ((pkg netbase))
 ;;;   /etc/resolv.conf         a link to /run/resolv.conf, which a DHCP
 ;;;                            client may write: the root is read-only
 ;;;
 ;;; and the services' start-up by (distill service)'s backend.  The result
 ;;; is a system record: its root items and the owners they declare,
-;;; which (distill platform) makes into a disk.
+;;; which (distill platform) makes into a disk, adding the packages every
+;;; system on the platform carries (system-add-packages): plat/base.scm's
+;;; are busybox (the shell, init and runit of the supervision backend)
+;;; and Debian's netbase (/etc/services, /etc/protocols).  This module
+;;; names no package: the recipes are above the library.
 (define-module (distill system)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill package)
   #:use-module (distill base)
   #:use-module (distill service)
-  #:use-module (pkg busybox)
-  #:use-module (pkg netbase)
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
   #:export (make-system system? system-root system-owners system-services
-            system-hostname))
+            system-hostname system-add-packages))
 
 (define-record-type <system>
   (%system hostname services root owners)
@@ -42,9 +43,6 @@
   (services system-services)            ; in start-up order
   (root system-root)                    ; items of the root file system
   (owners system-owners))               ; (PATH UID GID MODE) for images
-
-(define (system-error fmt . args)
-  (throw 'misc-error 'make-system fmt args #f))
 
 (define root-user (make-user name: "root" uid: 0 home: "/root" shell: "/bin/sh"))
 (define root-group (make-group name: "root" gid: 0))
@@ -61,10 +59,10 @@ declared two ways or one id given two names."
                                              (not (equal? (name y) (name x)))))
                             out)))
           (cond ((and same (not (equal? same x)))
-                 (system-error "~a ~s is declared twice, differently" who (name x)))
+                 (recipe-error 'make-system "~a ~s is declared twice, differently" (list who (name x))))
                 (same (loop (cdr items) out))
-                (clash (system-error "~a ~s and ~s have the same id ~a"
-                                     who (name clash) (name x) (id x)))
+                (clash (recipe-error 'make-system "~a ~s and ~s have the same id ~a"
+                                     (list who (name clash) (name x) (id x))))
                 (else (loop (cdr items) (cons x out))))))))
 
 (define (passwd-line u)
@@ -79,6 +77,20 @@ declared two ways or one id given two names."
 (define (shadow-line u)
   (string-append (user-name u) ":*:0:0:99999:7:::\n"))
 
+(define (expand-items xs)
+  "XS (packages, plans, artifacts, inputs, and lists of them) expanded
+for x86_64 with (distill base)'s toolchain, flat."
+  (let ((expand (expander (default-config 'x86_64))))
+    (let walk ((xs (map expand xs)))
+      (append-map (lambda (x) (if (list? x) (walk (map expand x)) (list x))) xs))))
+
+(define (system-add-packages system packages)
+  "SYSTEM with PACKAGES (as make-system's) in its root as well."
+  (check-list 'system-add-packages "packages:" packages)
+  (%system (system-hostname system) (system-services system)
+           (delete-duplicates (append (expand-items packages) (system-root system)) eq?)
+           (system-owners system)))
+
 (define* (make-system #:key (hostname "distill") (services '()) (packages '())
                       (files '()) (users '()) (groups '()) (owners '()))
   "A system named HOSTNAME running SERVICES (make-service), with PACKAGES
@@ -89,16 +101,15 @@ OWNERS ((PATH UID GID MODE)) are applied in the images."
                (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
                                              (memv c '(#\- #\.))))
                              hostname))
-    (system-error "hostname: ~s is not a host name" hostname))
-  (for-each (lambda (l what)
-              (unless (list? l) (system-error "~a: ~s must be a list" what l)))
+    (recipe-error 'make-system "hostname: ~s is not a host name" (list hostname)))
+  (for-each (lambda (l what) (check-list 'make-system what l))
             (list services packages files users groups owners)
-            '("services" "packages" "files" "users" "groups" "owners"))
+            '("services:" "packages:" "files:" "users:" "groups:" "owners:"))
   (let* ((order (services-order services))
          (execline (services-uses-execline? order)))
     (when execline
-      (system-error "service ~s has a script written as execline data, and this system has no /bin/execlineb (execline's sources cannot be had here): write its scripts as text"
-                    (service-name execline)))
+      (recipe-error 'make-system "service ~s has a script written as execline data, and this system has no /bin/execlineb (execline's sources cannot be had here): write its scripts as text"
+                    (list (service-name execline))))
     (let* ((users (unique "user" (cons root-user
                                        (append users (append-map service-users order)))
                           user-name user-uid))
@@ -112,14 +123,9 @@ OWNERS ((PATH UID GID MODE)) are applied in the images."
                                                          groups))
                                               (make-group name: (user-name u) gid: (user-gid u))))
                                        users)))
-           (expand (expander (default-config 'x86_64)))
-           (flat (lambda (xs)
-                   (let walk ((xs (map expand xs)))
-                     (append-map (lambda (x) (if (list? x) (walk (map expand x)) (list x))) xs))))
            (items (delete-duplicates
-                   (append (flat (cons busybox-full packages))
-                           (flat (append-map service-inputs order))
-                           (flat (list netbase))
+                   (append (expand-items packages)
+                           (expand-items (append-map service-inputs order))
                            (list (interned "/etc/passwd" #o644
                                            (string-concatenate (map passwd-line users)))
                                  (interned "/etc/group" #o644

@@ -14,15 +14,20 @@
 #include <time.h>
 #include <unistd.h>
 
-static int parse(struct boot_opts *o, int argc, ...)
+/* Options NAME VALUE ... set one after the other on a zeroed o; the
+ * first failure's result. */
+static int parse(struct boot_opts *o, int n, ...)
 {
-	static char *v[16];
 	va_list ap;
-	va_start(ap, argc);
-	for (int i = 0; i < argc; i++)
-		v[i] = va_arg(ap, char *);
+	int r = 0;
+	memset(o, 0, sizeof *o);
+	va_start(ap, n);
+	for (int i = 0; i < n && r == 0; i++) {
+		const char *name = va_arg(ap, const char *);
+		r = boot_set_option(o, name, va_arg(ap, const char *));
+	}
 	va_end(ap);
-	return boot_parse_args(argc, v, o);
+	return r;
 }
 
 /* ARGV joined with spaces. */
@@ -57,37 +62,32 @@ int main(void)
 {
 	struct boot_opts o;
 
-	/* Options anywhere before "--", the rest in order. */
-	ok(parse(&o, 8, "img.scm", "--expect", "^OK$", "--timeout=30", "--forward",
-		 "8080:80", "--forward=2222:22", "arg") == 0, "options after the target parse");
-	is_str(o.rest[0], "img.scm", "the target is kept");
-	ok(o.nrest == 2 && !strcmp(o.rest[1], "arg"), "so is the script's argument");
+	/* Option values (where they stand on the command line is main.c's). */
+	ok(parse(&o, 4, "expect", "^OK$", "timeout", "30", "forward", "8080:80", "forward",
+		 "2222:22") == 0, "options parse");
 	is_str(o.expect, "^OK$", "--expect");
-	ok(o.timeout == 30, "--timeout=30");
+	ok(o.timeout == 30, "--timeout 30");
 	ok(o.nfwd == 2 && o.fwd[0].host == 8080 && o.fwd[0].guest == 80 &&
 	   o.fwd[1].host == 2222 && o.fwd[1].guest == 22, "two --forward");
 	boot_opts_free(&o);
-	ok(parse(&o, 4, "--accel", "tcg", "x.scm", "--") == 0 && o.accel &&
-	   !strcmp(o.accel, "tcg") && o.nrest == 1, "--accel before the target");
+	ok(parse(&o, 2, "accel", "tcg", "state", "var.qcow2") == 0 && o.accel &&
+	   !strcmp(o.accel, "tcg") && !strcmp(o.state, "var.qcow2"), "--accel, --state");
 	boot_opts_free(&o);
-	ok(parse(&o, 3, "x.scm", "--", "--expect") == 0 && o.nrest == 2 && !o.expect,
-	   "after --, everything is the script's");
-	boot_opts_free(&o);
-	ok(parse(&o, 3, "x.scm", "--forward", "80") < 0 && strstr(err_msg(), "HOSTPORT:GUESTPORT"),
+	ok(parse(&o, 1, "forward", "80") < 0 && strstr(err_msg(), "HOSTPORT:GUESTPORT"),
 	   "--forward without a colon: %s", err_msg());
 	boot_opts_free(&o);
-	ok(parse(&o, 3, "x.scm", "--forward", "80:70000") < 0, "a port above 65535 is refused");
+	ok(parse(&o, 1, "forward", "80:70000") < 0, "a port above 65535 is refused");
 	boot_opts_free(&o);
-	ok(parse(&o, 3, "x.scm", "--expect", "(") < 0 && strstr(err_msg(), "--expect"),
+	ok(parse(&o, 1, "expect", "(") < 0 && strstr(err_msg(), "--expect"),
 	   "a bad regex is refused: %s", err_msg());
 	boot_opts_free(&o);
-	ok(parse(&o, 3, "x.scm", "--timeout", "0") < 0, "--timeout 0 is refused");
+	ok(parse(&o, 1, "timeout", "0") < 0, "--timeout 0 is refused");
 	boot_opts_free(&o);
-	ok(parse(&o, 2, "x.scm", "--timeout") < 0, "--timeout needs a value");
+	ok(parse(&o, 1, "accel", "hvf") < 0, "--accel only kvm or tcg");
 	boot_opts_free(&o);
-	ok(parse(&o, 3, "x.scm", "--accel", "hvf") < 0, "--accel only kvm or tcg");
+	ok(parse(&o, 1, "state", "") < 0, "--state needs a file name");
 	boot_opts_free(&o);
-	ok(parse(&o, 2, "--bogus", "x.scm") < 0, "an unknown option before the target");
+	ok(parse(&o, 1, "bogus", "x") < 0, "an unknown option");
 	boot_opts_free(&o);
 
 	/* QEMU's command line.  Disks: a raw one whose name has a comma, a
@@ -106,7 +106,7 @@ int main(void)
 	    fs_write_atomic(qcow, hdr, 8, 0644, 0) < 0 ||
 	    fs_write_atomic(state, hdr, sizeof hdr, 0644, 0) < 0)
 		return 1;
-	parse(&o, 5, "x.scm", "--forward", "8080:80", "--forward", "2222:22");
+	parse(&o, 2, "forward", "8080:80", "forward", "2222:22");
 	struct boot_spec s = {.kernel = "/s/k", .initrd = "/s/i", .disk = raw,
 			      .cmdline = "console=ttyS0 quiet"};
 	char **argv = boot_qemu_argv(&s, &o, "tcg");
@@ -142,7 +142,7 @@ int main(void)
 	boot_opts_free(&o);
 
 	/* --state: the overlay, used as it is; one of another image refused. */
-	ok(parse(&o, 3, "x.scm", "--state", state) == 0 && o.state == state, "--state FILE");
+	ok(parse(&o, 1, "state", state) == 0 && o.state == state, "--state FILE");
 	ok(boot_state_prepare(raw, state, NULL) == 0, "the state file of this image is used");
 	ok(boot_state_prepare(qcow, state, NULL) < 0 && strstr(err_msg(), "another image"),
 	   "the state file of another image is refused: %s", err_msg());
