@@ -63,13 +63,13 @@ const char *cli_opt(const struct cli *c, const char *name)
 
 static void print_sums(const hash_t *b2, const hash_t *sha, const char *name)
 {
-	char b[HASH_B64 + 1], x[2 * HASH_LEN + 1];
+	char b[HASH_B64 + 1], x[80];
 	hash_b64(b2, b);
-	hash_hex(sha, x);
+	pin_format(&(pin_t){.kind = PIN_SHA256, .h = *sha}, x);
 	if (name)
-		printf("%s sha256:%s %s\n", b, x, name);
+		printf("%s %s %s\n", b, x, name);
 	else
-		printf("%s sha256:%s\n", b, x);
+		printf("%s %s\n", b, x);
 }
 
 int cli_sum(struct cli *c)
@@ -212,12 +212,6 @@ int cli_log(struct cli *c)
 	return r ? cli_fail(EXIT_SYSTEM) : EXIT_OK;
 }
 
-static const char *kind_name(enum art_kind k)
-{
-	static const char *n[] = {"file", "dir", "symlink", "archive", "tree"};
-	return n[k];
-}
-
 int cli_show(struct cli *c)
 {
 	struct store *s = cli_store_read(c);
@@ -238,7 +232,7 @@ int cli_show(struct cli *c)
 		if (a->kind == ART_FILE || a->kind == ART_ARCHIVE || a->kind == ART_TREE)
 			hash_b64(&a->hash, hb);
 		char *at = fs_join(p.in[i].basedir, a->path);
-		printf("input   %-7s %s", kind_name(a->kind), at);
+		printf("input   %-7s %s", art_kind_name(a->kind), at);
 		if (a->kind == ART_FILE || a->kind == ART_DIR)
 			printf(" %04o", (unsigned)a->mode);
 		if (a->kind == ART_SYMLINK)
@@ -255,7 +249,7 @@ int cli_show(struct cli *c)
 			hash_b64(&o.hash, hb);
 			char *path = o.kind == OUT_TREE ? store_tree_path(s, &o.hash)
 							: store_blob_path(s, &o.hash);
-			printf("output  %s %s %s\n", o.kind == OUT_TREE ? "tree" : "file", hb, path);
+			printf("output  %s %s %s\n", output_kind_name(o.kind), hb, path);
 			free(path);
 		}
 		free(rec);

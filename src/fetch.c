@@ -367,12 +367,12 @@ static int try_one(struct store *s, const char *cand, const char *url, const pin
 	hash_final(&k.b2, &b2);
 	crypto_hash_sha256_final(&k.sha, sha.b);
 	if (!pin_matches(pin, &b2, &sha)) {
-		char want[80], got[HASH_B64 + 1], gotsha[2 * HASH_LEN + 1];
+		char want[80], got[HASH_B64 + 1], gotsha[80];
 		pin_format(pin, want);
 		hash_b64(&b2, got);
-		hash_hex(&sha, gotsha);
+		pin_format(&(pin_t){.kind = PIN_SHA256, .h = sha}, gotsha);
 		char *kept = set_aside(tmp, &b2);
-		*why = fs_fmt("%s (for %s): pin %s, but what arrived is %s (sha256:%s), "
+		*why = fs_fmt("%s (for %s): pin %s, but what arrived is %s (%s), "
 			      "%lld bytes; kept at %s; nothing was stored",
 			      cand, url, want, got, gotsha, k.bytes, kept ? kept : "(nowhere)");
 		free(kept);

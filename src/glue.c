@@ -24,6 +24,42 @@ static struct store *store;
 static char *outer_blobs;
 static int exit_code;
 
+/* The vectors that cross between (distill plan) and C.  Their fields are
+ * named here alone: define_core exports each index to (distill core)
+ * (layout_names), and (distill plan) builds and reads the vectors by those
+ * names.
+ * A plan: #(name raw timeout expect inputs), inputs a list of inputs. */
+enum { PLANV_NAME, PLANV_RAW, PLANV_TIMEOUT, PLANV_EXPECT, PLANV_INPUTS, PLANV_FIELDS };
+/* An input: #(basedir kind path mode target hash dep); kind is an artifact
+ * kind's name (art_kind_name) or plan, when dep indexes the plan. */
+enum { INV_BASEDIR, INV_KIND, INV_PATH, INV_MODE, INV_TARGET, INV_HASH, INV_DEP, INV_FIELDS };
+/* What %build says of a plan: #(plan-hash-or-#f output-kind
+ * output-hash-or-#f state). */
+enum { RESV_HASH, RESV_KIND, RESV_OUT, RESV_STATE, RESV_FIELDS };
+/* A built dependency's output, for %plan-encoding: #(kind hash raw). */
+enum { OUTV_KIND, OUTV_HASH, OUTV_RAW, OUTV_FIELDS };
+
+static const struct {
+	const char *name;
+	int value;
+} core_constants[] = {
+	{"%plan/name", PLANV_NAME}, {"%plan/raw", PLANV_RAW},
+	{"%plan/timeout", PLANV_TIMEOUT}, {"%plan/expect", PLANV_EXPECT},
+	{"%plan/inputs", PLANV_INPUTS}, {"%plan/fields", PLANV_FIELDS},
+	{"%input/basedir", INV_BASEDIR}, {"%input/kind", INV_KIND},
+	{"%input/path", INV_PATH}, {"%input/mode", INV_MODE},
+	{"%input/target", INV_TARGET}, {"%input/hash", INV_HASH},
+	{"%input/dep", INV_DEP}, {"%input/fields", INV_FIELDS},
+	{"%result/hash", RESV_HASH}, {"%result/kind", RESV_KIND},
+	{"%result/out", RESV_OUT}, {"%result/state", RESV_STATE},
+	{"%result/fields", RESV_FIELDS},
+	{"%output/kind", OUTV_KIND}, {"%output/hash", OUTV_HASH},
+	{"%output/raw", OUTV_RAW}, {"%output/fields", OUTV_FIELDS},
+	/* docs/cli.md's exit statuses, for (distill script) */
+	{"%exit-build", EXIT_BUILD}, {"%exit-usage", EXIT_USAGE},
+	{"%exit-recipe", EXIT_RECIPE}, {"%exit-system", EXIT_SYSTEM},
+};
+
 /* Raise a Scheme error for a failure of the core (err_msg()); a full
  * disk is distill's own trouble (exit 4), whatever failed. */
 static void core_error(const char *key)
@@ -251,6 +287,32 @@ static char *c_string(SCM s)
 	return c;
 }
 
+/* Raise err_msg() as an error of WHO (a symbol: the procedure of
+ * (distill plan) the recipe called), which (distill script) reports at
+ * the recipe's call of WHO. */
+__attribute__((noreturn))
+static void recipe_error(SCM who)
+{
+	scm_throw(scm_from_utf8_symbol("misc-error"),
+		  scm_list_4(who, scm_from_utf8_string("~a"),
+			     scm_list_1(scm_from_utf8_string(err_msg())), SCM_BOOL_F));
+	abort();
+}
+
+/* (%pin-kind X) -> blake2b for a hash in distill's form, sha256 for
+ * "sha256:<64 lower-case hex digits>", #f for anything else: the pin
+ * syntax of pin_parse, which Scheme does not spell again. */
+static SCM pin_kind(SCM x)
+{
+	char *s = scm_is_string(x) ? c_string(x) : NULL;
+	pin_t p;
+	int ok = s && pin_parse(s, &p) == 0;
+	free(s);
+	if (!ok)
+		return SCM_BOOL_F;
+	return scm_from_utf8_symbol(p.kind == PIN_SHA256 ? "sha256" : "blake2b");
+}
+
 /* (%normpath WHO PATH) -> PATH absolute and normalised by plan_normpath;
  * a ".." above / (or a relative path, or a NUL byte) is an error of WHO
  * (a symbol: the constructor called), which (distill script) reports at
@@ -265,101 +327,164 @@ static SCM normpath(SCM who, SCM path)
 	char *n = p ? plan_normpath(p) : NULL;
 	free(p);
 	if (!n)
-		scm_throw(scm_from_utf8_symbol("misc-error"),
-			  scm_list_4(who, scm_from_utf8_string("~a"),
-				     scm_list_1(scm_from_utf8_string(err_msg())), SCM_BOOL_F));
+		recipe_error(who);
 	SCM r = scm_from_utf8_string(n);
 	free(n);
 	return r;
 }
 
-static char *vref_str(SCM v, size_t i)
+/* v as a vector of n fields, else an error of who: (distill plan) and
+ * this file disagree on a layout. */
+static void check_fields(SCM v, size_t n, const char *who)
+{
+	if (!scm_is_vector(v) || scm_c_vector_length(v) != n)
+		scm_misc_error(who, "~s is not a vector of ~a fields", scm_list_2(v, scm_from_size_t(n)));
+}
+
+/* A string field (NULL for #f); a NUL byte in it is an error of who, as C
+ * would see another string than Scheme does. */
+static char *vref_str(SCM v, size_t i, const char *who)
 {
 	SCM x = scm_c_vector_ref(v, i);
-	return scm_is_string(x) ? scm_to_utf8_string(x) : NULL;
+	if (!scm_is_string(x))
+		return NULL;
+	char *c = c_string(x);
+	if (!c)
+		scm_misc_error(who, "~s holds a NUL byte", scm_list_1(x));
+	return c;
 }
 
 /* A path of a plan from Scheme: already normalised by (distill plan), so
  * anything else is refused here, where Scheme values become C plans. */
-static char *vref_path(SCM v, size_t i, const char *plan)
+static char *vref_path(SCM v, size_t i, const char *plan, const char *who)
 {
 	SCM x = scm_c_vector_ref(v, i);
 	if (!scm_is_string(x))
 		return NULL;
 	char *p = c_string(x), *n = p ? plan_normpath(p) : NULL;
 	int same = n && strcmp(n, p) == 0;
-	free(p);
 	free(n);
 	if (!same)
-		scm_misc_error("%build", "plan ~a: the path ~s is not absolute and normalised",
+		scm_misc_error(who, "plan ~a: the path ~s is not absolute and normalised",
 			       scm_list_2(scm_from_utf8_string(plan), x));
-	return scm_to_utf8_string(x);
+	return p;
 }
 
-static enum art_kind kind_of(SCM sym, int *is_plan)
+static SCM str_or_false(const char *s)
 {
-	static const char *names[] = {"file", "dir", "symlink", "archive", "tree"};
-	*is_plan = 0;
-	for (int k = 0; k < 5; k++)
-		if (scm_is_eq(sym, scm_from_utf8_symbol(names[k])))
-			return k;
-	if (scm_is_eq(sym, scm_from_utf8_symbol("plan"))) {
-		*is_plan = 1;
-		return ART_TREE;
-	}
-	scm_misc_error("%build", "unknown artifact kind ~s", scm_list_1(sym));
-	return ART_FILE;
+	return s ? scm_from_utf8_string(s) : SCM_BOOL_F;
 }
 
-/* One node from #(name raw timeout expect inputs); an input is
- * #(basedir kind path mode target hash dep-index). */
-static void node_from(SCM v, struct sched_node *nodes, size_t i, size_t nn)
+/* An input from its vector; *is_plan set when it is a plan's output (its
+ * artifact is a placeholder until resolved).  Returns 1 when its content
+ * is not known yet (a hash field of #f: a sha256-pinned source not in the
+ * store), else 0. */
+static int input_from(SCM x, struct input *in, const char *plan, int *is_plan,
+		      const char *who)
+{
+	check_fields(x, INV_FIELDS, who);
+	memset(in, 0, sizeof *in);
+	in->basedir = vref_path(x, INV_BASEDIR, plan, who);
+	SCM kind = scm_c_vector_ref(x, INV_KIND);
+	*is_plan = scm_is_eq(kind, scm_from_utf8_symbol("plan"));
+	char *name = scm_is_symbol(kind) ? scm_to_utf8_string(scm_symbol_to_string(kind)) : NULL;
+	int k = *is_plan ? ART_TREE : name ? art_kind_parse(name) : -1;
+	free(name);
+	if (k < 0)
+		scm_misc_error(who, "unknown artifact kind ~s", scm_list_1(kind));
+	in->art.kind = k;
+	in->art.path = vref_path(x, INV_PATH, plan, who);
+	in->art.mode = scm_to_uint(scm_c_vector_ref(x, INV_MODE));
+	in->art.target = vref_str(x, INV_TARGET, who);
+	if (*is_plan || in->art.kind == ART_DIR || in->art.kind == ART_SYMLINK)
+		return 0;
+	SCM h = scm_c_vector_ref(x, INV_HASH);
+	if (scm_is_false(h))
+		return 1;
+	get_hash(h, &in->art.hash, who);
+	return 0;
+}
+
+/* The vector of an input (its dep field #f). */
+static SCM input_vector(const struct input *in)
+{
+	const struct artifact *a = &in->art;
+	int hashed = a->kind != ART_DIR && a->kind != ART_SYMLINK;
+	SCM v = scm_c_make_vector(INV_FIELDS, SCM_BOOL_F);
+	scm_c_vector_set_x(v, INV_BASEDIR, scm_from_utf8_string(in->basedir));
+	scm_c_vector_set_x(v, INV_KIND, scm_from_utf8_symbol(art_kind_name(a->kind)));
+	scm_c_vector_set_x(v, INV_PATH, scm_from_utf8_string(a->path));
+	scm_c_vector_set_x(v, INV_MODE, scm_from_uint(a->mode));
+	scm_c_vector_set_x(v, INV_TARGET, str_or_false(a->target));
+	scm_c_vector_set_x(v, INV_HASH, hashed ? hash_string(&a->hash) : SCM_BOOL_F);
+	return v;
+}
+
+/* The plan of a plan vector (its timeout and expected output aside) into
+ * *p (plan_free); (*dep)[k] is the dep field of input k when it is a
+ * plan's output, else -1 (malloc'd).  Returns the number of inputs whose
+ * content is not known yet. */
+static size_t plan_from(SCM v, struct plan *p, ssize_t **dep, const char *who)
+{
+	check_fields(v, PLANV_FIELDS, who);
+	memset(p, 0, sizeof *p);
+	p->name = vref_str(v, PLANV_NAME, who);
+	if (!p->name)
+		scm_misc_error(who, "a plan's name must be a string", SCM_EOL);
+	p->raw = vref_path(v, PLANV_RAW, p->name, who);
+	SCM ins = scm_c_vector_ref(v, PLANV_INPUTS);
+	size_t nin = scm_to_size_t(scm_length(ins));
+	p->in = xmalloc((nin + 1) * sizeof *p->in);
+	*dep = xmalloc((nin + 1) * sizeof **dep);
+	size_t unknown = 0;
+	for (; scm_is_pair(ins); ins = scm_cdr(ins)) {
+		SCM x = scm_car(ins);
+		int is_plan;
+		unknown += input_from(x, &p->in[p->nin], p->name, &is_plan, who);
+		(*dep)[p->nin++] = is_plan ? (ssize_t)scm_to_size_t(scm_c_vector_ref(x, INV_DEP)) : -1;
+	}
+	return unknown;
+}
+
+/* One node from its plan vector; a plan input's dep is the index of an
+ * earlier node. */
+static void node_from(SCM v, struct sched_node *nodes, size_t i)
 {
 	struct sched_node *n = &nodes[i];
-	n->plan.name = vref_str(v, 0);
-	n->plan.raw = vref_path(v, 1, n->plan.name);
-	n->timeout = scm_to_uint(scm_c_vector_ref(v, 2));
-	SCM expect = scm_c_vector_ref(v, 3);
+	ssize_t *dep;
+	if (plan_from(v, &n->plan, &dep, "%build") > 0)
+		scm_misc_error("%build", "plan ~a: an input's content is not known (not fetched)",
+			       scm_list_1(scm_from_utf8_string(n->plan.name)));
+	n->timeout = scm_to_uint(scm_c_vector_ref(v, PLANV_TIMEOUT));
+	SCM expect = scm_c_vector_ref(v, PLANV_EXPECT);
 	if (scm_is_string(expect)) {
 		n->has_expect = 1;
 		n->expect.kind = n->plan.raw ? OUT_FILE : OUT_TREE;
 		get_hash(expect, &n->expect.hash, "make-plan");
 	}
-	SCM ins = scm_c_vector_ref(v, 4);
-	size_t nin = scm_to_size_t(scm_length(ins));
-	n->plan.in = xmalloc((nin + 1) * sizeof *n->plan.in);
-	n->deps = xmalloc((nin + 1) * sizeof *n->deps);
-	for (; scm_is_pair(ins); ins = scm_cdr(ins)) {
-		SCM x = scm_car(ins);
-		struct input *in = &n->plan.in[n->plan.nin++];
-		memset(in, 0, sizeof *in);
-		in->basedir = vref_path(x, 0, n->plan.name);
-		int is_plan;
-		in->art.kind = kind_of(scm_c_vector_ref(x, 1), &is_plan);
-		in->art.path = vref_path(x, 2, n->plan.name);
-		in->art.mode = scm_to_uint(scm_c_vector_ref(x, 3));
-		in->art.target = vref_str(x, 4);
-		if (is_plan) {
-			size_t d = scm_to_size_t(scm_c_vector_ref(x, 6));
-			if (d >= i || d >= nn)
-				scm_misc_error("%build", "plan inputs out of order", SCM_EOL);
-			n->deps[n->ndeps].input = n->plan.nin - 1;
-			n->deps[n->ndeps++].node = &nodes[d];
-		} else if (in->art.kind != ART_DIR && in->art.kind != ART_SYMLINK) {
-			get_hash(scm_c_vector_ref(x, 5), &in->art.hash, "%build");
+	n->deps = xmalloc((n->plan.nin + 1) * sizeof *n->deps);
+	for (size_t k = 0; k < n->plan.nin; k++) {
+		if (dep[k] < 0)
+			continue;
+		if ((size_t)dep[k] >= i) {
+			free(dep);
+			scm_misc_error("%build", "plan inputs out of order", SCM_EOL);
 		}
+		n->deps[n->ndeps].input = k;
+		n->deps[n->ndeps++].node = &nodes[dep[k]];
 	}
+	free(dep);
 }
 
-/* (%build NODES TARGETS) where NODES is a vector in dependency order and
- * TARGETS a list of indices.  Returns a vector of
- * #(plan-hash-or-#f output-kind output-hash-or-#f state). */
+/* (%build NODES TARGETS) where NODES is a vector of plan vectors in
+ * dependency order and TARGETS a list of indices.  Returns a vector of
+ * result vectors, one a node. */
 static SCM build(SCM vec, SCM targets)
 {
 	size_t nn = scm_c_vector_length(vec);
 	struct sched_node *nodes = calloc(nn ? nn : 1, sizeof *nodes);
 	for (size_t i = 0; i < nn; i++)
-		node_from(scm_c_vector_ref(vec, i), nodes, i, nn);
+		node_from(scm_c_vector_ref(vec, i), nodes, i);
 	size_t nt = scm_to_size_t(scm_length(targets));
 	struct sched_node **t = xmalloc((nt + 1) * sizeof *t);
 	for (size_t i = 0; i < nt; i++, targets = scm_cdr(targets))
@@ -370,11 +495,13 @@ static SCM build(SCM vec, SCM targets)
 	static const char *states[] = {"pending", "done", "failed", "skipped"};
 	for (size_t i = 0; i < nn; i++) {
 		struct sched_node *n = &nodes[i];
-		scm_c_vector_set_x(res, i, scm_vector(scm_list_4(
-			n->resolved ? hash_string(&n->hash) : SCM_BOOL_F,
-			scm_from_utf8_symbol(n->out.kind == OUT_TREE ? "tree" : "file"),
-			n->state == NODE_DONE ? hash_string(&n->out.hash) : SCM_BOOL_F,
-			scm_from_utf8_symbol(states[n->state]))));
+		SCM v = scm_c_make_vector(RESV_FIELDS, SCM_BOOL_F);
+		scm_c_vector_set_x(v, RESV_HASH, n->resolved ? hash_string(&n->hash) : SCM_BOOL_F);
+		scm_c_vector_set_x(v, RESV_KIND, scm_from_utf8_symbol(output_kind_name(n->out.kind)));
+		scm_c_vector_set_x(v, RESV_OUT,
+				   n->state == NODE_DONE ? hash_string(&n->out.hash) : SCM_BOOL_F);
+		scm_c_vector_set_x(v, RESV_STATE, scm_from_utf8_symbol(states[n->state]));
+		scm_c_vector_set_x(res, i, v);
 		sched_node_clear(n);
 		plan_free(&n->plan);
 		free(n->deps);
@@ -384,6 +511,78 @@ static SCM build(SCM vec, SCM targets)
 	if (r < 0)
 		core_error("distill-system-error");
 	return res;
+}
+
+/* Resolve a, a plan input, to the output of the output vector v. */
+static void resolve_from(SCM v, struct artifact *a)
+{
+	check_fields(v, OUTV_FIELDS, "%plan-encoding");
+	struct output o;
+	SCM kind = scm_c_vector_ref(v, OUTV_KIND);
+	o.kind = scm_is_eq(kind, scm_from_utf8_symbol(output_kind_name(OUT_FILE))) ? OUT_FILE
+										    : OUT_TREE;
+	get_hash(scm_c_vector_ref(v, OUTV_HASH), &o.hash, "%plan-encoding");
+	char *raw = vref_str(v, OUTV_RAW, "%plan-encoding");
+	if (o.kind == OUT_FILE && !raw)
+		scm_misc_error("%plan-encoding", "a file output without its raw path", SCM_EOL);
+	plan_resolve_input(a, &o, raw);
+	free(raw);
+}
+
+/* (%plan-encoding PLAN OUTPUTS) -> the canonical encoding (a bytevector)
+ * of the plan vector PLAN, resolved as the scheduler resolves it: a plan
+ * input's dep is the index of its output vector in the vector OUTPUTS.
+ * #f while some content is unknown: a hash field of #f, or an output of
+ * #f (a dependency not built). */
+static SCM plan_encoding(SCM v, SCM outputs)
+{
+	struct plan p;
+	ssize_t *dep;
+	int unknown = plan_from(v, &p, &dep, "%plan-encoding") > 0;
+	for (size_t k = 0; k < p.nin && !unknown; k++) {
+		if (dep[k] < 0)
+			continue;
+		SCM ov = scm_c_vector_ref(outputs, dep[k]);
+		unknown = scm_is_false(ov);
+		if (!unknown)
+			resolve_from(ov, &p.in[k].art);
+	}
+	free(dep);
+	if (unknown) {
+		plan_free(&p);
+		return SCM_BOOL_F;
+	}
+	plan_canonicalise(&p);
+	size_t len;
+	char *e = plan_encode(&p, &len);
+	plan_free(&p);
+	SCM bv = scm_c_make_bytevector(len);
+	memcpy(SCM_BYTEVECTOR_CONTENTS(bv), e, len);
+	free(e);
+	return bv;
+}
+
+/* (%decode-plan WHO BYTEVECTOR) -> the plan vector of a canonical
+ * encoding (timeout 0, no expected output, every input an artifact); an
+ * encoding that is not one is an error of WHO. */
+static SCM decode_plan(SCM who, SCM bv)
+{
+	SCM_ASSERT(scm_is_symbol(who), who, 1, "%decode-plan");
+	SCM_ASSERT(scm_is_bytevector(bv), bv, 2, "%decode-plan");
+	struct plan p;
+	if (plan_decode((const char *)SCM_BYTEVECTOR_CONTENTS(bv), SCM_BYTEVECTOR_LENGTH(bv),
+			&p) < 0)
+		recipe_error(who);
+	SCM ins = SCM_EOL;
+	for (size_t i = p.nin; i-- > 0;)
+		ins = scm_cons(input_vector(&p.in[i]), ins);
+	SCM v = scm_c_make_vector(PLANV_FIELDS, SCM_BOOL_F);
+	scm_c_vector_set_x(v, PLANV_NAME, scm_from_utf8_string(p.name));
+	scm_c_vector_set_x(v, PLANV_RAW, str_or_false(p.raw));
+	scm_c_vector_set_x(v, PLANV_TIMEOUT, scm_from_uint(0));
+	scm_c_vector_set_x(v, PLANV_INPUTS, ins);
+	plan_free(&p);
+	return v;
 }
 
 /* (%cli-dry-run?) */
@@ -435,9 +634,17 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
+	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
+	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
+	scm_c_define_gsubr("%decode-plan", 2, 0, 0, decode_plan);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
 		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
-		     "%call-with-store", "%store-dir", "%remove-tree", NULL);
+		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
+		     "%plan-encoding", "%decode-plan", NULL);
+	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {
+		scm_c_define(core_constants[i].name, scm_from_int(core_constants[i].value));
+		scm_c_export(core_constants[i].name, NULL);
+	}
 }
 
 struct call {

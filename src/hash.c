@@ -96,15 +96,18 @@ int hash_parse(const char *s, hash_t *out)
 	return 0;
 }
 
+/* A sha256 pin is this prefix and 64 lower-case hex digits. */
+static const char sha256_prefix[] = "sha256:";
+
 int pin_parse(const char *s, pin_t *out)
 {
-	if (strncmp(s, "sha256:", 7) == 0) {
+	if (strncmp(s, sha256_prefix, sizeof sha256_prefix - 1) == 0) {
 		size_t len;
-		const char *hex = s + 7;
-		if (strlen(hex) != 64 ||
+		const char *hex = s + sizeof sha256_prefix - 1;
+		if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64 ||
 		    sodium_hex2bin(out->h.b, HASH_LEN, hex, 64, NULL, &len, NULL) != 0 ||
 		    len != HASH_LEN)
-			return err("'%s' is not a pin: sha256: needs 64 hex digits", s);
+			return err("'%s' is not a pin: sha256: needs 64 hex digits, lower-case", s);
 		out->kind = PIN_SHA256;
 		return 0;
 	}
@@ -132,7 +135,7 @@ void pin_format(const pin_t *p, char out[80])
 	if (p->kind == PIN_SHA256) {
 		char hex[2 * HASH_LEN + 1];
 		hash_hex(&p->h, hex);
-		snprintf(out, 80, "sha256:%s", hex);
+		snprintf(out, 80, "%s%s", sha256_prefix, hex);
 	} else {
 		hash_b64(&p->h, out);
 	}

@@ -45,7 +45,9 @@ void hash_b64(const hash_t *h, char out[HASH_B64 + 1]);
 void hash_hex(const hash_t *h, char out[2 * HASH_LEN + 1]);
 /* Parse 44-character padded base64url; 0 or -1 (err set). */
 int hash_parse(const char *s, hash_t *out);
-/* Parse a pin: base64url BLAKE2b-256 or "sha256:<hex>"; 0 or -1. */
+/* Parse a pin: base64url BLAKE2b-256 (hash_parse) or "sha256:" and 64
+ * lower-case hex digits; 0 or -1.  The one definition of the pin syntax:
+ * (distill plan) and (distill hash) ask it through %pin-kind. */
 int pin_parse(const char *s, pin_t *out);
 /* Does a content whose hashes are b2 and sha satisfy the pin? */
 bool pin_matches(const pin_t *p, const hash_t *b2, const hash_t *sha);

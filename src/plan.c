@@ -3,9 +3,49 @@
 #include "err.h"
 #include "fsutil.h"
 
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const char *const kind_names[ART_KINDS] = {
+	[ART_FILE] = "file", [ART_DIR] = "dir", [ART_SYMLINK] = "symlink",
+	[ART_ARCHIVE] = "archive", [ART_TREE] = "tree",
+};
+
+const char *art_kind_name(enum art_kind k)
+{
+	return kind_names[k];
+}
+
+int art_kind_parse(const char *name)
+{
+	for (int k = 0; k < ART_KINDS; k++)
+		if (strcmp(name, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+const char *output_kind_name(int kind)
+{
+	return art_kind_name(kind == OUT_TREE ? ART_TREE : ART_FILE);
+}
+
+void plan_resolve_input(struct artifact *a, const struct output *out, const char *raw)
+{
+	a->hash = out->hash;
+	free(a->path);
+	if (out->kind == OUT_TREE) {
+		a->kind = ART_TREE;
+		a->path = xstrdup("/");
+	} else {
+		char *copy = xstrdup(raw);
+		a->kind = ART_FILE;
+		a->mode = 0644;
+		a->path = fs_fmt("/%s", basename(copy));
+		free(copy);
+	}
+}
 
 /* A growable byte buffer for building encodings. */
 struct buf {
@@ -108,36 +148,26 @@ int plan_check_raw(const char *raw)
 
 static void artifact_add(struct buf *b, const struct artifact *a)
 {
+	buf_str(b, art_kind_name(a->kind));
+	buf_str(b, " ");
+	buf_ns(b, a->path);
 	switch (a->kind) {
 	case ART_FILE:
-		buf_str(b, "file ");
-		buf_ns(b, a->path);
 		buf_str(b, " ");
 		buf_mode(b, a->mode);
 		buf_str(b, " ");
 		buf_hash(b, &a->hash);
 		break;
 	case ART_DIR:
-		buf_str(b, "dir ");
-		buf_ns(b, a->path);
 		buf_str(b, " ");
 		buf_mode(b, a->mode);
 		break;
 	case ART_SYMLINK:
-		buf_str(b, "symlink ");
-		buf_ns(b, a->path);
 		buf_str(b, " ");
 		buf_ns(b, a->target);
 		break;
 	case ART_ARCHIVE:
-		buf_str(b, "archive ");
-		buf_ns(b, a->path);
-		buf_str(b, " ");
-		buf_hash(b, &a->hash);
-		break;
 	case ART_TREE:
-		buf_str(b, "tree ");
-		buf_ns(b, a->path);
 		buf_str(b, " ");
 		buf_hash(b, &a->hash);
 		break;
@@ -309,37 +339,40 @@ static int get_mode(struct cur *c, mode_t *m)
 	return 0;
 }
 
+/* The kind's name and a space, where the cursor is: the kind, or -1. */
+static int get_kind(struct cur *c)
+{
+	for (int k = 0; k < ART_KINDS; k++) {
+		struct cur try = *c;
+		if (lit(&try, art_kind_name(k)) == 0 && lit(&try, " ") == 0) {
+			*c = try;
+			return k;
+		}
+	}
+	return -1;
+}
+
 static int get_artifact(struct cur *c, struct artifact *a)
 {
 	memset(a, 0, sizeof *a);
-	if (lit(c, "file ") == 0) {
-		a->kind = ART_FILE;
-		return (a->path = get_ns(c)) && lit(c, " ") == 0 &&
-			       get_mode(c, &a->mode) == 0 && lit(c, " ") == 0 &&
+	int k = get_kind(c);
+	if (k < 0 || !(a->path = get_ns(c)) || lit(c, " ") < 0)
+		return -1;
+	a->kind = k;
+	switch (a->kind) {
+	case ART_FILE:
+		return get_mode(c, &a->mode) == 0 && lit(c, " ") == 0 &&
 			       get_hash(c, &a->hash) == 0
 			       ? 0 : -1;
+	case ART_DIR:
+		return get_mode(c, &a->mode);
+	case ART_SYMLINK:
+		return (a->target = get_ns(c)) ? 0 : -1;
+	case ART_ARCHIVE:
+	case ART_TREE:
+		return get_hash(c, &a->hash);
 	}
-	if (lit(c, "dir ") == 0) {
-		a->kind = ART_DIR;
-		return (a->path = get_ns(c)) && lit(c, " ") == 0 &&
-			       get_mode(c, &a->mode) == 0
-			       ? 0 : -1;
-	}
-	if (lit(c, "symlink ") == 0) {
-		a->kind = ART_SYMLINK;
-		return (a->path = get_ns(c)) && lit(c, " ") == 0 &&
-			       (a->target = get_ns(c))
-			       ? 0 : -1;
-	}
-	if (lit(c, "archive ") == 0)
-		a->kind = ART_ARCHIVE;
-	else if (lit(c, "tree ") == 0)
-		a->kind = ART_TREE;
-	else
-		return -1;
-	return (a->path = get_ns(c)) && lit(c, " ") == 0 &&
-		       get_hash(c, &a->hash) == 0
-		       ? 0 : -1;
+	return -1;
 }
 
 /* Is path what plan_normpath makes of it? */
@@ -409,7 +442,9 @@ bad:
 char *output_encode(const struct output *o, size_t *len)
 {
 	struct buf b = {0};
-	buf_str(&b, o->kind == OUT_TREE ? "distill-out 1\ntree " : "distill-out 1\nfile ");
+	buf_str(&b, "distill-out 1\n");
+	buf_str(&b, output_kind_name(o->kind));
+	buf_str(&b, " ");
 	buf_hash(&b, &o->hash);
 	buf_str(&b, "\n");
 	if (len)
@@ -422,11 +457,13 @@ int output_decode(const char *buf, size_t len, struct output *o)
 	struct cur c = {buf, buf + len};
 	if (lit(&c, "distill-out 1\n") < 0)
 		goto bad;
-	if (lit(&c, "tree ") == 0)
+	if (lit(&c, output_kind_name(OUT_TREE)) == 0)
 		o->kind = OUT_TREE;
-	else if (lit(&c, "file ") == 0)
+	else if (lit(&c, output_kind_name(OUT_FILE)) == 0)
 		o->kind = OUT_FILE;
 	else
+		goto bad;
+	if (lit(&c, " ") < 0)
 		goto bad;
 	if (get_hash(&c, &o->hash) < 0 || lit(&c, "\n") < 0 || c.p != c.end)
 		goto bad;

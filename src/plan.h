@@ -24,6 +24,13 @@
 #include "hash.h"
 
 enum art_kind { ART_FILE, ART_DIR, ART_SYMLINK, ART_ARCHIVE, ART_TREE };
+#define ART_KINDS 5
+
+/* A kind's name, as the encoding, `distill show` and (distill plan) spell
+ * it: "file", "dir", "symlink", "archive", "tree". */
+const char *art_kind_name(enum art_kind k);
+/* The kind so named, or -1. */
+int art_kind_parse(const char *name);
 
 struct artifact {
 	enum art_kind kind;
@@ -50,6 +57,16 @@ struct output {
 	enum { OUT_TREE, OUT_FILE } kind;
 	hash_t hash;	/* tree hash, or blob hash of the raw file */
 };
+
+/* An output kind's name, as records spell it: "tree" or "file". */
+const char *output_kind_name(int kind);
+
+/* The resolution rule: what an input that is a plan becomes once that
+ * plan is built, its output out: a tree at "/", or (raw output) the file
+ * at "/<basename of raw>" with mode 0644; the input's base directory
+ * stays.  a's path is replaced (a owns it; raw is the dependency's raw
+ * output path). */
+void plan_resolve_input(struct artifact *a, const struct output *out, const char *raw);
 
 /* Normalise an absolute path lexically ("//a/./b/" -> "/a/b", "/a/../b" ->
  * "/b"); rejects relative paths and a ".." that climbs above "/" with err()

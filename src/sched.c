@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,20 +125,8 @@ static void resolve(struct sched_node *n)
 	for (size_t i = 0; i < p->nin; i++)
 		input_copy(&p->in[i], &n->plan.in[i]);
 	for (size_t i = 0; i < n->ndeps; i++) {
-		struct artifact *a = &p->in[n->deps[i].input].art;
 		const struct sched_node *d = n->deps[i].node;
-		a->hash = d->out.hash;
-		free(a->path);
-		if (d->out.kind == OUT_TREE) {
-			a->kind = ART_TREE;
-			a->path = xstrdup("/");
-		} else {
-			char *raw = xstrdup(d->plan.raw);
-			a->kind = ART_FILE;
-			a->mode = 0644;
-			a->path = fs_fmt("/%s", basename(raw));
-			free(raw);
-		}
+		plan_resolve_input(&p->in[n->deps[i].input].art, &d->out, d->plan.raw);
 	}
 	plan_canonicalise(p);
 	plan_hash(p, &n->hash);

@@ -329,5 +329,25 @@ the stored blob."
 (ok (contains? (or (error-text (lambda () (cmmi-package "x" "1" "https://e/x.tgz" "sha256:12"))) "")
                "malformed pin \"sha256:12\"")
     "a malformed pin is refused when the package is defined")
+;; The pin syntax is C's (pin_parse): a BLAKE2b pin whose last character
+;; carries bits beyond 32 bytes is no pin, and never was to the fetcher.
+(ok (contains? (or (error-text (lambda () (remote-file "https://e/x" "ZUP9kHtqE_hw6LGcHA05VKATTCBvTfdBjIszfKzthkl=" "/x" #o644))) "")
+               "malformed pin")
+    "remote-file refuses a pin that pin-kind refuses")
+(ok (contains? (or (error-text (lambda () (remote-archive "https://e/x" (string-append "sha256:" (make-string 64 #\A))))) "")
+               "malformed pin")
+    "a sha256 pin is lower-case hex")
+
+;; load-plan refuses what is not a plan encoding, naming it
+(let* ((h (hash-string "not a plan"))
+       (store (dirname (dirname (%store-path 'blob h))))
+       (file (string-append store "/rec/plan/" h)))
+  (call-with-output-file file (lambda (p) (display "distill-plan 1\nname 3:abc\nin 1:/ dir 4:/tmp\n" p)))
+  (ok (contains? (or (error-text (lambda () (load-plan h))) "") "malformed plan encoding")
+      "load-plan refuses a malformed encoding")
+  (call-with-output-file file (lambda (p) (display "distill-plan 1\nname 1:x\nin 1:/ dir 10:/usr//bin/ 0755\n" p)))
+  (ok (contains? (or (error-text (lambda () (load-plan h))) "") "normalised")
+      "load-plan refuses a path that is not normalised")
+  (delete-file file))
 
 (test-end)

@@ -11,10 +11,13 @@
 ;;;
 ;;; Plans without building: plan->encoding is the byte string of a plan's
 ;;; canonical encoding (docs/formats.md, "Plan encoding, version 1") and
-;;; plan-encoding-hash its hash, computed here exactly as the scheduler
-;;; computes them, as soon as every input is an artifact (a sha256-pinned
-;;; source once its content is in the store) or a plan built by this
-;;; process; load-plan reads an encoding back from the store.
+;;; plan-encoding-hash its hash, as soon as every input is an artifact (a
+;;; sha256-pinned source once its content is in the store) or a plan built
+;;; by this process; load-plan reads an encoding back from the store.  The
+;;; encoding, its decoder, the pin syntax and the rule for what a built plan
+;;; is as an input are C's alone (src/plan.c, src/hash.c): this module asks
+;;; (distill core) for them, handing plans over as vectors whose fields
+;;; (%plan/name, %input/kind, %result/state...) C names.
 ;;;
 ;;; Upstream distill's plan helpers, on this model: artifact-format is
 ;;; #(file PATH MODE), #(dir PATH MODE), #(symlink PATH TARGET),
@@ -79,7 +82,7 @@
   (raw plan-raw-output)
   (timeout plan-timeout)
   (expect plan-output-hash)
-  (result plan-result set-plan-result!))  ; #(hash kind out state) or #f
+  (result plan-result set-plan-result!))  ; %build's result vector, or #f
 
 (define current-script-directory
   ;; Relative host paths in local-file and local-archive are taken from here:
@@ -143,24 +146,9 @@ a plan uses it."
   (%artifact 'archive path 0 #f (%intern-file file)))
 
 (define (parse-pin who pin)
-  "Check PIN's form: 44 characters of padded base64url (BLAKE2b-256), or
-sha256: and 64 hex digits.  Returns the BLAKE2b hash it gives, or #f for a
-sha256 pin (known once the content is fetched)."
-  (cond
-   ((and (string? pin) (= (string-length pin) 44)
-         (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
-                                       (memv c '(#\- #\_ #\=))))
-                       pin)
-         (char=? (string-ref pin 43) #\=)
-         (not (string-index (substring pin 0 43) #\=)))
-    pin)
-   ((and (string? pin) (= (string-length pin) 71) (string-prefix? "sha256:" pin)
-         (string-every (lambda (c) (or (char-numeric? c) (memv c (string->list "abcdef"))))
-                       (substring pin 7)))
-    #f)
-   (else
-    (recipe-error who "malformed pin ~s: expected 44 characters of base64url with padding (BLAKE2b-256) or sha256:<64 hex digits>"
-                  (list pin)))))
+  "Check PIN's form (check-pin).  Returns the BLAKE2b hash it gives, or #f
+for a sha256 pin (known once the content is fetched)."
+  (and (eq? (check-pin who pin) 'blake2b) pin))
 
 (define (remote-file url pin path mode)
   "The file at URL, whose content must match PIN, placed at PATH with MODE.
@@ -278,17 +266,33 @@ seconds (0: none).  OUTPUT-HASH pins the expected output."
        ps))
     (reverse order)))
 
-(define (encode p index)
-  "The vector form of plan P that %build reads."
-  (vector (plan-name p) (plan-raw-output p) (plan-timeout p) (plan-output-hash p)
+(define (fields size . index+value)
+  "A vector of SIZE fields, #f but those given as INDEX VALUE ..."
+  (let ((v (make-vector size #f)))
+    (let loop ((l index+value))
+      (unless (null? l)
+        (vector-set! v (car l) (cadr l))
+        (loop (cddr l))))
+    v))
+
+(define (plan-vector p dep-index)
+  "The vector form of plan P that %build and %plan-encoding read; a plan
+input's dep field is (DEP-INDEX plan)."
+  (fields %plan/fields
+          %plan/name (plan-name p) %plan/raw (plan-raw-output p)
+          %plan/timeout (plan-timeout p) %plan/expect (plan-output-hash p)
+          %plan/inputs
           (map (lambda (i)
                  (let* ((in (input-of i)) (l (input-link in)))
                    (if (plan? l)
-                       (vector (input-basedir in) 'plan "/" 0 #f #f
-                               (hashq-ref index l))
-                       (vector (input-basedir in) (artifact-kind l)
-                               (artifact-path l) (artifact-mode l)
-                               (artifact-target l) (artifact-hash l) #f))))
+                       (fields %input/fields %input/basedir (input-basedir in)
+                               %input/kind 'plan %input/path "/" %input/mode 0
+                               %input/dep (dep-index l))
+                       (fields %input/fields %input/basedir (input-basedir in)
+                               %input/kind (artifact-kind l) %input/path (artifact-path l)
+                               %input/mode (artifact-mode l)
+                               %input/target (artifact-target l)
+                               %input/hash (artifact-blob l)))))
                (plan-inputs p))))
 
 (define (intern-contents! plans)
@@ -310,7 +314,9 @@ distill-build-failed when a plan of PLANS could not be built."
   (let* ((all (collect plans))
          (index (make-hash-table)))
     (for-each (lambda (p i) (hashq-set! index p i)) all (iota (length all)))
-    (let ((res (%build (list->vector (map (lambda (p) (encode p index)) all))
+    (let ((res (%build (list->vector
+                        (map (lambda (p) (plan-vector p (lambda (l) (hashq-ref index l))))
+                             all))
                        (map (lambda (p) (hashq-ref index p)) plans))))
       (for-each (lambda (p i) (set-plan-result! p (vector-ref res i)))
                 all (iota (length all)))
@@ -326,20 +332,23 @@ distill-build-failed when a plan of PLANS could not be built."
 
 (define (plan-built? p)
   "Has P been built (or found in the store) by this process?"
-  (and (plan-result p) (eq? (vector-ref (plan-result p) 3) 'done)))
+  (and (plan-result p) (eq? (vector-ref (plan-result p) %result/state) 'done)))
 
 (define (plan-hash p)
   "The hash of P's canonical encoding, once P's inputs are known; else #f."
-  (and (plan-result p) (vector-ref (plan-result p) 0)))
+  (and (plan-result p) (vector-ref (plan-result p) %result/hash)))
 
 (define (plan-outputs p)
   "The hash of P's output (a tree, or the raw file), once built; else #f."
-  (and (plan-built? p) (vector-ref (plan-result p) 2)))
+  (and (plan-built? p) (vector-ref (plan-result p) %result/out)))
+
+(define (plan-output-kind p)
+  (vector-ref (plan-result p) %result/kind))
 
 (define (plan-output-path p)
   "Where P's output is in the store, once built; else #f."
   (and (plan-built? p)
-       (%store-path (vector-ref (plan-result p) 1) (plan-outputs p))))
+       (%store-path (plan-output-kind p) (plan-outputs p))))
 
 (define (artifact-format a)
   "Where and what A is, as upstream distill's vectors: #(file PATH MODE),
@@ -375,73 +384,29 @@ artifact (so (or (update-path x p) ...) tries something else)."
     (recipe-error 'short-hash "~s is not a hash" (list h)))
   (substring h 0 6))
 
-(define (ns s)
-  "ns(S) of docs/formats.md: the byte length of S in UTF-8, ':', S."
-  (string-append (number->string (bytevector-length (string->utf8 s))) ":" s))
-
-(define (mode4 m)
-  (let ((o (number->string (logand m #o7777) 8)))
-    (string-append (make-string (max 0 (- 4 (string-length o))) #\0) o)))
-
 (define (artifact-blob a)
-  "The BLAKE2b hash A's encoding holds, or #f while it is unknown (a
+  "The BLAKE2b hash of A's content, or #f while it is unknown (a
 sha256-pinned source not in the store yet)."
   (or (artifact-hash a)
       (and (artifact-pin a) (%have-source? (artifact-pin a)))))
-
-(define (artifact-line a)
-  "A's part of an \"in\" line, or #f if its content is not known yet."
-  (let ((path (ns (artifact-path a))))
-    (case (artifact-kind a)
-      ((file) (let ((h (artifact-blob a)))
-                (and h (string-append "file " path " " (mode4 (artifact-mode a)) " " h))))
-      ((dir) (string-append "dir " path " " (mode4 (artifact-mode a))))
-      ((symlink) (string-append "symlink " path " " (ns (artifact-target a))))
-      ((archive) (let ((h (artifact-blob a)))
-                   (and h (string-append "archive " path " " h))))
-      (else (string-append "tree " path " " (artifact-hash a))))))
-
-(define (output-line p)
-  "What plan P is as an input once built (as src/sched.c resolves it), or
-#f if it has not been built by this process."
-  (and (plan-built? p)
-       (if (eq? (vector-ref (plan-result p) 1) 'tree)
-           (string-append "tree " (ns "/") " " (plan-outputs p))
-           (string-append "file " (ns (string-append "/" (basename (plan-raw-output p))))
-                          " 0644 " (plan-outputs p)))))
-
-(define (bytevector<? a b)
-  (let ((na (bytevector-length a)) (nb (bytevector-length b)))
-    (let loop ((i 0))
-      (cond ((= i na) (< na nb))
-            ((= i nb) #f)
-            ((= (bytevector-u8-ref a i) (bytevector-u8-ref b i)) (loop (+ i 1)))
-            (else (< (bytevector-u8-ref a i) (bytevector-u8-ref b i)))))))
 
 (define (plan->encoding p)
   "The canonical encoding of plan P (a bytevector), with its plan inputs
 replaced by their outputs and its input lines sorted bytewise without
 duplicates; #f while an input's content is unknown (a plan not built yet)."
-  (let ((lines (map (lambda (i)
-                      (let* ((in (input-of i)) (l (input-link in))
-                             (a (if (plan? l) (output-line l) (artifact-line l))))
-                        (and a (string->utf8
-                                (string-append "in " (ns (input-basedir in)) " " a "\n")))))
-                    (plan-inputs p))))
-    (and (every identity lines)
-         (call-with-values open-bytevector-output-port
-           (lambda (port get)
-             (put-bytevector port (string->utf8
-                                   (string-append "distill-plan 1\nname " (ns (plan-name p)) "\n"
-                                                  (if (plan-raw-output p)
-                                                      (string-append "raw " (ns (plan-raw-output p)) "\n")
-                                                      ""))))
-             (let loop ((ls (sort lines bytevector<?)) (last #f))
-               (unless (null? ls)
-                 (unless (and last (bytevector=? last (car ls)))
-                   (put-bytevector port (car ls)))
-                 (loop (cdr ls) (car ls))))
-             (get))))))
+  (let ((deps (delete-duplicates
+               (filter-map (lambda (i) (let ((l (input-link (input-of i))))
+                                         (and (plan? l) l)))
+                           (plan-inputs p))
+               eq?)))
+    (%plan-encoding
+     (plan-vector p (lambda (d) (list-index (lambda (x) (eq? x d)) deps)))
+     (list->vector
+      (map (lambda (d)
+             (and (plan-built? d)
+                  (fields %output/fields %output/kind (plan-output-kind d)
+                          %output/hash (plan-outputs d) %output/raw (plan-raw-output d))))
+           deps)))))
 
 (define (plan-encoding-hash p)
   "The hash of (plan->encoding P): P's plan hash, computed without
@@ -449,103 +414,30 @@ building; #f while an input's content is unknown."
   (let ((e (plan->encoding p)))
     (and e (%hash-bytes e))))
 
-(define (decode-plan who bv)
-  "The plan whose canonical encoding is the bytevector BV."
-  (define i 0)
-  (define n (bytevector-length bv))
-  (define (fail what)
-    (recipe-error who "malformed plan encoding (~a at byte ~a)" (list what i)))
-  (define (take k)
-    (when (> (+ i k) n) (fail "truncated"))
-    (let ((b (make-bytevector k)))
-      (bytevector-copy! bv i b 0 k)
-      (set! i (+ i k))
-      b))
-  (define (lit? s)
-    (let* ((b (string->utf8 s)) (k (bytevector-length b)))
-      (and (<= (+ i k) n)
-           (let loop ((j 0))
-             (or (= j k)
-                 (and (= (bytevector-u8-ref bv (+ i j)) (bytevector-u8-ref b j))
-                      (loop (+ j 1)))))
-           (begin (set! i (+ i k)) #t))))
-  (define (lit s) (unless (lit? s) (fail (format #f "expected ~s" s))))
-  (define (get-ns)
-    (let loop ((len 0) (digits 0))
-      (let ((c (and (< i n) (bytevector-u8-ref bv i))))
-        (cond ((and c (<= 48 c 57) (< digits 10))
-               (set! i (+ i 1)) (loop (+ (* len 10) (- c 48)) (+ digits 1)))
-              ((and c (= c 58) (> digits 0))
-               (set! i (+ i 1)) (utf8->string (take len)))
-              (else (fail "bad length"))))))
-  (define (get-path)
-    (let ((p (get-ns)))
-      (unless (and (string-prefix? "/" p)
-                   (equal? (false-if-exception (%normpath who p)) p))
-        (fail (format #f "path ~s, not absolute and normalised" p)))
-      p))
-  (define (get-mode)
-    (let ((m (string->number (utf8->string (take 4)) 8)))
-      (unless m (fail "bad mode"))
-      m))
-  (define (get-hash)
-    (let ((h (utf8->string (take 44))))
-      (unless (hash-ok? h) (fail "bad hash"))
-      h))
-  (lit "distill-plan 1\nname ")
-  (let* ((name (get-ns))
-         (raw (begin (lit "\n") (and (lit? "raw ") (let ((r (get-path))) (lit "\n") r)))))
-    (let loop ((inputs '()))
-      (if (= i n)
-          (make-plan #:name name #:inputs (reverse inputs) #:raw-output raw)
-          (begin
-            (lit "in ")
-            (let* ((basedir (get-path))
-                   (art (begin
-                          (lit " ")
-                          (cond
-                           ((lit? "file ")
-                            (let* ((path (get-path)) (mode (begin (lit " ") (get-mode))))
-                              (lit " ")
-                              (%artifact 'file path mode #f (get-hash))))
-                           ((lit? "dir ")
-                            (let ((path (get-path)))
-                              (lit " ")
-                              (%artifact 'dir path (get-mode) #f #f)))
-                           ((lit? "symlink ")
-                            (let ((path (get-path)))
-                              (lit " ")
-                              (%artifact 'symlink path 0 (get-ns) #f)))
-                           ((lit? "archive ")
-                            (let ((path (get-path)))
-                              (lit " ")
-                              (%artifact 'archive path 0 #f (get-hash))))
-                           ((lit? "tree ")
-                            (let ((path (get-path)))
-                              (lit " ")
-                              (%artifact 'tree path 0 #f (get-hash))))
-                           (else (fail "unknown artifact kind"))))))
-              (lit "\n")
-              (loop (cons (%input basedir art) inputs))))))))
-
-(define (hash-ok? h)
-  (and (= (string-length h) 44)
-       (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
-                                     (memv c '(#\- #\_ #\=))))
-                     h)))
+(define (vector->plan v)
+  "The plan of a plan vector of %decode-plan: every input an artifact."
+  (make-plan
+   #:name (vector-ref v %plan/name)
+   #:raw-output (vector-ref v %plan/raw)
+   #:inputs (map (lambda (x)
+                   (%input (vector-ref x %input/basedir)
+                           (%artifact (vector-ref x %input/kind) (vector-ref x %input/path)
+                                      (vector-ref x %input/mode) (vector-ref x %input/target)
+                                      (vector-ref x %input/hash))))
+                 (vector-ref v %plan/inputs))))
 
 (define (load-plan hash)
   "The plan whose hash is HASH, read back from the store's rec/plan/
 (where every plan built is recorded): its inputs are the artifacts, and
 the outputs of its dependencies, it was hashed with."
-  (unless (and (string? hash) (hash-ok? hash))
+  (unless (hash-string? hash)
     (recipe-error 'load-plan "~s is not a plan hash" (list hash)))
   (let* ((store (dirname (dirname (%store-path 'blob hash))))
          (file (string-append store "/rec/plan/" hash)))
     (unless (file-exists? file)
       (recipe-error 'load-plan "plan ~a is not in the store (~a)" (list hash file)))
-    (decode-plan 'load-plan (call-with-input-file file get-bytevector-all
-                              #:binary #t))))
+    (vector->plan (%decode-plan 'load-plan (call-with-input-file file get-bytevector-all
+                                             #:binary #t)))))
 
 (define (for-each-anchor proc items)
   "Call PROC once on each artifact (leaf of the graph) that ITEMS (plans,

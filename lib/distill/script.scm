@@ -23,11 +23,11 @@
 
 (read-set! keywords 'postfix)
 
-;; Exit statuses, as src/cli.h has them.
-(define exit-build 1)
-(define exit-usage 2)
-(define exit-recipe 3)
-(define exit-system 4)
+;; Exit statuses (docs/cli.md): src/cli.h's, through (distill core).
+(define exit-build %exit-build)
+(define exit-usage %exit-usage)
+(define exit-recipe %exit-recipe)
+(define exit-system %exit-system)
 
 (define (arity-text proc)
   "How PROC is called, e.g. \"(f a b #:key c)\"."

@@ -47,6 +47,8 @@ int main(void)
 	ok(!pin_matches(&p, &h2, NULL), "sha256 pin needs the sha256");
 	ok(pin_parse("sha256:ba78", &p) < 0 && strstr(err_msg(), "64 hex digits"),
 	   "short sha256 pin refused: %s", err_msg());
+	ok(pin_parse("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", &p) < 0,
+	   "upper-case sha256 pin refused, as (distill hash) always did: %s", err_msg());
 	ok(pin_parse(b64, &p) == 0 && p.kind == PIN_BLAKE2B && pin_matches(&p, &h2, &sha),
 	   "BLAKE2b pin matches");
 	char pf[80];

@@ -147,6 +147,25 @@ int main(void)
 	   "output record round trip");
 	ok(output_decode(eo, lo - 1, &o2) < 0, "truncated output record refused");
 	free(eo);
+
+	/* The resolution rule: a built plan as an input is its output. */
+	struct artifact r = {.kind = ART_TREE, .path = xstrdup("/")};
+	struct output tree = {.kind = OUT_TREE, .hash = hb};
+	plan_resolve_input(&r, &tree, NULL);
+	ok(r.kind == ART_TREE && !strcmp(r.path, "/") && hash_eq(&r.hash, &hb),
+	   "a tree output resolves to a tree at /");
+	plan_resolve_input(&r, &o, "/sub/disk.img");
+	char *line = artifact_encode(&r, NULL), *want_line = NULL;
+	char hs[HASH_B64 + 1];
+	hash_b64(&ha, hs);
+	want_line = fs_fmt("file 9:/disk.img 0644 %s", hs);
+	ok(!strcmp(line, want_line), "a raw output resolves to its file at /<basename>, 0644: %s",
+	   line);
+	free(line);
+	free(want_line);
+	free(r.path);
+	ok(art_kind_parse("symlink") == ART_SYMLINK && art_kind_parse("plan") < 0 &&
+	   !strcmp(art_kind_name(ART_ARCHIVE), "archive"), "artifact kind names");
 	free(ea);
 	free(eb);
 	plan_free(&a);
