@@ -75,6 +75,7 @@ r=${MAKEFLAGS##*=}
 r=${r%,*}
 if [ $NAME = drainer ]; then cat <&$r > /dev/null & sleep 40 0.0'"$tag"'2; fi
 echo $NAME > /out/name'
+: > "$scratch/drain.err"	# before the loop below reads it
 "$distill" --store "$scratch/st2" -j2 build "$scratch/drain.scm" > /dev/null 2> "$scratch/drain.err" &
 pid=$!
 i=0
