@@ -382,11 +382,39 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 	_exit(0);
 }
 
-static int start(struct run *r, struct sched_node *n)
+/* Fork a child that runs fn(r, n, wfd), reporting on wfd, which the
+ * scheduler reads as n->pipefd.  The child (and so a worker's sandbox)
+ * dies with the scheduler, even if that already happened. */
+static int spawn(struct run *r, struct sched_node *n,
+		 void (*fn)(struct run *, struct sched_node *, int))
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys("pipe");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return err_sys("fork");
+	}
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != r->self)
+			_exit(1);
+		close(p[0]);
+		restore_stop_signals(r, 0);
+		fn(r, n, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	n->pid = pid;
+	n->pipefd = p[0];
+	active_add(r, n);
+	return 0;
+}
+
+static int start(struct run *r, struct sched_node *n)
+{
 	char hb[HASH_B64 + 1];
 	hash_b64(&n->hash, hb);
 	char *enc;
@@ -398,24 +426,9 @@ static int start(struct run *r, struct sched_node *n)
 	if (w < 0)
 		return -1;
 	status_say("building %s %s", n->plan.name, hb);
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return err_sys("fork");
-	if (pid == 0) {
-		/* The worker, and so its sandbox, dies with the scheduler,
-		 * even if that already happened. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != r->self)
-			_exit(1);
-		close(p[0]);
-		restore_stop_signals(r, 0);
-		worker(r, n, p[1]);
-	}
-	close(p[1]);
+	if (spawn(r, n, worker) < 0)
+		return -1;
 	js_build_handed(&n->js);
-	n->pid = pid;
-	n->pipefd = p[0];
-	active_add(r, n);
 	r->running++;
 	return 0;
 }
@@ -534,36 +547,21 @@ static void dry_run(struct run *r)
 			r->all[i]->state = NODE_SKIPPED;
 }
 
-/* Another distill process holds n's plan lock: a child blocks in flock
- * until it is free, then exits (dropping it again), which wakes poll()
- * on its pipe; the scheduler then tries the lock itself.  The child
- * reports an error on the pipe. */
+/* The child that waits for n's plan lock, which another distill process
+ * holds: it blocks in flock until the lock is free, then exits (dropping
+ * it again), which wakes the scheduler's poll(); the scheduler then tries
+ * the lock itself.  An error goes on the pipe. */
+static void lock_waiter(struct run *r, struct sched_node *n, int wfd)
+{
+	if (store_lock_plan(r->s, &n->hash, 1) < 0)
+		fs_write_all(wfd, err_msg(), strlen(err_msg()));
+}
+
 static int wait_for_lock(struct run *r, struct sched_node *n)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return err_sys("pipe");
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return err_sys("fork");
-	}
-	if (pid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != r->self)
-			_exit(1);
-		close(p[0]);
-		restore_stop_signals(r, 0);
-		int fd = store_lock_plan(r->s, &n->hash, 1);
-		if (fd < 0)
-			fs_write_all(p[1], err_msg(), strlen(err_msg()));
-		_exit(0);
-	}
-	close(p[1]);
-	n->pid = pid;
-	n->pipefd = p[0];
+	if (spawn(r, n, lock_waiter) < 0)
+		return -1;
 	n->flags |= SN_LOCKWAIT;
-	active_add(r, n);
 	r->waiting++;
 	return 0;
 }
