@@ -359,6 +359,21 @@ static int mismatch(struct store *s, const char *what, const struct output *want
 		   got->kind == OUT_TREE ? "trees" : "blobs", b);
 }
 
+/* The sandbox could not be set up (err() says how): is it this kernel?
+ * Then err() says why and how to allow it instead, and no build can work
+ * here (BUILD_NO_SANDBOX); else it is this plan's failure (-1). */
+static int sandbox_failed(struct store *s)
+{
+	char *msg = xstrdup(err_msg());
+	char *tmp = fs_join(store_dir(s), "tmp");
+	int pf = sandbox_preflight(tmp);
+	free(tmp);
+	if (pf == 0)
+		err("%s", msg);
+	free(msg);
+	return pf < 0 ? BUILD_NO_SANDBOX : -1;
+}
+
 int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 	       const struct build_opts *o, struct output *out)
 {
@@ -409,7 +424,7 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		goto done;
 	if (sr < 0) {
 		err_prefix("plan %s: sandbox", p->name);
-		r = BUILD_NO_SANDBOX;
+		r = sandbox_failed(s);
 		goto done;
 	}
 	if (res.timed_out) {

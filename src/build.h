@@ -30,8 +30,10 @@ struct build_opts {
 
 /* Build plan p (hash ph) and fill *out.  Returns 0 on success; -1 with
  * err() set when the build failed, timed out, or its output differs from
- * an expected or earlier one; BUILD_NO_SANDBOX when the sandbox itself
- * could not be set up (sandbox_preflight() then tells why); BUILD_NO_SPACE
+ * an expected or earlier one, or its sandbox could not be set up though
+ * this machine allows sandboxes; BUILD_NO_SANDBOX when this machine refuses
+ * them (sandbox_preflight(), run when a sandbox fails, found out why: err()
+ * says so and how to allow them; no build can work here); BUILD_NO_SPACE
  * when the store's file system is full (ENOSPC/EDQUOT anywhere: layers,
  * unpacking, the log, capture, records; err() holds the message
  * docs/cli.md documents).  The log is stored when it fits. */

@@ -4,7 +4,6 @@
 #include "err.h"
 #include "fsutil.h"
 #include "jobserver.h"
-#include "sandbox.h"
 #include "status.h"
 
 #include <errno.h>
@@ -19,6 +18,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A node's flags. */
+enum {
+	SN_VISITING = 1,	/* collect() is below it */
+	SN_COLLECTED = 2,	/* in the run's dependency order */
+	SN_AGAIN = 4,		/* a target of a rebuild: no cache hit */
+	SN_LOCKWAIT = 8,	/* its pid and pipefd wait for its plan lock */
+};
+
+/* Nodes by dependency order, the first one first. */
+struct heap {
+	struct sched_node **v;
+	size_t n, cap;
+};
+
 struct run {
 	struct store *s;
 	const struct sched_opts *o;
@@ -26,7 +39,12 @@ struct run {
 	struct jobserver js;
 	struct sched_node **all;	/* topological order */
 	size_t n, cap;
-	int running, stop, done;
+	struct sched_node **edges;	/* every node's users, one block */
+	struct heap ready;	/* all dependencies done: resolve, look up */
+	struct heap wants;	/* not cached: to build when a slot is free */
+	struct sched_node **active;	/* with a pipefd: building or waiting */
+	size_t nactive;
+	int running, waiting, stop, done;
 	int starved;	/* a ready build found no free slot this round */
 	char *fatal;	/* why no build can work here (sandbox, full disk): stop */
 	pid_t self;	/* the scheduler's pid, for its workers */
@@ -36,16 +54,24 @@ struct run {
 /* Signals that stop distill: its builds die first (die_with_workers). */
 static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
 static volatile sig_atomic_t caught;
+static int sigpipe[2] = { -1, -1 };	/* the handler writes, poll() reads */
 
 static void on_stop_signal(int sig)
 {
+	int e = errno;
 	caught = sig;
+	if (write(sigpipe[1], "", 1) < 0) {
+		/* Full: poll() wakes anyway. */
+	}
+	errno = e;
 }
 
 /* Note the stop signals that are not ignored (nohup, a background job);
- * no SA_RESTART, so poll() returns at once. */
-static void catch_stop_signals(struct run *r)
+ * each one wakes poll() through the self-pipe. */
+static int catch_stop_signals(struct run *r)
 {
+	if (pipe2(sigpipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return err_sys("pipe");
 	struct sigaction sa = {.sa_handler = on_stop_signal};
 	sigemptyset(&sa.sa_mask);
 	caught = 0;
@@ -53,12 +79,60 @@ static void catch_stop_signals(struct run *r)
 		if (sigaction(stop_signals[i], NULL, &r->old[i]) == 0 &&
 		    r->old[i].sa_handler != SIG_IGN)
 			sigaction(stop_signals[i], &sa, NULL);
+	return 0;
 }
 
-static void restore_stop_signals(struct run *r)
+/* In the scheduler (close_pipe) or in a child of it, which leaves the
+ * pipe to the scheduler. */
+static void restore_stop_signals(struct run *r, int close_pipe)
 {
 	for (int i = 0; i < 3; i++)
 		sigaction(stop_signals[i], &r->old[i], NULL);
+	for (int i = 0; close_pipe && i < 2; i++) {
+		close(sigpipe[i]);
+		sigpipe[i] = -1;
+	}
+}
+
+static void heap_push(struct heap *h, struct sched_node *n)
+{
+	if (h->n == h->cap)
+		h->v = xrealloc(h->v, (h->cap = h->cap ? 2 * h->cap : 64) * sizeof *h->v);
+	size_t i = h->n++;
+	for (; i > 0 && h->v[(i - 1) / 2]->index > n->index; i = (i - 1) / 2)
+		h->v[i] = h->v[(i - 1) / 2];
+	h->v[i] = n;
+}
+
+static struct sched_node *heap_pop(struct heap *h)
+{
+	struct sched_node *top = h->v[0], *last = h->v[--h->n];
+	size_t i = 0, c;
+	while ((c = 2 * i + 1) < h->n) {
+		if (c + 1 < h->n && h->v[c + 1]->index < h->v[c]->index)
+			c++;
+		if (last->index < h->v[c]->index)
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	h->v[i] = last;
+	return top;
+}
+
+static void active_add(struct run *r, struct sched_node *n)
+{
+	r->active[r->nactive++] = n;
+}
+
+static void active_remove(struct run *r, struct sched_node *n)
+{
+	for (size_t i = 0; i < r->nactive; i++)
+		if (r->active[i] == n) {
+			memmove(r->active + i, r->active + i + 1,
+				(--r->nactive - i) * sizeof *r->active);
+			return;
+		}
 }
 
 /* A stop signal came: kill every worker (each sandbox dies with its worker,
@@ -69,13 +143,11 @@ __attribute__((noreturn))
 static void die_with_workers(struct run *r)
 {
 	int sig = caught;
-	for (size_t i = 0; i < r->n; i++)
-		if (r->all[i]->pipefd >= 0)
-			kill(r->all[i]->pid, SIGKILL);
-	for (size_t i = 0; i < r->n; i++)
-		if (r->all[i]->pipefd >= 0)
-			while (waitpid(r->all[i]->pid, NULL, 0) < 0 && errno == EINTR)
-				;
+	for (size_t i = 0; i < r->nactive; i++)
+		kill(r->active[i]->pid, SIGKILL);
+	for (size_t i = 0; i < r->nactive; i++)
+		while (waitpid(r->active[i]->pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	status_end();
 	status_say("distill: stopped by signal %d; its builds are killed", sig);
 	signal(sig, SIG_DFL);
@@ -86,24 +158,68 @@ static void die_with_workers(struct run *r)
 /* Depth-first walk from a target: dependencies land before dependents. */
 static int collect(struct run *r, struct sched_node *n)
 {
-	if (n->mark == 2)
+	if (n->flags & SN_COLLECTED)
 		return 0;
-	if (n->mark == 1)
+	if (n->flags & SN_VISITING)
 		return err("plan %s depends on itself", n->plan.name);
-	n->mark = 1;
+	n->flags |= SN_VISITING;
 	for (size_t i = 0; i < n->ndeps; i++)
 		if (collect(r, n->deps[i].node) < 0)
 			return err_prefix("plan %s", n->plan.name);
-	n->mark = 2;
+	n->flags = SN_COLLECTED;
 	n->state = NODE_PENDING;
-	n->resolved = n->waiting = n->built = 0;
+	n->resolved = n->built = 0;
+	n->blocked = n->ndeps;
+	n->nusers = 0;
 	n->lockfd = n->pipefd = -1;
 	n->js = (struct js_build){.rfd = -1, .wfd = -1, .nbr = -1, .nbw = -1};
 	n->pid = 0;
 	if (r->n == r->cap)
 		r->all = xrealloc(r->all, (r->cap = r->cap ? 2 * r->cap : 64) * sizeof *r->all);
+	n->index = r->n;
 	r->all[r->n++] = n;
 	return 0;
+}
+
+/* Give every node the list of nodes that wait for it. */
+static void link_users(struct run *r)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->all[i]->ndeps; j++, total++)
+			r->all[i]->deps[j].node->nusers++;
+	r->edges = xmalloc((total + 1) * sizeof *r->edges);
+	struct sched_node **e = r->edges;
+	for (size_t i = 0; i < r->n; i++) {
+		r->all[i]->users = e;
+		e += r->all[i]->nusers;
+		r->all[i]->nusers = 0;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->all[i]->ndeps; j++) {
+			struct sched_node *d = r->all[i]->deps[j].node;
+			d->users[d->nusers++] = r->all[i];
+		}
+}
+
+/* Node n is done, failed or skipped: its users have one dependency less
+ * to wait for; those of a node that is not done are skipped. */
+static void finished(struct run *r, struct sched_node *n)
+{
+	for (size_t i = 0; i < n->nusers; i++) {
+		struct sched_node *u = n->users[i];
+		u->blocked--;
+		if (u->state != NODE_PENDING)
+			continue;
+		if (n->state != NODE_DONE) {
+			u->state = NODE_SKIPPED;
+			r->st->skipped++;
+			r->done++;
+			finished(r, u);
+		} else if (u->blocked == 0) {
+			heap_push(&r->ready, u);
+		}
+	}
 }
 
 static void input_copy(struct input *d, const struct input *s)
@@ -159,6 +275,7 @@ static int try_cached(struct run *r, struct sched_node *n, int say)
 	n->state = NODE_DONE;
 	r->st->cached++;
 	r->done++;
+	finished(r, n);
 	return 0;
 }
 
@@ -178,6 +295,18 @@ static void fail(struct run *r, struct sched_node *n, const char *msg)
 	r->done++;
 	if (!r->o->keep_going)
 		r->stop = 1;
+	finished(r, n);
+}
+
+/* Node n could not go ahead for an error of distill itself (err() set). */
+static void node_error(struct run *r, struct sched_node *n)
+{
+	if (err_disk_full(store_dir(r->s))) {
+		set_fatal(r, err_msg());
+	} else {
+		fail(r, n, err_msg());
+		status_say("error: %s", err_msg());
+	}
 }
 
 /* Print the last lines of a failed build's log. */
@@ -240,11 +369,39 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 	_exit(0);
 }
 
-static int start(struct run *r, struct sched_node *n)
+/* Fork a child that runs fn(r, n, wfd), reporting on wfd, which the
+ * scheduler reads as n->pipefd.  The child (and so a worker's sandbox)
+ * dies with the scheduler, even if that already happened. */
+static int spawn(struct run *r, struct sched_node *n,
+		 void (*fn)(struct run *, struct sched_node *, int))
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys("pipe");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return err_sys("fork");
+	}
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != r->self)
+			_exit(1);
+		close(p[0]);
+		restore_stop_signals(r, 0);
+		fn(r, n, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	n->pid = pid;
+	n->pipefd = p[0];
+	active_add(r, n);
+	return 0;
+}
+
+static int start(struct run *r, struct sched_node *n)
+{
 	char hb[HASH_B64 + 1];
 	hash_b64(&n->hash, hb);
 	char *enc;
@@ -256,35 +413,21 @@ static int start(struct run *r, struct sched_node *n)
 	if (w < 0)
 		return -1;
 	status_say("building %s %s", n->plan.name, hb);
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return err_sys("fork");
-	if (pid == 0) {
-		/* The worker, and so its sandbox, dies with the scheduler,
-		 * even if that already happened. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != r->self)
-			_exit(1);
-		close(p[0]);
-		restore_stop_signals(r);
-		worker(r, n, p[1]);
-	}
-	close(p[1]);
+	if (spawn(r, n, worker) < 0)
+		return -1;
 	js_build_handed(&n->js);
-	n->pid = pid;
-	n->pipefd = p[0];
 	r->running++;
 	return 0;
 }
 
-/* A worker ended: read its report. */
-static void finish(struct run *r, struct sched_node *n)
+/* Read what the child of n reported on its pipe into buf (up to EOF),
+ * reap it, and take it off the active list. */
+static size_t reap(struct run *r, struct sched_node *n, char *buf, size_t size,
+		   int *status)
 {
-	char buf[8192];
 	size_t len = 0;
 	ssize_t k;
-	while (len < sizeof buf - 1 &&
-	       (k = read(n->pipefd, buf + len, sizeof buf - 1 - len)) != 0) {
+	while (len < size - 1 && (k = read(n->pipefd, buf + len, size - 1 - len)) != 0) {
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -293,11 +436,20 @@ static void finish(struct run *r, struct sched_node *n)
 		len += k;
 	}
 	buf[len] = 0;
-	int status;
-	while (waitpid(n->pid, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(n->pid, status, 0) < 0 && errno == EINTR)
 		;
 	close(n->pipefd);
 	n->pipefd = -1;
+	active_remove(r, n);
+	return len;
+}
+
+/* A worker ended: read its report. */
+static void finish(struct run *r, struct sched_node *n)
+{
+	char buf[8192];
+	int status;
+	size_t len = reap(r, n, buf, sizeof buf, &status);
 	r->running--;
 	js_build_close(&r->js, &n->js);
 	store_unlock_plan(n->lockfd);
@@ -310,26 +462,17 @@ static void finish(struct run *r, struct sched_node *n)
 		char hb[HASH_B64 + 1];
 		hash_b64(&n->out.hash, hb);
 		status_say("built %s -> %s", n->plan.name, hb);
+		finished(r, n);
 		return;
 	}
 	if (len == 0)
 		snprintf(buf, sizeof buf, "Fplan %s: the build worker died (status %d)",
 			 n->plan.name, status);
-	/* The store's disk is full: no build can work until space is freed. */
-	if (buf[0] == 'N') {
+	/* The store's disk is full, or this kernel refuses the sandbox: no
+	 * build can work here. */
+	if (buf[0] == 'N' || buf[0] == 'S') {
 		set_fatal(r, buf + 1);
 		return;
-	}
-	/* The sandbox could not be set up: is it this kernel?  Then say why
-	 * and how to allow it, and stop (no build can work here). */
-	if (buf[0] == 'S') {
-		char *tmp = fs_join(store_dir(r->s), "tmp");
-		int pf = sandbox_preflight(tmp);
-		free(tmp);
-		if (pf < 0) {
-			set_fatal(r, err_msg());
-			return;
-		}
 	}
 	status_say("error: %s", buf + 1);
 	fail(r, n, buf + 1);
@@ -349,77 +492,32 @@ static int dry_listed(struct run *r, struct sched_node *n)
 	return 0;
 }
 
-/* Can node n go ahead?  Start it, finish it from the cache, or leave it. */
-static int step(struct run *r, struct sched_node *n)
+/* Dry run, one pass in dependency order: print the hash of each plan
+ * that would be built (each hash once); then the names of those whose
+ * hash waits for such a plan's output, as "(after its inputs) NAME",
+ * each name once.  Nothing starts. */
+static void dry_run(struct run *r)
 {
-	for (size_t i = 0; i < n->ndeps; i++) {
-		int ds = n->deps[i].node->state;
-		/* A dry run lists what waits on what it would build last
-		 * (dry_dependents). */
-		if (ds == NODE_SKIPPED && r->o->dry_run)
-			return 0;
-		if (ds == NODE_FAILED || ds == NODE_SKIPPED) {
-			n->state = NODE_SKIPPED;
-			r->st->skipped++;
-			r->done++;
-			return 0;
-		}
-		if (ds != NODE_DONE)
-			return 0;
-	}
-	if (!n->resolved) {
+	for (size_t i = 0; i < r->n; i++) {
+		struct sched_node *n = r->all[i];
+		int ready = n->state == NODE_PENDING;
+		for (size_t j = 0; ready && j < n->ndeps; j++)
+			ready = n->deps[j].node->state == NODE_DONE;
+		if (!ready)
+			continue;
 		resolve(n);
-		if (!(r->o->rebuild && n->mark == 3)) {
-			int c = try_cached(r, n, 1);
-			if (c <= 0)
-				return c;
+		int c = r->o->rebuild && (n->flags & SN_AGAIN) ? 1 : try_cached(r, n, 1);
+		if (c < 0) {
+			node_error(r, n);
+		} else if (c > 0) {
+			char hb[HASH_B64 + 1];
+			hash_b64(&n->hash, hb);
+			if (!dry_listed(r, n))
+				printf("%s %s\n", hb, n->plan.name);
+			n->state = NODE_SKIPPED;
+			r->done++;
 		}
 	}
-	if (r->o->dry_run) {
-		char hb[HASH_B64 + 1];
-		hash_b64(&n->hash, hb);
-		if (!dry_listed(r, n))
-			printf("%s %s\n", hb, n->plan.name);
-		n->state = NODE_SKIPPED;
-		r->done++;
-		return 0;
-	}
-	if (r->stop)
-		return 0;
-	if (js_free(&r->js) < 1) {
-		r->starved = 1;
-		return 0;
-	}
-	int c = 1;
-	if (n->lockfd < 0) {
-		n->lockfd = store_lock_plan(r->s, &n->hash, 0);
-		if (n->lockfd == -2) {
-			/* Another distill process is building it: wait for it. */
-			n->waiting = 1;
-			c = 0;
-		} else if (n->lockfd < 0) {
-			c = -1;
-		} else {
-			n->waiting = 0;
-			/* It may have finished while we waited for the lock. */
-			if (!(r->o->rebuild && n->mark == 3))
-				c = try_cached(r, n, 0);
-		}
-	}
-	if (c > 0 && js_build_open(&r->js, &n->js) == 1 && start(r, n) == 0)
-		return 0;
-	/* Not started: give back the slot and the lock. */
-	if (n->lockfd >= 0)
-		store_unlock_plan(n->lockfd);
-	n->lockfd = -1;
-	js_build_close(&r->js, &n->js);
-	return c > 0 ? -1 : c;
-}
-
-/* Dry run: dependents of what would be built cannot be hashed yet, so
- * they are listed by name, each name once. */
-static void dry_dependents(struct run *r)
-{
 	for (size_t i = 0; i < r->n; i++) {
 		struct sched_node *n = r->all[i];
 		if (n->state != NODE_PENDING)
@@ -436,6 +534,91 @@ static void dry_dependents(struct run *r)
 			r->all[i]->state = NODE_SKIPPED;
 }
 
+/* The child that waits for n's plan lock, which another distill process
+ * holds: it blocks in flock until the lock is free, then exits (dropping
+ * it again), which wakes the scheduler's poll(); the scheduler then tries
+ * the lock itself.  An error goes on the pipe. */
+static void lock_waiter(struct run *r, struct sched_node *n, int wfd)
+{
+	if (store_lock_plan(r->s, &n->hash, 1) < 0)
+		fs_write_all(wfd, err_msg(), strlen(err_msg()));
+}
+
+static int wait_for_lock(struct run *r, struct sched_node *n)
+{
+	if (spawn(r, n, lock_waiter) < 0)
+		return -1;
+	n->flags |= SN_LOCKWAIT;
+	r->waiting++;
+	return 0;
+}
+
+/* The lock n waited for was free: try it again (or its error). */
+static void lock_freed(struct run *r, struct sched_node *n)
+{
+	char buf[4096];
+	int status;
+	size_t len = reap(r, n, buf, sizeof buf, &status);
+	n->flags &= ~SN_LOCKWAIT;
+	r->waiting--;
+	if (len > 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		err("plan %s: waiting for its lock: %s", n->plan.name,
+		    len > 0 ? buf : "the waiting process died");
+		node_error(r, n);
+		return;
+	}
+	heap_push(&r->wants, n);
+}
+
+/* The ready nodes: resolved, and done from the cache or wanting a build. */
+static void settle(struct run *r)
+{
+	while (r->ready.n > 0) {
+		struct sched_node *n = heap_pop(&r->ready);
+		resolve(n);
+		int c = r->o->rebuild && (n->flags & SN_AGAIN) ? 1 : try_cached(r, n, 1);
+		if (c < 0)
+			node_error(r, n);
+		else if (c > 0)
+			heap_push(&r->wants, n);
+	}
+}
+
+/* Start node n, which has its plan lock, unless the lock's previous holder
+ * built it meanwhile.  0, or -1 (not started, err() set). */
+static int launch(struct run *r, struct sched_node *n)
+{
+	/* It may have finished while we waited for the lock. */
+	int c = r->o->rebuild && (n->flags & SN_AGAIN) ? 1 : try_cached(r, n, 0);
+	if (c > 0 && js_build_open(&r->js, &n->js) == 1 && start(r, n) == 0)
+		return 0;
+	/* Not started: give back the slot and the lock. */
+	store_unlock_plan(n->lockfd);
+	n->lockfd = -1;
+	js_build_close(&r->js, &n->js);
+	return c > 0 ? -1 : c;
+}
+
+/* Start what wants a build, first in dependency order first, while slots
+ * are free; a plan locked by another process waits for its lock. */
+static void start_wanted(struct run *r)
+{
+	while (r->wants.n > 0 && !r->stop) {
+		if (js_free(&r->js) < 1) {
+			r->starved = 1;
+			return;
+		}
+		struct sched_node *n = heap_pop(&r->wants);
+		n->lockfd = store_lock_plan(r->s, &n->hash, 0);
+		int c = n->lockfd == -2 ? wait_for_lock(r, n)
+			: n->lockfd < 0 ? -1 : launch(r, n);
+		if (n->lockfd == -2)
+			n->lockfd = -1;
+		if (c < 0)
+			node_error(r, n);
+	}
+}
+
 /* Slots no ready build waits for go to the running builds, as tokens in
  * their jobservers, round-robin; when a ready build waits for a slot, the
  * tokens still unused in those jobservers come back.  1 if some came back
@@ -443,29 +626,116 @@ static void dry_dependents(struct run *r)
 static int balance(struct run *r)
 {
 	int before = js_free(&r->js), lent = 1;
-	for (size_t i = 0; r->starved && i < r->n; i++)
-		js_reclaim(&r->js, &r->all[i]->js);
+	for (size_t i = 0; r->starved && i < r->nactive; i++)
+		js_reclaim(&r->js, &r->active[i]->js);
 	if (r->starved)
 		return js_free(&r->js) > before;
 	while (lent && js_free(&r->js) > 0) {
 		lent = 0;
-		for (size_t i = 0; i < r->n; i++)
-			lent |= js_lend(&r->js, &r->all[i]->js);
+		for (size_t i = 0; i < r->nactive; i++)
+			lent |= js_lend(&r->js, &r->active[i]->js);
 	}
 	return 0;
+}
+
+/* Sleep until a worker reports, a lock is freed or a stop signal comes. */
+static int wait_events(struct run *r)
+{
+	struct pollfd *pf = xmalloc((r->nactive + 1) * sizeof *pf);
+	struct sched_node **who = xmalloc((r->nactive + 1) * sizeof *who);
+	size_t np = r->nactive;
+	pf[0] = (struct pollfd){.fd = sigpipe[0], .events = POLLIN};
+	for (size_t i = 0; i < np; i++) {
+		who[i] = r->active[i];
+		pf[i + 1] = (struct pollfd){.fd = who[i]->pipefd, .events = POLLIN};
+	}
+	int k = poll(pf, np + 1, -1);
+	if (k < 0 && errno != EINTR) {
+		free(pf);
+		free(who);
+		return err_sys("poll");
+	}
+	for (size_t i = 0; k > 0 && i < np; i++)
+		if (pf[i + 1].revents)
+			(who[i]->flags & SN_LOCKWAIT ? lock_freed : finish)(r, who[i]);
+	free(pf);
+	free(who);
+	return 0;
+}
+
+/* Kill and reap the lock waiters: nothing more will start. */
+static void stop_waiting(struct run *r)
+{
+	for (size_t i = r->nactive; i-- > 0;) {
+		struct sched_node *n = r->active[i];
+		if (!(n->flags & SN_LOCKWAIT))
+			continue;
+		kill(n->pid, SIGKILL);
+		char buf[1];
+		int status;
+		reap(r, n, buf, sizeof buf, &status);
+		n->flags &= ~SN_LOCKWAIT;
+		r->waiting--;
+	}
 }
 
 static void live_line(struct run *r)
 {
 	char names[400] = "";
-	for (size_t i = 0; i < r->n; i++) {
-		struct sched_node *n = r->all[i];
-		if (n->pipefd < 0)
+	for (size_t i = 0; i < r->nactive; i++) {
+		struct sched_node *n = r->active[i];
+		if (n->flags & SN_LOCKWAIT)
 			continue;
 		size_t l = strlen(names);
 		snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", n->plan.name);
 	}
 	status_update(r->done, names);
+}
+
+/* Build until nothing more can start or finish. */
+static int run_builds(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->all[i]->blocked == 0)
+			heap_push(&r->ready, r->all[i]);
+	for (;;) {
+		if (caught)
+			die_with_workers(r);
+		r->starved = 0;
+		settle(r);
+		start_wanted(r);
+		/* A plan found in the store once its lock was ours made others
+		 * ready; slots that came back may start what wants them. */
+		if (r->ready.n > 0 || balance(r))
+			continue;
+		if (r->running == 0 && (r->stop || r->waiting == 0)) {
+			stop_waiting(r);
+			return 0;
+		}
+		live_line(r);
+		if (wait_events(r) < 0)
+			return -1;
+	}
+}
+
+
+/* What sched_run leaves behind; 0 if every target is done. */
+static int run_end(struct run *r, struct sched_node **targets, size_t nt)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		r->all[i]->flags = 0;
+		r->all[i]->users = NULL;
+		r->all[i]->nusers = 0;
+	}
+	free(r->all);
+	free(r->edges);
+	free(r->ready.v);
+	free(r->wants.v);
+	free(r->active);
+	int missed = 0;
+	for (size_t i = 0; i < nt; i++)
+		missed |= targets[i]->state != NODE_DONE;
+	return missed;
 }
 
 int sched_run(struct store *s, struct sched_node **targets, size_t nt,
@@ -474,87 +744,40 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 	struct run r = {.s = s, .o = o, .st = st};
 	memset(st, 0, sizeof *st);
 	for (size_t i = 0; i < nt; i++)
-		if (collect(&r, targets[i]) < 0)
-			goto error;
+		if (collect(&r, targets[i]) < 0) {
+			run_end(&r, targets, nt);
+			return -1;
+		}
 	for (size_t i = 0; i < nt; i++)
-		targets[i]->mark = 3; /* "again" rebuilds the targets only */
+		targets[i]->flags |= SN_AGAIN; /* "again" rebuilds the targets only */
+	link_users(&r);
 	st->total = r.n;
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	js_init(&r.js, jobs);
-	status_begin(r.n, o->quiet || o->dry_run);
+	r.active = xmalloc((r.n + 1) * sizeof *r.active);
 	r.self = getpid();
-	catch_stop_signals(&r);
-	for (;;) {
-		if (caught)
-			die_with_workers(&r);
-		int progress = 0;
-		r.starved = 0;
-		for (size_t i = 0; i < r.n; i++) {
-			struct sched_node *n = r.all[i];
-			if (n->state != NODE_PENDING || n->pipefd >= 0)
-				continue;
-			int before = r.done + r.running;
-			if (step(&r, n) < 0) {
-				if (err_disk_full(store_dir(s))) {
-					set_fatal(&r, err_msg());
-				} else {
-					fail(&r, n, err_msg());
-					status_say("error: %s", err_msg());
-				}
-			}
-			progress |= r.done + r.running != before;
+	int b = 0;
+	if (o->dry_run) {
+		status_begin(r.n, 1);
+		dry_run(&r);
+	} else {
+		status_begin(r.n, o->quiet);
+		b = catch_stop_signals(&r);
+		if (b == 0) {
+			b = run_builds(&r);
+			restore_stop_signals(&r, 1);
 		}
-		if (balance(&r))
-			continue;
-		if (r.fatal && r.running == 0)
-			break;
-		if (r.running == 0) {
-			int waiting = 0;
-			for (size_t i = 0; i < r.n; i++)
-				waiting |= r.all[i]->state == NODE_PENDING && r.all[i]->waiting;
-			if (!progress && !waiting)
-				break;
-			if (progress)
-				continue;
-		}
-		live_line(&r);
-		struct pollfd *pf = xmalloc((r.running + 1) * sizeof *pf);
-		struct sched_node **who = xmalloc((r.running + 1) * sizeof *who);
-		int np = 0;
-		for (size_t i = 0; i < r.n; i++)
-			if (r.all[i]->pipefd >= 0) {
-				pf[np].fd = r.all[i]->pipefd;
-				pf[np].events = POLLIN;
-				who[np++] = r.all[i];
-			}
-		int k = poll(pf, np, 200);
-		for (int i = 0; k > 0 && i < np; i++)
-			if (pf[i].revents)
-				finish(&r, who[i]);
-		free(pf);
-		free(who);
 	}
-	restore_stop_signals(&r);
-	if (o->dry_run)
-		dry_dependents(&r);
 	status_end();
 	if (r.fatal) {
 		err("%s", r.fatal);
 		free(r.fatal);
-		goto error;
+		b = -1;
 	}
-	for (size_t i = 0; i < r.n; i++)
-		r.all[i]->mark = 0;
-	free(r.all);
-	for (size_t i = 0; i < nt; i++)
-		if (targets[i]->state != NODE_DONE && !o->dry_run)
-			return 1;
-	return st->failed ? 1 : 0;
-error:
-	for (size_t i = 0; i < r.n; i++)
-		r.all[i]->mark = 0;
-	free(r.all);
-	return -1;
+	int missed = run_end(&r, targets, nt);
+	if (b < 0)
+		return -1;
+	return (missed && !o->dry_run) || st->failed ? 1 : 0;
 }
 
 void sched_node_clear(struct sched_node *n)

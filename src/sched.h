@@ -1,7 +1,12 @@
 /* sched: build a DAG of plans, in parallel, through the store's cache.
  *
  * A node is a plan whose inputs may still wait for other nodes' outputs.
- * When all of a node's dependencies are done, its plan is resolved (each
+ * Each node counts its dependencies not yet finished; when the last one is
+ * done, the node is ready (nothing is rescanned, nothing waits for a
+ * timer: the scheduler sleeps in poll() on its workers' report pipes, the
+ * pipes of processes waiting for plan locks, and a self-pipe for the stop
+ * signals).  A node one of whose dependencies failed is skipped.  A ready
+ * node's plan is resolved (each
  * dependency input becomes the dependency's output: a tree at its base
  * dir, or the raw file at /<basename of the raw path>), canonicalised and
  * hashed.  A node whose output record exists is done without starting
@@ -13,7 +18,8 @@
  * scheduler lends it (src/jobserver.h), so nothing a build does to its
  * jobserver changes what the scheduler or other builds get.  A record
  * whose output is missing from the store is no cache hit: the plan is
- * built again.
+ * built again.  Ready nodes start in dependency order.  A dry run (-n) is
+ * a pass of its own over that order, and starts nothing.
  *
  * Nodes are owned by the caller; the scheduler fills in their results. */
 #ifndef DISTILL_SCHED_H
@@ -48,9 +54,15 @@ struct sched_node {
 	double seconds;
 
 	/* The scheduler's own. */
-	int mark, resolved, waiting, lockfd, pipefd;
+	unsigned flags;		/* SN_* of sched.c */
+	size_t index;		/* place in the run's dependency order */
+	size_t blocked;		/* dependencies not finished yet */
+	struct sched_node **users;	/* nodes this one is a dependency of */
+	size_t nusers;
+	int resolved, lockfd;
+	int pipefd;		/* the worker's (or lock waiter's) report, or -1 */
 	struct js_build js;	/* its slot and jobserver while it builds */
-	long pid;
+	long pid;		/* the worker, or the lock waiter */
 	char *errmsg;
 	struct plan res;	/* resolved plan */
 };

@@ -75,6 +75,7 @@ r=${MAKEFLAGS##*=}
 r=${r%,*}
 if [ $NAME = drainer ]; then cat <&$r > /dev/null & sleep 40 0.0'"$tag"'2; fi
 echo $NAME > /out/name'
+: > "$scratch/drain.err"	# before the loop below reads it
 "$distill" --store "$scratch/st2" -j2 build "$scratch/drain.scm" > /dev/null 2> "$scratch/drain.err" &
 pid=$!
 i=0
@@ -183,5 +184,32 @@ script -qec "$distill --store $scratch/st7 build $scratch/name.scm" /dev/null > 
 ok $([ $? = 0 ] && grep -qF 'n\x1b;]0;pwned\x07;' "$scratch/name.tty" &&
 	! sed 's/\r\x1b\[K//g' "$scratch/name.tty" | grep -q "$(printf '[\033\007]')"; echo $?) \
 	"the live status line escapes what a plan name carries"
+
+# 7. A run that stops at a failure while it waits for a plan lock that
+# another distill process holds ends at once: the wait does not keep it
+# alive (it used to poll for the lock forever, even once it was free).
+# The bound (60 s, while the holder's build sleeps 15 s) tells "ended"
+# from "never ended".
+held='if [ $NAME = bad ]; then exit 1; fi
+sleep 15 0.0'"$tag"'7
+echo $NAME > /out/name'
+plans "$scratch/held.scm" held -- "$held"
+plans "$scratch/held-fail.scm" held bad -- "$held"
+: > "$scratch/held.err"
+"$distill" --store "$scratch/st8" build "$scratch/held.scm" > /dev/null 2> "$scratch/held.err" &
+holder=$!
+i=0
+while [ $i -lt 600 ] && ! grep -q '^building held' "$scratch/held.err"; do sleep 0.1; i=$((i + 1)); done
+"$distill" --store "$scratch/st8" -j2 build "$scratch/held-fail.scm" > /dev/null 2> "$scratch/held-fail.err" &
+waiter=$!
+i=0
+while [ $i -lt 600 ] && alive $waiter; do sleep 0.1; i=$((i + 1)); done
+if alive $waiter; then kill -KILL $waiter; fi
+wait $waiter
+rc=$?
+ok $([ $rc = 1 ] && grep -q 'error: plan bad' "$scratch/held-fail.err"; echo $?) \
+	"a run stopped by a failure does not wait on for a lock another process holds (exit $rc)"
+diag "$scratch/held-fail.err"
+wait $holder
 
 done_testing
