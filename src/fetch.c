@@ -35,30 +35,6 @@ int fetch_have(struct store *s, const pin_t *pin, hash_t *blob)
 	return ok;
 }
 
-char **fetch_split_mirrors(const char *value, size_t *n)
-{
-	char **v = NULL;
-	*n = 0;
-	const char *p = value ? value : "";
-	for (;;) {
-		p += strspn(p, " \t\n");
-		size_t len = strcspn(p, " \t\n");
-		if (!len)
-			break;
-		v = xrealloc(v, (*n + 1) * sizeof *v);
-		v[(*n)++] = strndup(p, len);
-		p += len;
-	}
-	return v;
-}
-
-void fetch_free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* What one download may take: at most cap bytes, within timeout
  * seconds.  known: cap is the pinned content's size, recorded when it
  * was fetched before (rec/size/<pin>), so one byte more is not it. */
@@ -484,7 +460,7 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 
 	char *dir = store_mktemp(s, "fetch");
 	if (!dir) {
-		fetch_free_list(cands, nc);
+		fs_free_words(cands, nc);
 		return -1;
 	}
 	char *tmp = fs_join(dir, "download");
@@ -516,6 +492,6 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 	fs_rm_rf(dir);
 	free(dir);
 	free(tmp);
-	fetch_free_list(cands, nc);
+	fs_free_words(cands, nc);
 	return r;
 }
