@@ -112,10 +112,10 @@ static SCM intern_file(SCM path)
 	hash_t h;
 	char *p = scm_to_utf8_string(path);
 	int r = store_put_blob_file(the_store(), p, &h);
-	if (r == 0 && !store_has_rec(the_store(), "origin", &h)) {
+	if (r == 0 && !store_has_origin(the_store(), &h)) {
 		char *abs = realpath(p, NULL);
 		const char *name = abs ? abs : p;
-		r = store_put_rec(the_store(), "origin", &h, name, strlen(name));
+		r = store_put_origin(the_store(), &h, name);
 		free(abs);
 	}
 	free(p);
