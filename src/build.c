@@ -239,7 +239,7 @@ int build_layers(struct store *s, const struct plan *p, char ***layers, size_t *
 		if (in->art.kind == ART_ARCHIVE) {
 			if (store_unpack(s, &in->art.hash, &tree) < 0) {
 				char *origin;
-				if (store_get_rec(s, "origin", &in->art.hash, &origin, NULL) == 0) {
+				if (store_get_origin(s, &in->art.hash, &origin) == 0) {
 					err_prefix("archive %s", origin);
 					free(origin);
 				}
@@ -329,20 +329,6 @@ static int capture(struct store *s, const struct plan *p, const char *outdir,
 	free(name);
 	close(fd);
 	return r;
-}
-
-static char *meta_text(const hash_t *deps, size_t ndeps, time_t started, double secs)
-{
-	char *m = fs_fmt("distill-meta 1\nstarted %lld\nseconds %.3f\n",
-			 (long long)started, secs);
-	for (size_t i = 0; i < ndeps; i++) {
-		char b[HASH_B64 + 1];
-		fmt_hash(&deps[i], b);
-		char *n = fs_fmt("%sdep %s\n", m, b);
-		free(m);
-		m = n;
-	}
-	return m;
 }
 
 /* A plan rebuilt to other bytes than before, or than pinned: say which. */
@@ -447,31 +433,21 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		mismatch(s, "the recipe pins its", o->expect, out, p);
 		goto done;
 	}
-	char *old;
-	size_t oldlen;
-	int have = store_get_rec(s, "out", ph, &old, &oldlen);
+	struct output prev;
+	int have = store_get_out(s, ph, &prev);
 	if (have < 0)
 		goto done;
-	if (have == 0) {
-		struct output prev;
-		int d = output_decode(old, oldlen, &prev);
-		free(old);
-		if (d < 0)
-			goto done;
-		if (prev.kind != out->kind || !hash_eq(&prev.hash, &out->hash)) {
-			mismatch(s, "an earlier build recorded", &prev, out, p);
-			goto done;
-		}
+	if (have == 0 && (prev.kind != out->kind || !hash_eq(&prev.hash, &out->hash))) {
+		mismatch(s, "an earlier build recorded", &prev, out, p);
+		goto done;
 	}
-	char *meta = meta_text(o->deps, o->ndeps, started, res.seconds);
-	r = store_put_rec(s, "meta", ph, meta, strlen(meta));
-	free(meta);
-	if (r == 0) {
-		size_t n;
-		char *enc = output_encode(out, &n);
-		r = store_put_rec(s, "out", ph, enc, n);
-		free(enc);
-	}
+	struct rec_meta meta = {
+		.started = started, .seconds = res.seconds,
+		.deps = o->deps, .ndeps = o->ndeps,
+	};
+	r = store_put_meta(s, ph, &meta);
+	if (r == 0)
+		r = store_put_out(s, ph, out);
 done:
 	/* A full disk is no failure of the plan: no build can work until
 	 * space is freed (exit 4). */

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "fsck.h"
 #include "fsutil.h"
+#include "gc.h"
 #include "plan.h"
 #include "status.h"
 
@@ -118,21 +119,13 @@ static int load_plan(struct store *s, const char *arg, hash_t *h, struct plan *p
 {
 	if (cli_hash_arg(arg, h) < 0)
 		return -1;
-	char *enc;
-	size_t len;
-	int g = store_get_rec(s, "plan", h, &enc, &len);
+	int g = store_get_plan(s, h, p);
 	if (g == 1)
 		err("no plan %s in the store %s (was it built here, or removed by gc?)",
 		    arg, store_dir(s));
-	if (g != 0)
-		return cli_fail(EXIT_SYSTEM), -1;
-	int d = plan_decode(enc, len, p);
-	free(enc);
-	if (d < 0) {
+	if (g < 0)
 		err_prefix("plan %s", arg);
-		return cli_fail(EXIT_SYSTEM), -1;
-	}
-	return 0;
+	return g ? (cli_fail(EXIT_SYSTEM), -1) : 0;
 }
 
 int cli_again(struct cli *c)
@@ -212,6 +205,35 @@ int cli_log(struct cli *c)
 	return r ? cli_fail(EXIT_SYSTEM) : EXIT_OK;
 }
 
+/* show's lines for the output and build facts records of plan h; a
+ * record that cannot be read is said so in its line. */
+static void show_records(struct store *s, const hash_t *h)
+{
+	struct output o;
+	int r = store_get_out(s, h, &o);
+	if (r == 0) {
+		char hb[HASH_B64 + 1];
+		hash_b64(&o.hash, hb);
+		char *path = o.kind == OUT_TREE ? store_tree_path(s, &o.hash)
+						: store_blob_path(s, &o.hash);
+		printf("output  %s %s %s\n", output_kind_name(o.kind), hb, path);
+		free(path);
+	} else {
+		printf("output  %s\n", r == 1 ? "(not built)" : err_msg());
+	}
+	struct rec_meta m;
+	r = store_get_meta(s, h, &m);
+	if (r == 0) {
+		time_t t = m.started;
+		char when[64];
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+		printf("built   %s in %.3f s\n", when, m.seconds);
+		rec_meta_free(&m);
+	} else if (r < 0) {
+		printf("built   %s\n", err_msg());
+	}
+}
+
 int cli_show(struct cli *c)
 {
 	struct store *s = cli_store_read(c);
@@ -240,38 +262,8 @@ int cli_show(struct cli *c)
 		printf("%s%s\n", *hb ? " " : "", hb);
 		free(at);
 	}
-	char *rec;
-	size_t len;
-	struct output o;
-	if (store_get_rec(s, "out", &h, &rec, &len) == 0) {
-		if (output_decode(rec, len, &o) == 0) {
-			char hb[HASH_B64 + 1];
-			hash_b64(&o.hash, hb);
-			char *path = o.kind == OUT_TREE ? store_tree_path(s, &o.hash)
-							: store_blob_path(s, &o.hash);
-			printf("output  %s %s %s\n", output_kind_name(o.kind), hb, path);
-			free(path);
-		}
-		free(rec);
-	} else {
-		printf("output  (not built)\n");
-	}
-	if (store_get_rec(s, "meta", &h, &rec, &len) == 0) {
-		long long started = 0;
-		double secs = 0;
-		char *l = strstr(rec, "started ");
-		if (l)
-			started = atoll(l + 8);
-		l = strstr(rec, "seconds ");
-		if (l)
-			secs = atof(l + 8);
-		time_t t = started;
-		char when[64];
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-		printf("built   %s in %.3f s\n", when, secs);
-		free(rec);
-	}
-	char *logp = fs_fmt("%s/logs/%s.zst", store_dir(s), c->argv[0]);
+	show_records(s, &h);
+	char *logp = store_log_path(s, &h);
 	struct stat st;
 	if (stat(logp, &st) == 0)
 		printf("log     %s (%lld bytes compressed; distill log %s)\n", logp,

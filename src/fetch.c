@@ -15,48 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
-/* rec/sha256/<key>: the sha256 as a hash_t names the record. */
+/* A sha256 pin's blob is what its rec/sha256 record names; a malformed
+ * record is no answer (fetching writes it again). */
 int fetch_have(struct store *s, const pin_t *pin, hash_t *blob)
 {
 	if (pin->kind == PIN_BLAKE2B) {
 		*blob = pin->h;
 		return store_has_blob(s, blob);
 	}
-	char *rec;
-	size_t len;
-	if (store_get_rec(s, "sha256", &pin->h, &rec, &len) != 0)
-		return 0;
-	int ok = len == HASH_B64 + 1 && rec[HASH_B64] == '\n';
-	if (ok) {
-		rec[HASH_B64] = 0;
-		ok = hash_parse(rec, blob) == 0 && store_has_blob(s, blob);
-	}
-	free(rec);
-	return ok;
-}
-
-char **fetch_split_mirrors(const char *value, size_t *n)
-{
-	char **v = NULL;
-	*n = 0;
-	const char *p = value ? value : "";
-	for (;;) {
-		p += strspn(p, " \t\n");
-		size_t len = strcspn(p, " \t\n");
-		if (!len)
-			break;
-		v = xrealloc(v, (*n + 1) * sizeof *v);
-		v[(*n)++] = strndup(p, len);
-		p += len;
-	}
-	return v;
-}
-
-void fetch_free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	return store_get_sha256(s, &pin->h, blob) == 0 && store_has_blob(s, blob);
 }
 
 /* What one download may take: at most cap bytes, within timeout
@@ -327,17 +294,9 @@ static char *set_aside(const char *tmp, const hash_t *got)
 static int record(struct store *s, const char *url, const pin_t *pin, const hash_t *b2,
 		  long long size)
 {
-	char n[32];
-	int len = snprintf(n, sizeof n, "%lld\n", size);
-	if (store_put_rec(s, "origin", b2, url, strlen(url)) < 0 ||
-	    store_put_rec(s, "size", &pin->h, n, len) < 0)
+	if (store_put_origin(s, b2, url) < 0 || store_put_size(s, &pin->h, size) < 0)
 		return -1;
-	if (pin->kind != PIN_SHA256)
-		return 0;
-	char b[HASH_B64 + 2];
-	hash_b64(b2, b);
-	b[HASH_B64] = '\n';
-	return store_put_rec(s, "sha256", &pin->h, b, HASH_B64 + 1);
+	return pin->kind == PIN_SHA256 ? store_put_sha256(s, &pin->h, b2) : 0;
 }
 
 /* Try one candidate.  0 stored, 1 not there, 2 mismatch (reported in
@@ -417,27 +376,15 @@ static int env_number(const char *name, int bytes, long long def, long long *out
 	return 0;
 }
 
-/* The pinned content's size if an earlier fetch recorded it. */
-static int known_size(struct store *s, const pin_t *pin, long long *size)
-{
-	char *rec, *end;
-	size_t len;
-	if (store_get_rec(s, "size", &pin->h, &rec, &len) != 0)
-		return 0;
-	errno = 0;
-	*size = strtoll(rec, &end, 10);
-	int ok = !errno && end != rec && *size >= 0 && !strcmp(end, "\n");
-	free(rec);
-	return ok;
-}
-
 /* The cap: the known size exactly, else $DISTILL_FETCH_MAX_SIZE or 8 GiB.
  * The deadline: $DISTILL_FETCH_TIMEOUT, else an hour, or for a known
  * size 5 minutes and a second per 64 KiB. */
 static int limits_for(struct store *s, const pin_t *pin, struct limits *l)
 {
 	long long size, t;
-	l->known = known_size(s, pin, &size);
+	/* Recorded by an earlier fetch; a malformed record is none (this
+	 * fetch writes it again). */
+	l->known = store_get_size(s, &pin->h, &size) == 0;
 	if (!l->known && env_number("DISTILL_FETCH_MAX_SIZE", 1, 8LL << 30, &size) < 0)
 		return -1;
 	if (env_number("DISTILL_FETCH_TIMEOUT", 0, l->known ? 300 + size / 65536 : 3600, &t) < 0)
@@ -484,7 +431,7 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 
 	char *dir = store_mktemp(s, "fetch");
 	if (!dir) {
-		fetch_free_list(cands, nc);
+		fs_free_words(cands, nc);
 		return -1;
 	}
 	char *tmp = fs_join(dir, "download");
@@ -516,6 +463,6 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 	fs_rm_rf(dir);
 	free(dir);
 	free(tmp);
-	fetch_free_list(cands, nc);
+	fs_free_words(cands, nc);
 	return r;
 }

@@ -43,9 +43,5 @@ int fetch_have(struct store *s, const pin_t *pin, hash_t *blob);
 /* Make sure it is: 0 with *blob set, or -1 with err() set. */
 int fetch_source(struct store *s, const char *url, const pin_t *pin,
 		 const struct fetch_opts *o, hash_t *blob);
-/* Split a DISTILL_MIRRORS value (whitespace-separated) into a malloc'd
- * array of malloc'd strings; free with fetch_free_list. */
-char **fetch_split_mirrors(const char *value, size_t *n);
-void fetch_free_list(char **v, size_t n);
 
 #endif

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "plan.h"
+#include "record.h"
 #include "tree.h"
 #include "unpack.h"
 
@@ -40,21 +41,6 @@ static void problem(struct ck *c, const char *fmt, ...)
 	c->st->problems++;
 	c->report(c->arg, line);
 	free(line);
-}
-
-/* Is name exactly the text form of a hash?  Fills *h. */
-static bool hash_name(const char *name, size_t len, hash_t *h)
-{
-	char b[HASH_B64 + 1];
-	if (len != HASH_B64)
-		return false;
-	memcpy(b, name, HASH_B64);
-	b[HASH_B64] = 0;
-	if (hash_parse(b, h) < 0)
-		return false;
-	char again[HASH_B64 + 1];
-	hash_b64(h, again);
-	return memcmp(again, name, HASH_B64) == 0;
 }
 
 /* fs_write_atomic's temp file: "<something>.tmp.<pid>". */
@@ -173,54 +159,6 @@ static void check_out_rec(struct ck *c, const char *path, const char *buf, size_
 		need(c, path, "the output blob", "blobs", &o.hash);
 }
 
-/* The line at *p (without its newline) if the buffer has one; advances *p. */
-static char *next_line(char **p)
-{
-	char *l = *p, *nl = strchr(l, '\n');
-	if (!nl)
-		return NULL;
-	*nl = 0;
-	*p = nl + 1;
-	return l;
-}
-
-static bool digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-/* docs/formats.md, "Build facts": header, started, seconds, dep lines. */
-static bool meta_ok(char *buf, size_t len)
-{
-	if (strlen(buf) != len)
-		return false;
-	char *p = buf, *l;
-	if (!(l = next_line(&p)) || strcmp(l, "distill-meta 1"))
-		return false;
-	if (!(l = next_line(&p)) || strncmp(l, "started ", 8) ||
-	    !digits(l + 8 + (l[8] == '-')))
-		return false;
-	if (!(l = next_line(&p)) || strncmp(l, "seconds ", 8))
-		return false;
-	char *dot = strchr(l + 8, '.');
-	if (!dot)
-		return false;
-	*dot = 0;
-	if (!digits(l + 8) || !digits(dot + 1))
-		return false;
-	while ((l = next_line(&p))) {
-		hash_t h;
-		if (strncmp(l, "dep ", 4) || !hash_name(l + 4, strlen(l + 4), &h))
-			return false;
-	}
-	return *p == 0;
-}
-
 /* --deep: unpack the archive blob b again in tmp/ and hash it like
  * store_unpack; it must give the tree t that its record names. */
 static void check_unpacks_to(struct ck *c, const char *path, const hash_t *b,
@@ -249,8 +187,8 @@ static void check_unpacked_rec(struct ck *c, const char *path, const hash_t *key
 			       const char *buf, size_t len)
 {
 	hash_t t;
-	if (len != HASH_B64 + 1 || buf[HASH_B64] != '\n' || !hash_name(buf, HASH_B64, &t)) {
-		problem(c, "%s: expected one tree hash and a newline", path);
+	if (rec_hash_decode(buf, len, &t) < 0) {
+		problem(c, "%s: %s (a tree's)", path, err_msg());
 		return;
 	}
 	need(c, path, "the tree", "trees", &t);
@@ -261,16 +199,16 @@ static void check_unpacked_rec(struct ck *c, const char *path, const hash_t *key
 static void check_origin_rec(struct ck *c, const char *path, const hash_t *key,
 			     const char *buf, size_t len)
 {
-	if (len == 0 || strlen(buf) != len)
-		problem(c, "%s: expected where the blob came from (a file name or URL)", path);
+	if (rec_origin_check(buf, len) < 0)
+		problem(c, "%s: %s", path, err_msg());
 	need(c, path, "the blob", "blobs", key);
 }
 
 static void check_sha256_rec(struct ck *c, const char *path, const char *buf, size_t len)
 {
 	hash_t b;
-	if (len != HASH_B64 + 1 || buf[HASH_B64] != '\n' || !hash_name(buf, HASH_B64, &b))
-		problem(c, "%s: expected one blob hash and a newline", path);
+	if (rec_hash_decode(buf, len, &b) < 0)
+		problem(c, "%s: %s (a blob's)", path, err_msg());
 	else
 		need(c, path, "the blob", "blobs", &b);
 }
@@ -278,16 +216,25 @@ static void check_sha256_rec(struct ck *c, const char *path, const char *buf, si
 /* rec/size/<pin>: outlives the blob (gc keeps it), so it needs nothing. */
 static void check_size_rec(struct ck *c, const char *path, const char *buf, size_t len)
 {
-	size_t n = strspn(buf, "0123456789");
-	if (n == 0 || n + 1 != len || buf[n] != '\n')
-		problem(c, "%s: expected a size in bytes and a newline", path);
+	long long n;
+	if (rec_size_decode(buf, len, &n) < 0)
+		problem(c, "%s: %s", path, err_msg());
 }
 
-static void check_record(struct ck *c, const char *kind, const char *name)
+static void check_meta_rec(struct ck *c, const char *path, const char *buf, size_t len)
 {
-	char *path = fs_fmt("%s/rec/%s/%s", store_dir(c->s), kind, name);
+	struct rec_meta m;
+	if (rec_meta_decode(buf, len, &m) < 0)
+		problem(c, "%s: %s", path, err_msg());
+	else
+		rec_meta_free(&m);
+}
+
+static void check_record(struct ck *c, enum rec_kind kind, const char *name)
+{
+	char *path = fs_fmt("%s/rec/%s/%s", store_dir(c->s), rec_kind_names[kind], name);
 	hash_t key;
-	if (!hash_name(name, strlen(name), &key)) {
+	if (!rec_key(name, strlen(name), &key)) {
 		if (temp_name(name))
 			c->st->leftovers++;
 		else
@@ -304,46 +251,52 @@ static void check_record(struct ck *c, const char *kind, const char *name)
 		free(path);
 		return;
 	}
-	if (!strcmp(kind, "plan"))
+	switch (kind) {
+	case REC_PLAN:
 		check_plan_rec(c, path, &key, buf, len);
-	else if (!strcmp(kind, "out"))
+		break;
+	case REC_OUT:
 		check_out_rec(c, path, buf, len);
-	else if (!strcmp(kind, "unpacked"))
+		break;
+	case REC_META:
+		check_meta_rec(c, path, buf, len);
+		break;
+	case REC_UNPACKED:
 		check_unpacked_rec(c, path, &key, buf, len);
-	else if (!strcmp(kind, "origin"))
+		break;
+	case REC_ORIGIN:
 		check_origin_rec(c, path, &key, buf, len);
-	else if (!strcmp(kind, "sha256"))
-		check_sha256_rec(c, path, buf, len);
-	else if (!strcmp(kind, "size"))
+		break;
+	case REC_SHA256: check_sha256_rec(c, path, buf, len); break;
+	case REC_SIZE:
 		check_size_rec(c, path, buf, len);
-	else if (!meta_ok(buf, len))
-		problem(c, "%s: malformed build facts (expected distill-meta 1, "
-			   "see docs/formats.md)", path);
+		break;
+	case REC_NKINDS:
+		break;
+	}
 	free(buf);
 	free(path);
 }
 
 static void check_records(struct ck *c)
 {
-	static const char *const kinds[] = { "meta", "origin", "out", "plan", "sha256", "size", "unpacked" };
-	const size_t nk = sizeof kinds / sizeof *kinds;
 	struct dirent **ents;
 	int n = list(c, "rec", &ents);
 	for (int i = 0; i < n; i++) {
-		size_t k = 0;
-		while (k < nk && strcmp(ents[i]->d_name, kinds[k]))
+		int k = 0;
+		while (k < REC_NKINDS && strcmp(ents[i]->d_name, rec_kind_names[k]))
 			k++;
-		if (k == nk)
+		if (k == REC_NKINDS)
 			problem(c, "%s/rec/%s: stray entry (not a record kind)",
 				store_dir(c->s), ents[i]->d_name);
 	}
 	if (n >= 0)
 		free_list(ents, n);
-	for (size_t k = 0; k < nk; k++) {
-		char *sub = fs_fmt("rec/%s", kinds[k]);
+	for (int k = 0; k < REC_NKINDS; k++) {
+		char *sub = fs_fmt("rec/%s", rec_kind_names[k]);
 		n = list(c, sub, &ents);
 		for (int i = 0; i < n; i++)
-			check_record(c, kinds[k], ents[i]->d_name);
+			check_record(c, k, ents[i]->d_name);
 		if (n >= 0)
 			free_list(ents, n);
 		free(sub);
@@ -355,7 +308,7 @@ static void check_blob(struct ck *c, const char *name)
 	char *path = fs_fmt("%s/blobs/%s", store_dir(c->s), name);
 	hash_t want, got;
 	struct stat st;
-	if (!hash_name(name, strlen(name), &want)) {
+	if (!rec_key(name, strlen(name), &want)) {
 		problem(c, "%s: stray file (not a blob name)", path);
 	} else if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
 		problem(c, "%s: not a regular file", path);
@@ -379,7 +332,7 @@ static void check_tree(struct ck *c, const char *name)
 	char *path = fs_fmt("%s/trees/%s", store_dir(c->s), name);
 	hash_t want, got;
 	struct stat st;
-	if (!hash_name(name, strlen(name), &want)) {
+	if (!rec_key(name, strlen(name), &want)) {
 		problem(c, "%s: stray entry (not a tree name)", path);
 	} else if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		problem(c, "%s: not a directory", path);
@@ -413,7 +366,7 @@ static void check_log(struct ck *c, const char *name)
 	hash_t h;
 	struct stat st;
 	if (n != HASH_B64 + 4 || strcmp(name + HASH_B64, ".zst") ||
-	    !hash_name(name, HASH_B64, &h))
+	    !rec_key(name, HASH_B64, &h))
 		problem(c, "%s: stray file (not a log name)", path);
 	else if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		problem(c, "%s: not a regular file", path);
@@ -479,7 +432,7 @@ static void check_layer(struct ck *c, const char *name)
 	hash_t want, got;
 	struct stat st;
 	c->st->layers++;
-	if (!hash_name(name, strlen(name), &want)) {
+	if (!rec_key(name, strlen(name), &want)) {
 		problem(c, "%s: stray entry (not a layer name)", dir);
 		goto out;
 	}
@@ -534,7 +487,7 @@ static void check_root(struct ck *c, const char *name)
 		problem(c, "%s", err_msg());
 	} else if (r == 0) {
 		c->st->roots++;
-		if (len != HASH_B64 + 1 || buf[HASH_B64] != '\n' || !hash_name(buf, HASH_B64, &h))
+		if (rec_hash_decode(buf, len, &h) < 0)
 			problem(c, "%s: expected one plan hash and a newline (gc stops on "
 				   "it: fix it, or remove it with distill gc --remove-root)", path);
 		free(buf);

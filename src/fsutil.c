@@ -341,3 +341,27 @@ int fs_copy_file(const char *src, const char *dst, mode_t mode)
 		r = err_sys("%s: cannot write (is the disk full?)", dst);
 	return r;
 }
+
+char **fs_split_words(const char *value, size_t *n)
+{
+	char **v = NULL;
+	*n = 0;
+	const char *p = value ? value : "";
+	for (;;) {
+		p += strspn(p, " \t\n");
+		size_t len = strcspn(p, " \t\n");
+		if (!len)
+			break;
+		v = xrealloc(v, (*n + 1) * sizeof *v);
+		v[(*n)++] = strndup(p, len);
+		p += len;
+	}
+	return v;
+}
+
+void fs_free_words(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -49,5 +49,10 @@ char *fs_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* The words of value (separated by spaces, tabs and newlines; NULL has
+ * none) as a malloc'd array of malloc'd strings, *n of them; free with
+ * fs_free_words. */
+char **fs_split_words(const char *value, size_t *n);
+void fs_free_words(char **v, size_t n);
 
 #endif

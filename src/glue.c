@@ -139,10 +139,10 @@ static SCM intern_file(SCM path)
 	hash_t h;
 	char *p = scm_to_utf8_string(path);
 	int r = store_put_blob_file(the_store(), p, &h);
-	if (r == 0 && !store_has_rec(the_store(), "origin", &h)) {
+	if (r == 0 && !store_has_origin(the_store(), &h)) {
 		char *abs = realpath(p, NULL);
 		const char *name = abs ? abs : p;
-		r = store_put_rec(the_store(), "origin", &h, name, strlen(name));
+		r = store_put_origin(the_store(), &h, name);
 		free(abs);
 	}
 	free(p);
@@ -164,7 +164,7 @@ static SCM fetch(SCM url, SCM pin, SCM extra)
 		scm_misc_error("%fetch", "~a", scm_list_1(scm_from_utf8_string(err_msg())));
 	}
 	size_t nm, ne = scm_to_size_t(scm_length(extra));
-	char **mirrors = fetch_split_mirrors(getenv("DISTILL_MIRRORS"), &nm);
+	char **mirrors = fs_split_words(getenv("DISTILL_MIRRORS"), &nm);
 	if (outer_blobs) {
 		mirrors = xrealloc(mirrors, (nm + 1) * sizeof *mirrors);
 		memmove(mirrors + 1, mirrors, nm++ * sizeof *mirrors);
@@ -180,8 +180,8 @@ static SCM fetch(SCM url, SCM pin, SCM extra)
 	};
 	hash_t h;
 	int r = fetch_source(the_store(), u, &p, &o, &h);
-	fetch_free_list(mirrors, nm);
-	fetch_free_list(ex, ne);
+	fs_free_words(mirrors, nm);
+	fs_free_words(ex, ne);
 	free(u);
 	if (r < 0)
 		core_error("distill-fetch-error");

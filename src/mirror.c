@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fetch.h"
 #include "fsutil.h"
 #include "mirror.h"
 
@@ -171,7 +170,7 @@ char **mirror_expand(const char *url, const char *aptdir, size_t *n)
 	char **bases = NULL;
 	size_t nb = 0;
 	if (var) {
-		bases = fetch_split_mirrors(getenv(var), &nb);
+		bases = fs_split_words(getenv(var), &nb);
 		if (!nb && !strcmp(var, "DISTILL_MIRROR_DEBIAN")) {
 			free(bases);
 			bases = mirror_apt_debian(aptdir, &nb);

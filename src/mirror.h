@@ -8,7 +8,7 @@
  * APTDIR/sources.list and APTDIR/sources.list.d/ *.list and *.sources,
  * one-line and deb822 forms; disabled deb822 stanzas skipped) whose path
  * ends in /debian.  Everything returned is malloc'd: the list and its
- * strings (free with fetch_free_list). */
+ * strings (free with fs_free_words). */
 #ifndef DISTILL_MIRROR_H
 #define DISTILL_MIRROR_H
 

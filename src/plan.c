@@ -438,36 +438,3 @@ bad:
 	plan_free(p);
 	return -1;
 }
-
-char *output_encode(const struct output *o, size_t *len)
-{
-	struct buf b = {0};
-	buf_str(&b, "distill-out 1\n");
-	buf_str(&b, output_kind_name(o->kind));
-	buf_str(&b, " ");
-	buf_hash(&b, &o->hash);
-	buf_str(&b, "\n");
-	if (len)
-		*len = b.n;
-	return b.p;
-}
-
-int output_decode(const char *buf, size_t len, struct output *o)
-{
-	struct cur c = {buf, buf + len};
-	if (lit(&c, "distill-out 1\n") < 0)
-		goto bad;
-	if (lit(&c, output_kind_name(OUT_TREE)) == 0)
-		o->kind = OUT_TREE;
-	else if (lit(&c, output_kind_name(OUT_FILE)) == 0)
-		o->kind = OUT_FILE;
-	else
-		goto bad;
-	if (lit(&c, " ") < 0)
-		goto bad;
-	if (get_hash(&c, &o->hash) < 0 || lit(&c, "\n") < 0 || c.p != c.end)
-		goto bad;
-	return 0;
-bad:
-	return err("malformed output record (expected distill-out 1)");
-}

@@ -52,7 +52,7 @@ struct plan {
 	size_t nin;
 };
 
-/* Output record: what a plan produced. */
+/* What a plan produced (its record's form: record.h). */
 struct output {
 	enum { OUT_TREE, OUT_FILE } kind;
 	hash_t hash;	/* tree hash, or blob hash of the raw file */
@@ -93,9 +93,5 @@ void plan_free(struct plan *p);
 char *artifact_encode(const struct artifact *a, size_t *len);
 /* Does some input provide /build? */
 int plan_has_build(const struct plan *p);
-
-/* Output records: "distill-out 1\ntree <h>\n" or "...\nfile <h>\n". */
-char *output_encode(const struct output *o, size_t *len);
-int output_decode(const char *buf, size_t len, struct output *o);
 
 #endif

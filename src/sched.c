@@ -4,6 +4,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "jobserver.h"
+#include "record.h"
 #include "status.h"
 
 #include <errno.h>
@@ -254,15 +255,9 @@ static void resolve(struct sched_node *n)
  * missing and say is set); -1: error. */
 static int try_cached(struct run *r, struct sched_node *n, int say)
 {
-	char *rec;
-	size_t len;
-	int g = store_get_rec(r->s, "out", &n->hash, &rec, &len);
+	int g = store_get_out(r->s, &n->hash, &n->out);
 	if (g != 0)
 		return g;
-	int d = output_decode(rec, len, &n->out);
-	free(rec);
-	if (d < 0)
-		return -1;
 	if (!(n->out.kind == OUT_TREE ? store_has_tree(r->s, &n->out.hash)
 				      : store_has_blob(r->s, &n->out.hash))) {
 		char hb[HASH_B64 + 1];
@@ -407,8 +402,7 @@ static int start(struct run *r, struct sched_node *n)
 	char *enc;
 	size_t len;
 	enc = plan_encode(&n->res, &len);
-	int w = store_has_rec(r->s, "plan", &n->hash) ? 0
-		: store_put_rec(r->s, "plan", &n->hash, enc, len);
+	int w = store_put_plan(r->s, &n->hash, enc, len);
 	free(enc);
 	if (w < 0)
 		return -1;

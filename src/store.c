@@ -3,6 +3,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "plan.h"
+#include "record.h"
 #include "tree.h"
 #include "unpack.h"
 
@@ -28,11 +29,8 @@ struct store {
 };
 
 static const char *const layout[] = {
-	"blobs", "trees", "rec", "rec/plan", "rec/out", "rec/meta",
-	"rec/unpacked", "rec/origin", "rec/sha256", "rec/size", "layers", "logs", "roots", "locks", "tmp",
+	"blobs", "trees", "rec", "layers", "logs", "roots", "locks", "tmp",
 };
-
-static const char *const rec_kinds[] = { "plan", "out", "meta", "unpacked", "origin", "sha256", "size" };
 
 /* A store directory written by another user fills with entries its owner
  * cannot remove (gc) or replace: refuse before writing anything. */
@@ -74,6 +72,23 @@ static int check_version(const char *dir, bool create)
 	return r;
 }
 
+/* The directories of the layout under dir, and one per record kind. */
+static int make_layout(const char *dir)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < sizeof layout / sizeof *layout; i++) {
+		char *p = fs_join(dir, layout[i]);
+		r = fs_mkdir_p(p, 0755);
+		free(p);
+	}
+	for (int k = 0; r == 0 && k < REC_NKINDS; k++) {
+		char *p = fs_fmt("%s/rec/%s", dir, rec_kind_names[k]);
+		r = fs_mkdir_p(p, 0755);
+		free(p);
+	}
+	return r;
+}
+
 /* The store at dir, its shared lock taken; layout created when write. */
 static struct store *open_store(const char *dir, bool write)
 {
@@ -81,13 +96,8 @@ static struct store *open_store(const char *dir, bool write)
 		return NULL;
 	if ((write && check_owner(dir) < 0) || check_version(dir, write) < 0)
 		return NULL;
-	for (size_t i = 0; write && i < sizeof layout / sizeof *layout; i++) {
-		char *p = fs_join(dir, layout[i]);
-		int r = fs_mkdir_p(p, 0755);
-		free(p);
-		if (r < 0)
-			return NULL;
-	}
+	if (write && make_layout(dir) < 0)
+		return NULL;
 	struct store *s = xmalloc(sizeof *s);
 	/* Absolute, so paths handed to the sandbox mean the same everywhere. */
 	s->dir = realpath(dir, NULL);
@@ -468,37 +478,94 @@ char *store_tree_path(struct store *s, const hash_t *h)
 	return path_of(s, "trees", h, "");
 }
 
-/* A record holding one hash and a newline (rec/unpacked, roots). */
-static int parse_hash_text(const char *what, const char *buf, hash_t *h)
+char *store_rec_path(const struct store *s, enum rec_kind kind, const hash_t *key)
 {
-	size_t n = strcspn(buf, "\n");
-	if (n != HASH_B64 || (buf[n] && buf[n + 1]))
-		return err("%s: expected one hash and a newline", what);
-	char b[HASH_B64 + 1];
-	memcpy(b, buf, HASH_B64);
-	b[HASH_B64] = 0;
-	if (hash_parse(b, h) < 0)
-		return err_prefix("%s", what);
+	char *sub = fs_fmt("rec/%s", rec_kind_names[kind]);
+	char *p = path_of(s, sub, key, "");
+	free(sub);
+	return p;
+}
+
+static int put_rec(struct store *s, enum rec_kind kind, const hash_t *key,
+		   const void *data, size_t len)
+{
+	char *p = store_rec_path(s, kind, key);
+	/* No record depends on another record's name surviving a crash (each
+	 * names content made durable before it), so the directory is not
+	 * synced: a lost record is rewritten, or its plan rebuilt. */
+	int r = fs_write_atomic(p, data, len, 0644, 0);
+	free(p);
+	return r;
+}
+
+static int put_hash(struct store *s, enum rec_kind kind, const hash_t *key,
+		    const hash_t *h)
+{
+	char b[REC_HASH_LEN + 1];
+	size_t n = rec_hash_encode(h, b);
+	return put_rec(s, kind, key, b, n);
+}
+
+/* Read record kind of key and decode it into val with dec, whose error
+ * is prefixed with the record's path: 0, 1 if there is none, -1. */
+static int get_rec(struct store *s, enum rec_kind kind, const hash_t *key,
+		   int (*dec)(const char *, size_t, void *), void *val)
+{
+	char *p = store_rec_path(s, kind, key), *buf;
+	size_t len;
+	int r = fs_read_file(p, &buf, &len);
+	if (r == 0) {
+		r = dec(buf, len, val);
+		if (r < 0)
+			err_prefix("%s", p);
+		free(buf);
+	}
+	free(p);
+	return r;
+}
+
+static int dec_hash(const char *buf, size_t len, void *h)
+{
+	return rec_hash_decode(buf, len, h);
+}
+
+static int dec_plan(const char *buf, size_t len, void *p)
+{
+	return plan_decode(buf, len, p);
+}
+
+static int dec_out(const char *buf, size_t len, void *o)
+{
+	return output_decode(buf, len, o);
+}
+
+static int dec_meta(const char *buf, size_t len, void *m)
+{
+	return rec_meta_decode(buf, len, m);
+}
+
+static int dec_size(const char *buf, size_t len, void *n)
+{
+	return rec_size_decode(buf, len, n);
+}
+
+static int dec_origin(const char *buf, size_t len, void *name)
+{
+	if (rec_origin_check(buf, len) < 0)
+		return -1;
+	*(char **)name = xstrdup(buf);
 	return 0;
 }
 
 /* The tree recorded for archive blob b: 0, 1 if none, -1. */
-static int get_unpacked(struct store *s, const hash_t *b, hash_t *tree)
+int store_get_unpacked(struct store *s, const hash_t *blob, hash_t *tree)
 {
-	char *buf;
-	int r = store_get_rec(s, "unpacked", b, &buf, NULL);
-	if (r != 0)
-		return r;
-	char *what = path_of(s, "rec/unpacked", b, "");
-	r = parse_hash_text(what, buf, tree);
-	free(what);
-	free(buf);
-	return r;
+	return get_rec(s, REC_UNPACKED, blob, dec_hash, tree);
 }
 
 int store_unpack(struct store *s, const hash_t *blob, hash_t *tree)
 {
-	int r = get_unpacked(s, blob, tree);
+	int r = store_get_unpacked(s, blob, tree);
 	if (r < 0)
 		return -1;
 	if (r == 0 && store_has_tree(s, tree))
@@ -525,63 +592,101 @@ int store_unpack(struct store *s, const hash_t *blob, hash_t *tree)
 	free(tmp);
 	if (r < 0)
 		return -1;
-	char b[HASH_B64 + 2];
-	hash_b64(tree, b);
-	b[HASH_B64] = '\n';
-	return store_put_rec(s, "unpacked", blob, b, HASH_B64 + 1);
+	return put_hash(s, REC_UNPACKED, blob, tree);
 }
 
-static int check_kind(const char *kind)
+int store_put_plan(struct store *s, const hash_t *plan, const char *enc, size_t len)
 {
-	for (size_t i = 0; i < sizeof rec_kinds / sizeof *rec_kinds; i++)
-		if (strcmp(kind, rec_kinds[i]) == 0)
-			return 0;
-	return err("'%s' is not a record kind (plan, out, meta or unpacked)", kind);
+	/* A plan's encoding is its identity: one already there is this one. */
+	if (exists_at(s, "rec/plan", plan))
+		return 0;
+	return put_rec(s, REC_PLAN, plan, enc, len);
 }
 
-static char *rec_path(struct store *s, const char *kind, const hash_t *key)
+int store_get_plan(struct store *s, const hash_t *plan, struct plan *p)
 {
-	char *sub = fs_fmt("rec/%s", kind);
-	char *p = path_of(s, sub, key, "");
-	free(sub);
-	return p;
+	return get_rec(s, REC_PLAN, plan, dec_plan, p);
 }
 
-int store_put_rec(struct store *s, const char *kind, const hash_t *key,
-		  const void *data, size_t len)
+int store_put_out(struct store *s, const hash_t *plan, const struct output *o)
 {
-	if (check_kind(kind) < 0)
-		return -1;
-	char *p = rec_path(s, kind, key);
-	/* No record depends on another record's name surviving a crash (each
-	 * names content made durable before it), so the directory is not
-	 * synced: a lost record is rewritten, or its plan rebuilt. */
-	int r = fs_write_atomic(p, data, len, 0644, 0);
-	free(p);
+	size_t len;
+	char *enc = output_encode(o, &len);
+	int r = put_rec(s, REC_OUT, plan, enc, len);
+	free(enc);
 	return r;
 }
 
-int store_get_rec(struct store *s, const char *kind, const hash_t *key,
-		  char **data, size_t *len)
+int store_get_out(struct store *s, const hash_t *plan, struct output *o)
 {
-	if (check_kind(kind) < 0)
-		return -1;
-	char *p = rec_path(s, kind, key);
-	int r = fs_read_file(p, data, len);
-	free(p);
+	return get_rec(s, REC_OUT, plan, dec_out, o);
+}
+
+int store_put_meta(struct store *s, const hash_t *plan, const struct rec_meta *m)
+{
+	size_t len;
+	char *enc = rec_meta_encode(m, &len);
+	int r = put_rec(s, REC_META, plan, enc, len);
+	free(enc);
 	return r;
 }
 
-bool store_has_rec(struct store *s, const char *kind, const hash_t *key)
+int store_get_meta(struct store *s, const hash_t *plan, struct rec_meta *m)
 {
-	if (check_kind(kind) < 0)
-		return false;
-	char *sub = fs_fmt("rec/%s", kind);
-	bool r = exists_at(s, sub, key);
-	free(sub);
-	return r;
+	return get_rec(s, REC_META, plan, dec_meta, m);
 }
 
+int store_put_origin(struct store *s, const hash_t *blob, const char *name)
+{
+	return put_rec(s, REC_ORIGIN, blob, name, strlen(name));
+}
+
+bool store_has_origin(struct store *s, const hash_t *blob)
+{
+	return exists_at(s, "rec/origin", blob);
+}
+
+int store_get_origin(struct store *s, const hash_t *blob, char **name)
+{
+	return get_rec(s, REC_ORIGIN, blob, dec_origin, name);
+}
+
+int store_put_sha256(struct store *s, const hash_t *sha, const hash_t *blob)
+{
+	return put_hash(s, REC_SHA256, sha, blob);
+}
+
+int store_get_sha256(struct store *s, const hash_t *sha, hash_t *blob)
+{
+	return get_rec(s, REC_SHA256, sha, dec_hash, blob);
+}
+
+int store_put_size(struct store *s, const hash_t *pin, long long size)
+{
+	char b[REC_SIZE_MAX];
+	size_t n = rec_size_encode(size, b);
+	return put_rec(s, REC_SIZE, pin, b, n);
+}
+
+int store_get_size(struct store *s, const hash_t *pin, long long *size)
+{
+	return get_rec(s, REC_SIZE, pin, dec_size, size);
+}
+
+char *store_log_path(struct store *s, const hash_t *plan)
+{
+	return path_of(s, "logs", plan, ".zst");
+}
+
+int store_lock_store(struct store *s, bool exclusive)
+{
+	int r;
+	while ((r = flock(s->lockfd, exclusive ? LOCK_EX : LOCK_SH)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return err_sys("%s/lock: cannot lock%s", s->dir, exclusive ? " for gc" : "");
+	return 0;
+}
 /* Compress the open file in to the open file out: zstd, raw format. */
 static int compress_log(int in, const char *path, int out, const char *tmp)
 {
@@ -645,7 +750,7 @@ int store_put_log(struct store *s, const hash_t *plan, const char *path)
 		: st.st_size == 0 ? 0 : compress_log(in, path, out, tmp);
 	close(in);
 	if (r == 0) {
-		char *dst = path_of(s, "logs", plan, ".zst");
+		char *dst = store_log_path(s, plan);
 		r = commit_file(out, tmp, dst, 0);
 		free(dst);
 	}
@@ -658,7 +763,7 @@ int store_put_log(struct store *s, const hash_t *plan, const char *path)
 
 int store_cat_log(struct store *s, const hash_t *plan, int fd)
 {
-	char *path = path_of(s, "logs", plan, ".zst");
+	char *path = store_log_path(s, plan);
 	struct stat st;
 	int r = -1;
 	if (stat(path, &st) < 0) {
@@ -764,362 +869,5 @@ int store_remove_root(struct store *s, const char *name)
 		r = errno == ENOENT ? err("%s: no such gc root", p)
 				    : err_sys("%s: cannot remove", p);
 	free(p);
-	return r;
-}
-
-/* gc: a set of hashes (open addressing; hashes are uniform already). */
-struct hset {
-	hash_t *v;
-	bool *used;
-	size_t cap, n;
-};
-
-static size_t hset_slot(const struct hset *t, const hash_t *h)
-{
-	size_t i;
-	memcpy(&i, h->b, sizeof i);
-	for (i &= t->cap - 1; t->used[i] && !hash_eq(&t->v[i], h); i = (i + 1) & (t->cap - 1))
-		;
-	return i;
-}
-
-static bool hset_has(const struct hset *t, const hash_t *h)
-{
-	return t->cap && t->used[hset_slot(t, h)];
-}
-
-/* Add h; true if it was not there yet. */
-static bool hset_add(struct hset *t, const hash_t *h)
-{
-	if (2 * (t->n + 1) > t->cap) {
-		struct hset g = { 0, 0, t->cap ? 2 * t->cap : 64, 0 };
-		g.v = xmalloc(g.cap * sizeof *g.v);
-		g.used = calloc(g.cap, sizeof *g.used);
-		if (!g.used)
-			abort();
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->used[i]) {
-				size_t j = hset_slot(&g, &t->v[i]);
-				g.v[j] = t->v[i];
-				g.used[j] = true;
-				g.n++;
-			}
-		free(t->v);
-		free(t->used);
-		*t = g;
-	}
-	size_t i = hset_slot(t, h);
-	if (t->used[i])
-		return false;
-	t->v[i] = *h;
-	t->used[i] = true;
-	t->n++;
-	return true;
-}
-
-static void hset_free(struct hset *t)
-{
-	free(t->v);
-	free(t->used);
-}
-
-struct gc {
-	struct store *s;
-	struct hset blobs, trees, plans, unpacked;
-	hash_t *todo;	/* plans still to visit */
-	size_t ntodo, captodo;
-	bool dry_run;
-	struct store_gc_stats *st;
-};
-
-static void gc_push(struct gc *g, const hash_t *plan)
-{
-	if (hset_has(&g->plans, plan))
-		return;
-	if (g->ntodo == g->captodo)
-		g->todo = xrealloc(g->todo, (g->captodo = 2 * g->captodo + 16) * sizeof *g->todo);
-	g->todo[g->ntodo++] = *plan;
-}
-
-static int gc_roots(struct gc *g)
-{
-	char *dir = fs_join(g->s->dir, "roots");
-	DIR *d = opendir(dir);
-	if (!d) {
-		err_sys("%s: cannot open directory", dir);
-		free(dir);
-		return -1;
-	}
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		/* ".tmp." names are what a killed gc --add-root left behind
-		 * (fs_write_atomic's temp files): not roots; swept below. */
-		if (e->d_name[0] == '.')
-			continue;
-		if (strstr(e->d_name, ".tmp.")) {
-			g->st->removed++;
-			if (!g->dry_run)
-				unlinkat(dirfd(d), e->d_name, 0);
-			continue;
-		}
-		char *p = fs_join(dir, e->d_name), *buf;
-		hash_t h;
-		r = fs_read_file(p, &buf, NULL);
-		if (r == 0) {
-			r = parse_hash_text(p, buf, &h);
-			free(buf);
-			if (r == 0)
-				gc_push(g, &h);
-			else
-				err_prefix("bad gc root (fix or remove it)");
-		} else if (r == 1) {
-			r = 0; /* removed meanwhile */
-		}
-		free(p);
-	}
-	closedir(d);
-	free(dir);
-	return r;
-}
-
-static int gc_mark_plan_inputs(struct gc *g, const hash_t *plan)
-{
-	char *buf;
-	size_t len;
-	int r = store_get_rec(g->s, "plan", plan, &buf, &len);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
-	struct plan p;
-	r = plan_decode(buf, len, &p);
-	free(buf);
-	if (r < 0) {
-		char *what = rec_path(g->s, "plan", plan);
-		err_prefix("%s", what);
-		free(what);
-		return -1;
-	}
-	for (size_t i = 0; r == 0 && i < p.nin; i++) {
-		const struct artifact *a = &p.in[i].art;
-		hash_t t;
-		switch (a->kind) {
-		case ART_FILE:
-			hset_add(&g->blobs, &a->hash);
-			break;
-		case ART_ARCHIVE:
-			hset_add(&g->blobs, &a->hash);
-			hset_add(&g->unpacked, &a->hash);
-			r = get_unpacked(g->s, &a->hash, &t);
-			if (r == 0)
-				hset_add(&g->trees, &t);
-			r = r < 0 ? -1 : 0;
-			break;
-		case ART_TREE:
-			hset_add(&g->trees, &a->hash);
-			break;
-		case ART_DIR:
-		case ART_SYMLINK:
-			break;
-		}
-	}
-	plan_free(&p);
-	return r;
-}
-
-static int gc_mark_output(struct gc *g, const hash_t *plan)
-{
-	char *buf;
-	size_t len;
-	int r = store_get_rec(g->s, "out", plan, &buf, &len);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
-	struct output o;
-	r = output_decode(buf, len, &o);
-	free(buf);
-	if (r < 0) {
-		char *what = rec_path(g->s, "out", plan);
-		err_prefix("%s", what);
-		free(what);
-		return -1;
-	}
-	hset_add(o.kind == OUT_TREE ? &g->trees : &g->blobs, &o.hash);
-	return 0;
-}
-
-/* Lines "dep <planhash>" of the meta record name plans to keep too. */
-static int gc_mark_deps(struct gc *g, const hash_t *plan)
-{
-	char *buf;
-	int r = store_get_rec(g->s, "meta", plan, &buf, NULL);
-	if (r != 0)
-		return r < 0 ? -1 : 0;
-	for (char *line = buf, *next; *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = 0;
-		if (strncmp(line, "dep ", 4))
-			continue;
-		hash_t h;
-		if (hash_parse(line + 4, &h) < 0) {
-			char *what = rec_path(g->s, "meta", plan);
-			err_prefix("%s", what);
-			free(what);
-			r = -1;
-			break;
-		}
-		gc_push(g, &h);
-	}
-	free(buf);
-	return r;
-}
-
-static int gc_mark(struct gc *g)
-{
-	if (gc_roots(g) < 0)
-		return -1;
-	while (g->ntodo) {
-		hash_t h = g->todo[--g->ntodo];
-		if (!hset_add(&g->plans, &h))
-			continue;
-		if (gc_mark_plan_inputs(g, &h) < 0 || gc_mark_output(g, &h) < 0 ||
-		    gc_mark_deps(g, &h) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Bytes of regular files under path (a file or a directory). */
-static long long du(const char *path)
-{
-	char *argv[] = { (char *)path, NULL };
-	FTS *f = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-	if (!f)
-		return 0;
-	long long n = 0;
-	FTSENT *e;
-	while ((e = fts_read(f)))
-		if (e->fts_info == FTS_F)
-			n += e->fts_statp->st_size;
-	fts_close(f);
-	return n;
-}
-
-/* Sweep dir (relative to the store): an entry whose name, less suffix, is
- * a hash in keep survives; anything else goes (keep NULL: everything). */
-static int gc_sweep(struct gc *g, const char *sub, const struct hset *keep,
-		    const char *suffix)
-{
-	char *dir = fs_join(g->s->dir, sub);
-	DIR *d = opendir(dir);
-	if (!d) {
-		err_sys("%s: cannot open directory", dir);
-		free(dir);
-		return -1;
-	}
-	size_t sl = strlen(suffix);
-	bool tmp = !strcmp(sub, "tmp");
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		const char *n = e->d_name;
-		if (!strcmp(n, ".") || !strcmp(n, ".."))
-			continue;
-		size_t nl = strlen(n);
-		if (keep && nl == HASH_B64 + sl && !strcmp(n + HASH_B64, suffix)) {
-			char b[HASH_B64 + 1];
-			hash_t h;
-			memcpy(b, n, HASH_B64);
-			b[HASH_B64] = 0;
-			if (hash_parse(b, &h) == 0 && hset_has(keep, &h)) {
-				g->st->kept++;
-				continue;
-			}
-		}
-		char *p = fs_join(dir, n);
-		g->st->removed++;
-		g->st->bytes_freed += du(p);
-		/* An entry leaves its name whole, by one rename into tmp/; what
-		 * is in tmp/ already is deleted where it is. */
-		if (!g->dry_run)
-			r = tmp ? fs_rm_rf(p) : store_discard(g->s, p);
-		free(p);
-	}
-	closedir(d);
-	free(dir);
-	return r;
-}
-
-/* rec/sha256/<sha> holds a blob hash: it lives as long as that blob. */
-static int gc_sweep_sha256(struct gc *g)
-{
-	char *dir = fs_join(g->s->dir, "rec/sha256");
-	DIR *d = opendir(dir);
-	if (!d) {
-		err_sys("%s: cannot open directory", dir);
-		free(dir);
-		return -1;
-	}
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char *p = fs_join(dir, e->d_name), *buf;
-		size_t len;
-		hash_t h;
-		int keep = 0;
-		if (fs_read_file(p, &buf, &len) == 0) {
-			if (len == HASH_B64 + 1 && buf[HASH_B64] == '\n') {
-				buf[HASH_B64] = 0;
-				keep = hash_parse(buf, &h) == 0 && hset_has(&g->blobs, &h);
-			}
-			free(buf);
-		}
-		if (keep) {
-			g->st->kept++;
-		} else {
-			g->st->removed++;
-			if (!g->dry_run)
-				r = store_discard(g->s, p);
-		}
-		free(p);
-	}
-	closedir(d);
-	free(dir);
-	return r;
-}
-
-int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st)
-{
-	*st = (struct store_gc_stats){ 0, 0, 0 };
-	int r;
-	while ((r = flock(s->lockfd, LOCK_EX)) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return err_sys("%s/lock: cannot lock for gc", s->dir);
-	struct gc g = { .s = s, .dry_run = dry_run, .st = st };
-	r = gc_mark(&g);
-	/* Records go before what they name, so a crash mid-way never leaves a
-	 * record naming a missing blob or tree. */
-	if (r == 0)
-		r = gc_sweep(&g, "rec/plan", &g.plans, "") < 0 ||
-		    gc_sweep(&g, "rec/out", &g.plans, "") < 0 ||
-		    gc_sweep(&g, "rec/meta", &g.plans, "") < 0 ||
-		    gc_sweep(&g, "rec/unpacked", &g.unpacked, "") < 0 ||
-		    gc_sweep(&g, "rec/origin", &g.blobs, "") < 0 ||
-		    gc_sweep_sha256(&g) < 0 ||
-		    gc_sweep(&g, "logs", &g.plans, ".zst") < 0 ||
-		    gc_sweep(&g, "locks", &g.plans, "") < 0 ||
-		    gc_sweep(&g, "trees", &g.trees, "") < 0 ||
-		    gc_sweep(&g, "blobs", &g.blobs, "") < 0 ||
-		    gc_sweep(&g, "layers", NULL, "") < 0 ||
-		    gc_sweep(&g, "tmp", NULL, "") < 0 ? -1 : 0;
-	hset_free(&g.blobs);
-	hset_free(&g.trees);
-	hset_free(&g.plans);
-	hset_free(&g.unpacked);
-	free(g.todo);
-	if (flock(s->lockfd, LOCK_SH) < 0 && r == 0)
-		r = err_sys("%s/lock: cannot lock", s->dir);
 	return r;
 }

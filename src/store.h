@@ -22,6 +22,8 @@
  *   roots/<name>       gc roots: a file holding a plan hash
  *   locks/<planhash>   per-plan build locks (flock)
  *   tmp/               scratch for builds and temp files; gc empties it
+ * The records are read and written here only, through one typed call per
+ * kind; their byte forms are record.h's.  gc is gc.h's.
  * Every entry appears by rename(2) after its content is on disk, and
  * leaves by rename(2) into tmp/ before it is deleted (store_discard), so a
  * crash leaves either nothing or a whole entry.  Records are written after
@@ -37,6 +39,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "hash.h"
+#include "plan.h"
+#include "record.h"
 
 struct store;
 
@@ -95,20 +99,42 @@ char *store_tree_path(struct store *s, const hash_t *h); /* malloc'd */
 /* Unpack the archive blob h into a tree (cached in rec/unpacked). */
 int store_unpack(struct store *s, const hash_t *blob, hash_t *tree);
 
-/* Records: kind is "plan", "out", "meta" or "unpacked".  The temp file of
- * a put is named per process (fs_write_atomic), so two threads of one
- * process must not put the same record at once. */
-int store_put_rec(struct store *s, const char *kind, const hash_t *key,
-		  const void *data, size_t len);
-/* 0 found (*data malloc'd, NUL-terminated), 1 absent, -1 error. */
-int store_get_rec(struct store *s, const char *kind, const hash_t *key,
-		  char **data, size_t *len);
-bool store_has_rec(struct store *s, const char *kind, const hash_t *key);
+/* Records (rec/<kind>/<key>; their forms are record.h's): a get returns
+ * 0 (the value filled in), 1 if there is none, or -1 with err() set (a
+ * malformed record: the message names its path).  A put replaces the
+ * record atomically; its temp file is named per process (fs_write_atomic),
+ * so two threads of one process must not put the same record at once. */
+/* The encoding of plan (whose hash it is); written only when absent. */
+int store_put_plan(struct store *s, const hash_t *plan, const char *enc, size_t len);
+/* Decoded (plan_decode); *p is the caller's, freed with plan_free. */
+int store_get_plan(struct store *s, const hash_t *plan, struct plan *p);
+int store_put_out(struct store *s, const hash_t *plan, const struct output *o);
+int store_get_out(struct store *s, const hash_t *plan, struct output *o);
+int store_put_meta(struct store *s, const hash_t *plan, const struct rec_meta *m);
+/* m->deps is malloc'd: rec_meta_free. */
+int store_get_meta(struct store *s, const hash_t *plan, struct rec_meta *m);
+/* Where blob came from (a file name or URL), for messages only; *name
+ * malloc'd. */
+int store_put_origin(struct store *s, const hash_t *blob, const char *name);
+bool store_has_origin(struct store *s, const hash_t *blob);
+int store_get_origin(struct store *s, const hash_t *blob, char **name);
+/* The blob a sha256 pin (sha, as a hash_t) resolved to. */
+int store_put_sha256(struct store *s, const hash_t *sha, const hash_t *blob);
+int store_get_sha256(struct store *s, const hash_t *sha, hash_t *blob);
+/* The size of a pin's content, once fetched (pin: its hash_t). */
+int store_put_size(struct store *s, const hash_t *pin, long long size);
+int store_get_size(struct store *s, const hash_t *pin, long long *size);
+/* The tree an archive blob unpacks to (store_unpack writes it). */
+int store_get_unpacked(struct store *s, const hash_t *blob, hash_t *tree);
+/* rec/<kind>/<key>, malloc'd (for gc and fsck, which walk the records). */
+char *store_rec_path(const struct store *s, enum rec_kind kind, const hash_t *key);
 
 /* Build logs: compress the file at path into logs/<plan>.zst. */
 int store_put_log(struct store *s, const hash_t *plan, const char *path);
 /* Write the decompressed log to fd; 1 if there is none. */
 int store_cat_log(struct store *s, const hash_t *plan, int fd);
+/* logs/<plan>.zst, malloc'd (whether or not there is one). */
+char *store_log_path(struct store *s, const hash_t *plan);
 
 /* Per-plan lock.  Returns an fd (>= 0) holding the lock, -2 if busy and
  * !wait, -1 on error. */
@@ -121,19 +147,9 @@ void store_unlock_plan(int fd);
 int store_add_root(struct store *s, const char *name, const hash_t *plan);
 int store_remove_root(struct store *s, const char *name);
 
-struct store_gc_stats {
-	long kept, removed;
-	long long bytes_freed;
-};
-/* Take the exclusive lock (waits for other distill processes to finish;
- * so this process must not hold another struct store on the same store),
- * keep what the roots reach (plan -> its encoding's inputs, with the tree
- * an archive input unpacked to, its output, its log, lock and meta, and
- * the plans named as deps in its meta, recursively), remove the rest,
- * all of layers/ and tmp/, then return to the shared lock.  A corrupt
- * root or reachable record stops gc before anything is removed.  Records
- * are removed before the contents they name.  dry_run fills the stats
- * without removing anything. */
-int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st);
+/* Trade this process's lock on the whole store for the exclusive one
+ * (waiting for every other distill process to let go of theirs), or back
+ * for the shared one.  gc (gc.h) is what needs it. */
+int store_lock_store(struct store *s, bool exclusive);
 
 #endif

@@ -29,7 +29,7 @@ static char *joined(char **v, const size_t *np)
 		free(s);
 		s = t;
 	}
-	fetch_free_list(v, n);
+	fs_free_words(v, n);
 	return s;
 }
 

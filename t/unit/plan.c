@@ -3,6 +3,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "plan.h"
+#include "record.h"
 
 #include <stdlib.h>
 

@@ -2,8 +2,10 @@
 #include "tap.h"
 #include "err.h"
 #include "fsutil.h"
+#include "gc.h"
 #include "hash.h"
 #include "plan.h"
+#include "record.h"
 #include "store.h"
 #include "tree.h"
 
@@ -136,7 +138,8 @@ static void test_open(void)
 	}
 	is_str(store_dir(s), dir, "store_dir");
 	const char *subs[] = { "blobs", "trees", "rec/plan", "rec/out", "rec/meta",
-			       "rec/unpacked", "layers", "logs", "roots", "locks", "tmp" };
+			       "rec/unpacked", "rec/origin", "rec/sha256", "rec/size", "layers",
+			       "logs", "roots", "locks", "tmp" };
 	int all = 1;
 	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
 		all &= scount(s, subs[i]) == 0;
@@ -254,23 +257,116 @@ static void test_trees(struct store *s)
 	free(ref);
 }
 
+/* The record's bytes on disk, malloc'd (NULL if none). */
+static char *rec_text(struct store *s, enum rec_kind k, const hash_t *key)
+{
+	char *p = store_rec_path(s, k, key), *t = slurp(p);
+	free(p);
+	return t;
+}
+
 static void test_records(struct store *s)
 {
-	hash_t k;
+	hash_t k, h;
 	hash_buf("key", 3, &k);
-	char *d;
-	size_t n;
-	ok(store_get_rec(s, "out", &k, &d, &n) == 1, "absent record gives 1");
-	ok(!store_has_rec(s, "out", &k), "has_rec false when absent");
-	const char *rec = "distill-out 1\ntree AAAA\n";
-	ok(store_put_rec(s, "out", &k, rec, strlen(rec)) == 0, "put_rec");
-	ok(store_has_rec(s, "out", &k) && !store_has_rec(s, "meta", &k),
-	   "has_rec true for its kind only");
-	ok(store_get_rec(s, "out", &k, &d, &n) == 0 && n == strlen(rec) &&
-	   strcmp(d, rec) == 0, "get_rec returns what was put");
-	free(d);
-	ok(store_put_rec(s, "bogus", &k, "x", 1) < 0 && strstr(err_msg(), "bogus"),
-	   "unknown record kind refused");
+	hash_buf("content", 7, &h);
+	char hb[HASH_B64 + 1];
+	hash_b64(&h, hb);
+	struct output o;
+	ok(store_get_out(s, &k, &o) == 1, "absent record gives 1");
+	struct output put_o = { OUT_TREE, h };
+	ok0(store_put_out(s, &k, &put_o), "put_out");
+	ok(store_get_out(s, &k, &o) == 0 && o.kind == OUT_TREE && hash_eq(&o.hash, &h),
+	   "get_out returns what was put");
+	char *t = rec_text(s, REC_OUT, &k), *want = fs_fmt("distill-out 1\ntree %s\n", hb);
+	is_str(t, want, "the output record's bytes (docs/formats.md)");
+	free(t);
+	free(want);
+	ok(store_get_meta(s, &k, &(struct rec_meta){ 0 }) == 1, "absent meta gives 1");
+
+	hash_t deps[2] = { h, k };
+	struct rec_meta m = { 1700000000, 3.25, deps, 2 }, back;
+	ok0(store_put_meta(s, &k, &m), "put_meta");
+	char kb[HASH_B64 + 1];
+	hash_b64(&k, kb);
+	t = rec_text(s, REC_META, &k);
+	want = fs_fmt("distill-meta 1\nstarted 1700000000\nseconds 3.250\ndep %s\ndep %s\n",
+		      hb, kb);
+	is_str(t, want, "the build facts' bytes (docs/formats.md)");
+	free(t);
+	free(want);
+	ok(store_get_meta(s, &k, &back) == 0 && back.started == 1700000000 &&
+	   back.seconds == 3.25 && back.ndeps == 2 && hash_eq(&back.deps[0], &h) &&
+	   hash_eq(&back.deps[1], &k), "get_meta returns what was put");
+	rec_meta_free(&back);
+
+	hash_t blob;
+	long long size;
+	char *name;
+	ok0(store_put_sha256(s, &k, &h), "put_sha256");
+	ok(store_get_sha256(s, &k, &blob) == 0 && hash_eq(&blob, &h), "get_sha256");
+	t = rec_text(s, REC_SHA256, &k);
+	want = fs_fmt("%s\n", hb);
+	is_str(t, want, "a one-hash record's bytes");
+	free(t);
+	free(want);
+	ok0(store_put_size(s, &k, 12345), "put_size");
+	t = rec_text(s, REC_SIZE, &k);
+	is_str(t, "12345\n", "a size record's bytes");
+	free(t);
+	ok(store_get_size(s, &k, &size) == 0 && size == 12345, "get_size");
+	ok(!store_has_origin(s, &k) && store_put_origin(s, &k, "https://x/y.tar") == 0 &&
+	   store_has_origin(s, &k), "put_origin, has_origin");
+	ok(store_get_origin(s, &k, &name) == 0 && !strcmp(name, "https://x/y.tar"),
+	   "get_origin");
+	free(name);
+	t = rec_text(s, REC_ORIGIN, &k);
+	is_str(t, "https://x/y.tar", "an origin record's bytes: the name alone");
+	free(t);
+}
+
+/* What fsck calls malformed, every reader refuses, naming the record. */
+static void test_bad_records(struct store *s)
+{
+	hash_t k;
+	hash_buf("bad", 3, &k);
+	char *p = store_rec_path(s, REC_META, &k);
+	struct rec_meta m;
+	const char *bad_meta[] = {
+		"distill-meta 1\nstarted 1\nseconds 3\n",		/* no decimals */
+		"distill-meta 2\nstarted 1\nseconds 3.000\n",
+		"distill-meta 1\nstarted 1\nseconds 3.000\ndep x\n",
+		"distill-meta 1\nstarted 1\nseconds 3.000\njunk\n",
+		"distill-meta 1\nstarted 1\nseconds 3.000",		/* no newline */
+	};
+	for (size_t i = 0; i < sizeof bad_meta / sizeof *bad_meta; i++) {
+		put(p, bad_meta[i], 0644);
+		ok(store_get_meta(s, &k, &m) < 0 && strstr(err_msg(), p) &&
+		   strstr(err_msg(), "distill-meta 1"), "malformed meta %zu refused: %s", i,
+		   err_msg());
+	}
+	free(p);
+	p = store_rec_path(s, REC_SHA256, &k);
+	hash_t h;
+	put(p, "AAAA\n", 0644);
+	ok(store_get_sha256(s, &k, &h) < 0 && strstr(err_msg(), p), "a short hash is refused");
+	char hb[HASH_B64 + 1];
+	hash_b64(&k, hb);
+	put(p, hb, 0644);
+	ok(store_get_sha256(s, &k, &h) < 0, "a hash without its newline is refused");
+	free(p);
+	p = store_rec_path(s, REC_SIZE, &k);
+	long long n;
+	put(p, "-1\n", 0644);
+	ok(store_get_size(s, &k, &n) < 0, "a negative size is refused");
+	put(p, "12 \n", 0644);
+	ok(store_get_size(s, &k, &n) < 0, "a size with a space is refused");
+	free(p);
+	p = store_rec_path(s, REC_OUT, &k);
+	put(p, "distill-out 1\ntree AAAA\n", 0644);
+	struct output o;
+	ok(store_get_out(s, &k, &o) < 0 && strstr(err_msg(), p), "a bad output record is refused");
+	free(p);
 }
 
 static void test_logs(struct store *s)
@@ -339,12 +435,8 @@ static void test_unpack(struct store *s)
 	free(text);
 	char *tool = fs_join(tp, "pkg/bin/tool");
 	ok(access(tool, X_OK) == 0, "executable kept executable");
-	char *rec;
-	char b[HASH_B64 + 1];
-	hash_b64(&tree, b);
-	ok(store_get_rec(s, "unpacked", &blob, &rec, NULL) == 0 &&
-	   strncmp(rec, b, HASH_B64) == 0, "rec/unpacked maps the blob to the tree");
-	free(rec);
+	ok(store_get_unpacked(s, &blob, &tree2) == 0 && hash_eq(&tree, &tree2),
+	   "rec/unpacked maps the blob to the tree");
 
 	/* With the blob gone, only the cached mapping can answer. */
 	char *bp = store_blob_path(s, &blob), *aside = fs_join(base, "aside");
@@ -373,7 +465,7 @@ static hash_t store_plan(struct store *s, const char *name, struct input *in, si
 	char *enc = plan_encode(&p, &len);
 	hash_t h;
 	hash_buf(enc, len, &h);
-	if (store_put_rec(s, "plan", &h, enc, len) < 0)
+	if (store_put_plan(s, &h, enc, len) < 0)
 		printf("Bail out! %s\n", err_msg());
 	free(enc);
 	return h;
@@ -395,10 +487,7 @@ static hash_t put_tree(struct store *s, const char *content)
 static void put_output(struct store *s, const hash_t *plan, int kind, const hash_t *h)
 {
 	struct output o = { .kind = kind, .hash = *h };
-	size_t len;
-	char *enc = output_encode(&o, &len);
-	store_put_rec(s, "out", plan, enc, len);
-	free(enc);
+	store_put_out(s, plan, &o);
 }
 
 static void test_gc(void)
@@ -432,11 +521,8 @@ static void test_gc(void)
 	};
 	hash_t top = store_plan(s, "top", tin, 3);
 	put_output(s, &top, OUT_TREE, &out_tree);
-	char db[HASH_B64 + 1];
-	hash_b64(&dep, db);
-	char *meta = fs_fmt("distill-meta 1\nstarted 1700000000\nseconds 3\ndep %s\n", db);
-	store_put_rec(s, "meta", &top, meta, strlen(meta));
-	free(meta);
+	struct rec_meta meta = { 1700000000, 3, &dep, 1 };
+	store_put_meta(s, &top, &meta);
 	char *logsrc = fs_join(base, "gc.log");
 	put(logsrc, "log text\n", 0644);
 	store_put_log(s, &top, logsrc);
@@ -474,15 +560,15 @@ static void test_gc(void)
 	   "blobs reached from the root are kept (inputs, dep's input and output)");
 	ok(store_has_tree(s, &arch_tree) && store_has_tree(s, &in_tree) &&
 	   store_has_tree(s, &out_tree), "trees reached from the root are kept");
-	ok(store_has_rec(s, "plan", &top) && store_has_rec(s, "out", &top) &&
-	   store_has_rec(s, "meta", &top) && store_has_rec(s, "plan", &dep) &&
-	   store_has_rec(s, "out", &dep) && store_has_rec(s, "unpacked", &arch),
+	ok(sexists(s, "rec/plan", &top, "") && sexists(s, "rec/out", &top, "") &&
+	   sexists(s, "rec/meta", &top, "") && sexists(s, "rec/plan", &dep, "") &&
+	   sexists(s, "rec/out", &dep, "") && sexists(s, "rec/unpacked", &arch, ""),
 	   "records reached from the root are kept");
 	ok(sexists(s, "logs", &top, ".zst") && sexists(s, "locks", &top, ""),
 	   "log and lock of a live plan are kept");
 	ok(!store_has_blob(s, &junk_blob) && !store_has_tree(s, &junk_tree) &&
 	   !store_has_tree(s, &junk_out), "unrooted blob and trees removed");
-	ok(!store_has_rec(s, "plan", &junk) && !store_has_rec(s, "out", &junk) &&
+	ok(!sexists(s, "rec/plan", &junk, "") && !sexists(s, "rec/out", &junk, "") &&
 	   !sexists(s, "logs", &junk, ".zst") && !sexists(s, "locks", &junk, ""),
 	   "unrooted records, log and lock removed");
 	ok(scount(s, "layers") == 0 && scount(s, "tmp") == 0, "layers/ and tmp/ emptied");
@@ -500,7 +586,18 @@ static void test_gc(void)
 	put(bad, "not a hash\n", 0644);
 	ok(store_gc(s, false, &st) < 0 && strstr(err_msg(), "roots/bad"),
 	   "a corrupt root stops gc with a message naming it");
+	unlink(bad);
 	free(bad);
+
+	/* A reachable meta record that fsck calls malformed stops gc too:
+	 * the deps it would name cannot be trusted. */
+	hash_t lone = store_plan(s, "lone", din, 1);
+	char *mp = store_rec_path(s, REC_META, &lone);
+	put(mp, "distill-meta 1\nstarted 1\nseconds 1.000\ndep-of-nothing\n", 0644);
+	ok(store_add_root(s, "lone", &lone) == 0 && store_gc(s, false, &st) < 0 &&
+	   strstr(err_msg(), mp) && sexists(s, "rec/plan", &lone, ""),
+	   "a malformed meta record stops gc before anything is removed (%s)", err_msg());
+	free(mp);
 	store_close(s);
 	free(layer);
 	free(scratch);
@@ -533,6 +630,7 @@ int main(void)
 	test_blobs(s);
 	test_trees(s);
 	test_records(s);
+	test_bad_records(s);
 	test_logs(s);
 	test_locks(s);
 	test_unpack(s);
