@@ -385,6 +385,13 @@ static int spawn(struct run *r, struct sched_node *n,
 			_exit(1);
 		close(p[0]);
 		restore_stop_signals(r, 0);
+		/* flock locks belong to open files, which fork shares: a child
+		 * holding other plans' lock fds would keep them locked after the
+		 * scheduler lets them go (a lock waiter for the second copy of a
+		 * plan would then wait on itself for ever). */
+		for (size_t i = 0; i < r->n; i++)
+			if (r->all[i] != n && r->all[i]->lockfd >= 0)
+				close(r->all[i]->lockfd);
 		fn(r, n, p[1]);
 		_exit(0);
 	}

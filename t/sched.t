@@ -212,4 +212,33 @@ ok $([ $rc = 1 ] && grep -q 'error: plan bad' "$scratch/held-fail.err"; echo $?)
 diag "$scratch/held-fail.err"
 wait $holder
 
+# 8. One plan reached twice in a run (a dependency made by calling the
+# same procedure twice), with -j2: the second copy waits for the first's
+# lock, and gets it once the first is built (the lock waiter used to
+# inherit the first copy's lock and wait on itself for ever).  60 s tells
+# "ended" from "never ended".
+cat > "$scratch/twice.scm" <<EOS
+(import (distill plan))
+(define busybox (local-archive "$scratch/busybox.deb"))
+(define (leaf)
+  (make-plan name: "twice-leaf"
+    inputs: (list busybox (interned "/build" #o755 "#!/bin/busybox sh
+/bin/busybox sleep 1
+/bin/busybox echo leaf > /out/x
+"))))
+(define (top name)
+  (make-plan name: name
+    inputs: (list busybox (make-input basedir: "/l" link: (leaf))
+                  (interned "/build" #o755 "#!/bin/busybox sh
+/bin/busybox cp /l/x /out/y
+"))))
+(list (top "twice-a") (top "twice-b"))
+EOS
+chmod a+r "$scratch/twice.scm"
+timeout 60 "$distill" --store "$scratch/st9" -j2 build "$scratch/twice.scm" > "$scratch/twice.out" 2> "$scratch/twice.err"
+rc=$?
+ok $([ $rc = 0 ] && [ "$(wc -l < "$scratch/twice.out")" = 2 ]; echo $?) \
+	"a plan made twice in one -j2 run is built once and both dependents finish (exit $rc)"
+[ $rc = 0 ] || diag "$scratch/twice.err"
+
 done_testing
