@@ -65,6 +65,10 @@ static const struct command commands[] = {
 	{"list", "list-sources-script", NULL, "sources", 1, MANY, 1, NULL, NULL,
 	 "list sources TARGET... [-- ARGS...]",
 	 "Print the pin and URL of every source the plans of TARGET need."},
+	{"list", "list-packages-script", NULL, "packages", 0, 0, 0, NULL, NULL,
+	 "list packages",
+	 "Print the name of each package module (pkg/NAME.scm on the load path),\n"
+	 "sorted, and the version of the package NAME it exports, if it does."},
 	{"verify", "verify-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
 	 "verify TARGET... [-- ARGS...]",
 	 "Build the plans of TARGET, then build every plan they need again in a\n"
@@ -117,10 +121,12 @@ static const struct command commands[] = {
 	 "them)."},
 };
 
+enum { NCOMMANDS = sizeof commands / sizeof *commands };
+
 static void usage_all(FILE *f)
 {
 	fputs("usage: distill [OPTIONS] COMMAND [ARGS...] [-- SCRIPT-ARGS...]\n\ncommands:\n", f);
-	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  distill %s\n", commands[i].usage);
 	fputs("\noptions (anywhere before --, which starts a script's own arguments):\n"
 	      "  --store DIR     the store (default $XDG_CACHE_HOME/distill)\n"
@@ -135,6 +141,17 @@ static void usage_all(FILE *f)
 	      "error, 4 distill could not do its job (store, sandbox, disk).\n", f);
 }
 
+/* The help of the command name: of each row of that name. */
+static void help_of(const char *name)
+{
+	const char *sep = "";
+	for (size_t k = 0; k < NCOMMANDS; k++)
+		if (!strcmp(name, commands[k].name)) {
+			printf("%susage: distill %s\n\n%s\n", sep, commands[k].usage, commands[k].help);
+			sep = "\n";
+		}
+}
+
 /* The options every command takes; a command's own come after them. */
 static const struct option shared_opts[] = {
 	{"store", required_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
@@ -144,12 +161,57 @@ static const struct option shared_opts[] = {
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
-static const struct command *command_named(const char *name)
+/* The first row of the command name (of those that share a name and differ
+ * by their first word, the row of word, if any); NULL if there is none. */
+static const struct command *command_named(const char *name, const char *word)
 {
-	for (size_t k = 0; k < sizeof commands / sizeof *commands; k++)
-		if (!strcmp(name, commands[k].name))
-			return &commands[k];
-	return NULL;
+	const struct command *first = NULL;
+	for (size_t k = 0; k < NCOMMANDS; k++)
+		if (!strcmp(name, commands[k].name)) {
+			if (word && commands[k].word && !strcmp(word, commands[k].word))
+				return &commands[k];
+			if (!first)
+				first = &commands[k];
+		}
+	return first;
+}
+
+/* The Levenshtein distance between a and b (command names: short). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t nb = strlen(b), row[nb + 1];
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 0; a[i]; i++) {
+		size_t diag = row[0];
+		row[0] = i + 1;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j], sub = diag + (a[i] != b[j - 1]);
+			row[j] = sub < up + 1 ? sub : up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[nb];
+}
+
+/* An unknown command, and the closest known one when it is a few edits away
+ * (as (distill script) suggests package names). */
+static int unknown_command(const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = 0, len = strlen(name), most = len / 3 > 2 ? len / 3 : 2;
+	for (size_t k = 0; k < NCOMMANDS && len < 64; k++) {
+		size_t d = edit_distance(name, commands[k].name);
+		if (d <= most && d < len && (!best || d < bestd)) {
+			best = commands[k].name;
+			bestd = d;
+		}
+	}
+	fprintf(stderr, "distill: unknown command '%s'%s%s%s (see distill --help)\n", name,
+		best ? "; did you mean " : "", best ? best : "", best ? "?" : "");
+	return EXIT_USAGE;
 }
 
 /* getopt_long's table for cmd (NULL: before the command): the shared
@@ -206,10 +268,8 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 			p->help = 1;
 		else if (p->cmd)
 			p->args[c->argc++] = optarg;
-		else if (!(p->cmd = command_named(optarg))) {
-			fprintf(stderr, "distill: unknown command '%s' (see distill --help)\n", optarg);
-			return EXIT_USAGE;
-		}
+		else if (!(p->cmd = command_named(optarg, NULL)))
+			return unknown_command(optarg);
 		return EXIT_OK;
 	case 'S': c->store_dir = optarg; return EXIT_OK;
 	case 'j': return (c->sched.jobs = jobs_value(optarg)) ? EXIT_OK : EXIT_USAGE;
@@ -254,12 +314,24 @@ static int parse(int argc, char **argv, struct cli *c, struct parsed *p)
 	}
 }
 
+/* The words the rows named name start with, as "sources or packages". */
+static const char *words_of(const char *name)
+{
+	static char buf[256];
+	buf[0] = 0;
+	for (size_t k = 0; k < NCOMMANDS; k++)
+		if (!strcmp(name, commands[k].name) && commands[k].word)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s",
+				 buf[0] ? " or " : "", commands[k].word);
+	return buf;
+}
+
 /* Does c give cmd what it takes?  Prints what it does not. */
 static int takes(const struct command *cmd, struct cli *c)
 {
 	char *why = NULL;
 	if (cmd->word && (c->argc < 1 || strcmp(c->argv[0], cmd->word)))
-		why = fs_fmt("%s needs the word '%s' first", cmd->name, cmd->word);
+		why = fs_fmt("%s needs a word first: %s", cmd->name, words_of(cmd->name));
 	int n = c->argc - !!cmd->word;
 	if (!why && n < cmd->min)
 		why = fs_fmt("%s needs an argument", cmd->name);
@@ -300,11 +372,12 @@ int main(int argc, char **argv)
 	int rc = parse(argc, argv, &c, &p);
 	if (rc == EXIT_OK && (p.help || !p.cmd)) {
 		if (p.cmd)
-			printf("usage: distill %s\n\n%s\n", p.cmd->usage, p.cmd->help);
+			help_of(p.cmd->name);
 		else
 			usage_all(p.help ? stdout : stderr);
 		rc = p.help ? EXIT_OK : EXIT_USAGE;
-	} else if (rc == EXIT_OK && (c.command = p.cmd->name) && !takes(p.cmd, &c)) {
+	} else if (rc == EXIT_OK && (p.cmd = command_named(p.cmd->name, c.argc ? c.argv[0] : NULL)) &&
+		   (c.command = p.cmd->name) && !takes(p.cmd, &c)) {
 		rc = EXIT_USAGE;
 	} else if (rc == EXIT_OK) {
 		rc = p.cmd->scheme ? glue_call(&c, p.cmd->scheme) : p.cmd->run(&c);

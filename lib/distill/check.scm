@@ -4,18 +4,84 @@
 ;;; called wrongly (WHO), which (distill script) prints as one line
 ;;; FILE:LINE:COL: error: MESSAGE at the expression that names the culprit.
 ;;;
+;;; No message prints a record or a huge value: message-of in (distill
+;;; script) formats every argument of an error through `described', whose
+;;; text (describe) names what the value is ("a system", "a service
+;;; \"sshd\"", "a bytevector of 1234 bytes") and keeps short values as
+;;; they are.
+;;;
 ;;; The checks return the value they accept (a path in its normal form), so
 ;;; a caller writes (set! path (check-path 'who path)).  This module sits
-;;; below every other module of the library: it imports only (distill core).
+;;; below every other module of the library: of them it imports only
+;;; (distill core).
 (define-module (distill check)
   #:use-module (distill core)
-  #:export (recipe-error check-path check-mode check-list shell-word
+  #:use-module (rnrs bytevectors)
+  #:use-module (srfi srfi-1)
+  #:use-module (srfi srfi-9)
+  #:use-module (srfi srfi-9 gnu)
+  #:export (recipe-error describe described check-path check-mode check-list shell-word
             hash-string? pin-kind check-pin))
 
 (define (recipe-error who fmt args)
   "Throw the recipe error of procedure WHO: the message FMT (a format
 string, ~a and ~s) with ARGS, a list."
   (throw 'misc-error who fmt args #f))
+
+;; The longest written form an error message shows as it is.
+(define short 100)
+
+(define (article word)
+  (if (memv (string-ref word 0) '(#\a #\e #\i #\o #\u)) "an " "a "))
+
+(define (record-label v)
+  "A record's kind and, when it has one, its name: \"a service \\\"sshd\\\"\"."
+  (let* ((rtd (record-type-descriptor v))
+         (kind (string-trim-both (symbol->string (record-type-name rtd)) (char-set #\< #\>)))
+         (field (find (lambda (f) (memq f (record-type-fields rtd)))
+                      '(name hostname label path)))
+         (name (and field ((record-accessor rtd field) v))))
+    (string-append (article kind) kind
+                   (if (string? name) (string-append " " (written name)) ""))))
+
+(define (written v)
+  (call-with-output-string (lambda (port) (write v port))))
+
+(define (plain? v)
+  "Is V shown as it is: written short, no record, procedure or bytevector in it?"
+  (and (not (record? v)) (not (procedure? v)) (not (bytevector? v))
+       (or (not (pair? v)) (and (list? v) (every plain? v)))
+       (or (not (vector? v)) (every plain? (vector->list v)))
+       (<= (string-length (written v)) short)))
+
+(define (describe v)
+  "One short line saying what V is: V written as it is when it is short and
+plain, else its kind (a record's type and name, a bytevector's size, a
+list's length and first element, a long string's beginning)."
+  (cond ((plain? v) (written v))
+        ((record? v) (record-label v))
+        ((procedure? v)
+         (if (procedure-name v) (format #f "the procedure ~a" (procedure-name v)) "a procedure"))
+        ((bytevector? v) (format #f "a bytevector of ~a bytes" (bytevector-length v)))
+        ((string? v)
+         (format #f "a string of ~a characters, ~a..." (string-length v)
+                 (written (substring v 0 (quotient short 2)))))
+        ((and (list? v) (pair? v))
+         (format #f "a list of ~a (the first: ~a)"
+                 (if (null? (cdr v)) "one" (length v)) (describe (car v))))
+        ((vector? v) (format #f "a vector of ~a" (vector-length v)))
+        (else (let ((w (written v)))
+                (if (<= (string-length w) short) w
+                    (string-append (substring w 0 short) "..."))))))
+
+(define-record-type <described> (%described text) described? (text described-text))
+(set-record-type-printer! <described>
+                          (lambda (d port) (display (described-text d) port)))
+
+(define (described v)
+  "V when it is shown as it is, else what prints as (describe V) with both
+~a and ~s."
+  (if (plain? v) v (%described (describe v))))
 
 (define (check-path who p)
   "P in the form plans hold it: absolute and normalised (\"//\" and \"/./\"

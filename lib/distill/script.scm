@@ -13,13 +13,16 @@
   #:use-module (distill boot)
   #:use-module (distill plan)
   #:use-module (distill core)
+  #:use-module (distill check)
   #:use-module (ice-9 format)
+  #:use-module (ice-9 rdelim)
   #:use-module (ice-9 regex)
   #:use-module (ice-9 textual-ports)
   #:use-module ((ice-9 session) #:select (procedure-arguments))
+  #:use-module ((ice-9 ftw) #:select (scandir))
   #:use-module (srfi srfi-1)
   #:export (run-script build-script fetch-script list-sources-script
-            verify-script boot-script init-script))
+            list-packages-script verify-script boot-script init-script))
 
 (read-set! keywords 'postfix)
 
@@ -60,12 +63,12 @@
                      name (string-join (map symbol->string name) "/"))))
           ((and (pair? args) (= (length args) 4) (string? (cadr args)))
            (apply format #f (cadr args)
-                  (if (list? (caddr args)) (caddr args) '())))
+                  (if (list? (caddr args)) (map described (caddr args)) '())))
           ((and (pair? args) (string? (car args))) (car args))
           ((and (pair? args) (symbol? (car args)) (pair? (cdr args))
                 (string? (cadr args)))
-           (apply format #f (cadr args) (cddr args)))
-          (else (format #f "~a ~s" key args)))))
+           (apply format #f (cadr args) (map described (cddr args))))
+          (else (format #f "~a ~a" key (describe args))))))
     (if (and (> (string-length text) 1)
              (char-upper-case? (string-ref text 0))
              (char-lower-case? (string-ref text 1)))
@@ -160,61 +163,158 @@ that names the culprit, else FORM itself."
             (location file form key args) (message-of key args))
     exit-recipe)))
 
+(define (script-problem file)
+  "Why FILE cannot be read as a script (a strerror text), or #f."
+  (catch 'system-error
+    (lambda ()
+      (cond ((eq? (stat:type (stat file)) 'directory) (strerror EISDIR))
+            ((not (access? file R_OK)) (strerror EACCES))
+            (else #f)))
+    (lambda args (strerror (system-error-errno args)))))
+
+(define (skip-blanks port)
+  "Read the white space and line comments before PORT's next datum."
+  (let ((c (peek-char port)))
+    (cond ((eof-object? c))
+          ((char-whitespace? c) (read-char port) (skip-blanks port))
+          ((char=? c #\;) (read-line port) (skip-blanks port)))))
+
+(define (positioned x line column)
+  "X, or when it carries no position (an atom), a form holding it at
+LINE:COLUMN (from 0), for the error's location."
+  (if (and (pair? x) (source-properties x) (assq 'line (source-properties x)))
+      x
+      (let ((form (list x)))
+        (set-source-properties! form `((line . ,line) (column . ,column)))
+        form)))
+
 (define (eval-script file args backtrace? then)
   "Evaluate FILE in a fresh module, then call THEN with the last value;
 returns an exit status."
   (let ((module (make-fresh-user-module))
+        (problem (script-problem file))
         (form #f)
         (stack #f))
     (set-program-arguments (cons file args))
     ;; Output is UTF-8 whatever the locale, as the script text is.
     (set-port-encoding! (current-output-port) "UTF-8")
     (set-port-encoding! (current-error-port) "UTF-8")
-    ;; (pkg x) and friends are found first beside the script.
-    (set! %load-path (cons (dirname (canonicalize-path file)) %load-path))
-    (catch #t
-      (lambda ()
-        (let ((port (open-input-file file #:encoding "UTF-8")))
-          (set-port-filename! port file)
-          (let loop ((last *unspecified*))
-            (let ((x (read port)))
-              (if (eof-object? x)
-                  (begin (close-port port) (then last))
-                  (begin (set! form x)
-                         (loop (parameterize ((current-script-directory
-                                               (dirname (canonicalize-path file))))
-                                 (save-module-excursion
-                                  (lambda ()
-                                    (set-current-module module)
-                                    (eval x module)))))))))))
-      (lambda (key . args)
-        (report file form key args stack))
-      (lambda (key . args)
-        (when backtrace?
-          (set! stack (make-stack #t 2)))))))
+    (if problem
+        (usage-error "cannot read the script ~a: ~a" file problem)
+        (let ((dir (dirname (canonicalize-path file))))
+          ;; (pkg x) and friends are found first beside the script.
+          (set! %load-path (cons dir %load-path))
+          (catch #t
+            (lambda ()
+              (let ((port (open-input-file file #:encoding "UTF-8")))
+                (set-port-filename! port file)
+                (let loop ((last *unspecified*))
+                  (skip-blanks port)
+                  (let* ((line (port-line port))
+                         (column (port-column port))
+                         (x (read port)))
+                    (if (eof-object? x)
+                        (begin (close-port port) (then last))
+                        (begin (set! form (positioned x line column))
+                               (loop (parameterize ((current-script-directory dir))
+                                       (save-module-excursion
+                                        (lambda ()
+                                          (set-current-module module)
+                                          (eval x module)))))))))))
+            (lambda (key . args)
+              (report file form key args stack))
+            (lambda (key . args)
+              (when backtrace?
+                (set! stack (make-stack #t 2)))))))))
+
+(define (package-names)
+  "The names of the modules of pkg/ in the directories of the load path,
+sorted, each once."
+  (sort (delete-duplicates
+         (append-map
+          (lambda (dir)
+            (filter-map (lambda (f)
+                          (and (string-suffix? ".scm" f)
+                               (string-drop-right f 4)))
+                        (or (scandir (string-append dir "/pkg")) '())))
+          %load-path))
+        string<?))
+
+(define (edit-distance a b)
+  "The Levenshtein distance between the strings A and B."
+  (let loop ((i 0) (row (iota (+ 1 (string-length b)))))
+    (if (= i (string-length a))
+        (last row)
+        (loop (+ i 1)
+              (reverse
+               (fold (lambda (j up-left up acc)
+                       (cons (min (+ 1 up) (+ 1 (car acc))
+                                  (+ up-left (if (char=? (string-ref a i)
+                                                         (string-ref b j))
+                                                 0 1)))
+                             acc))
+                     (list (+ i 1))
+                     (iota (string-length b)) row (cdr row)))))))
+
+(define (did-you-mean name names)
+  "\"; did you mean X?\" for the NAMES closest to NAME (a few edits away,
+fewer than NAME has characters), or \"\"."
+  (let* ((near (filter-map (lambda (n)
+                             (let ((d (edit-distance name n)))
+                               (and (<= d (max 2 (quotient (string-length name) 3)))
+                                    (< d (string-length name))
+                                    (cons d n))))
+                           names))
+         (best (and (pair? near) (apply min (map car near)))))
+    (if best
+        (format #f "; did you mean ~a?"
+                (string-join (filter-map (lambda (x) (and (= (car x) best) (cdr x))) near)
+                             " or "))
+        "")))
+
+(define (no-package name mod)
+  "Say that there is no package NAME (MOD: its module, when there is one);
+the exit status of bad usage."
+  (format (current-error-port) "distill: error: ~a~a~%"
+          (if mod
+              (format #f "(pkg ~a) exports no package ~a; it exports ~a" name name
+                      (string-join (sort (map symbol->string
+                                              (module-map (lambda (sym var) sym)
+                                                          (module-public-interface mod)))
+                                         string<?)
+                                   ", "))
+              (format #f "no package ~a: no pkg/~a.scm on the load path (~a)~a"
+                      name name (string-join %load-path ":")
+                      (did-you-mean name (package-names))))
+          (if (file-exists? name)
+              (format #f " (a script is named with a / or .scm: ./~a)" name)
+              ""))
+  exit-usage)
+
+(define (package-value name)
+  "The package NAME of (pkg NAME) configured for x86_64 with
+(default-config 'x86_64) of (distill base), or NAME's module (#f when
+there is none) when it exports no NAME."
+  (let* ((sym (string->symbol name))
+         (mod (resolve-module `(pkg ,sym) #:ensure #f))
+         (iface (and mod (module-public-interface mod))))
+    (if (and iface (module-variable iface sym))
+        (let ((conf ((module-ref (resolve-interface '(distill base)) 'default-config)
+                     'x86_64))
+              (configure (module-ref (resolve-interface '(distill package)) 'configure)))
+          (configure (module-ref iface sym) conf))
+        (throw 'distill-no-target name (and iface mod)))))
 
 (define (package-target name backtrace? then)
-  "TARGET NAME, when it is not a file: the package NAME of (pkg NAME),
-expanded with (default-config 'x86_64) of (distill base); call THEN with
-the result and return its exit status."
-  (let ((sym (string->symbol name)) (stack #f))
+  "TARGET NAME, a name without / or .scm: the package NAME of (pkg NAME),
+expanded for x86_64 (package-value); call THEN with the result and return
+its exit status."
+  (let ((stack #f))
     (catch #t
-      (lambda ()
-        (let ((mod (resolve-module `(pkg ,sym) #:ensure #f)))
-          (unless (and mod (module-public-interface mod)
-                       (module-variable (module-public-interface mod) sym))
-            (throw 'distill-no-target name))
-          (let* ((conf ((module-ref (resolve-interface '(distill base)) 'default-config)
-                        'x86_64))
-                 (configure (module-ref (resolve-interface '(distill package)) 'configure)))
-            (then (configure (module-ref (module-public-interface mod) sym) conf)))))
+      (lambda () (then (package-value name)))
       (lambda (key . args)
         (if (eq? key 'distill-no-target)
-            (begin
-              (format (current-error-port)
-                      "distill: error: ~a is neither a script nor a package: no file ~a, and no (pkg ~a) exporting ~a on the load path (~a)~%"
-                      name name name name (string-join %load-path ":"))
-              exit-usage)
+            (apply no-package args)
             (report name #f key args stack)))
       (lambda (key . args)
         (when backtrace?
@@ -225,10 +325,14 @@ the result and return its exit status."
   (format (current-error-port) "distill: error: ~a~%" (apply format #f fmt args))
   exit-usage)
 
+(define (script-name? name)
+  "Does the TARGET NAME name a script (with a / or .scm), not a package?"
+  (or (string-index name #\/) (string-suffix? ".scm" name)))
+
 (define (target name args backtrace? then)
   "A command's TARGET NAME: a script file, evaluated with ARGS as its
 arguments, or the name of a package (which takes none)."
-  (cond ((or (file-exists? name) (string-index name #\/) (string-suffix? ".scm" name))
+  (cond ((script-name? name)
          (eval-script name args backtrace? then))
         ((pair? args)
          (usage-error "~a is a package, not a script: it takes no arguments (~{~a~^ ~})"
@@ -281,6 +385,31 @@ ARGS, or start a REPL."
                (plan-sources plans))
      0)))
 
+(define (package-version name)
+  "The version of the package NAME, from the name of the plan it gives
+(\"NAME-VERSION\", as cc-package names it), or #f."
+  (catch 'distill-no-target
+    (lambda ()
+      (let ((p (package-value name))
+            (prefix (string-append name "-")))
+        (and (plan? p) (string-prefix? prefix (plan-name p))
+             (string-drop (plan-name p) (string-length prefix)))))
+    (lambda _ #f)))
+
+(define (list-packages-script argv args backtrace?)
+  "distill list packages: each module of pkg/ on the load path, sorted, with
+the version of the package of its name when it has one."
+  (let ((name #f))
+    (catch #t
+      (lambda ()
+        (for-each (lambda (n)
+                    (set! name n)
+                    (let ((v (package-version n)))
+                      (format #t "~a~@[ ~a~]~%" n v)))
+                  (package-names))
+        0)
+      (lambda (key . args) (report name #f key args #f)))))
+
 (define (verify-script argv args backtrace?)
   "distill verify TARGET...: build the TARGETs' plans, then build every plan
 again in a fresh temporary store, and report plan by plan whether the
@@ -291,7 +420,9 @@ outputs are bit-identical."
      (let* ((tmpdir (or (getenv "TMPDIR") "/tmp"))
             (fresh (mkdtemp (string-append tmpdir "/distill-verify.XXXXXX"))))
        (build-plans! plans)
-       (let* ((all (plan-closure plans))
+       (let* ((all (delete-duplicates   ; a plan made twice is one plan
+                    (plan-closure plans)
+                    (lambda (a b) (equal? (plan-hash a) (plan-hash b)))))
               (first (map (lambda (p) (list (plan-hash p) (plan-outputs p)
                                             (plan-output-path p)))
                           all))
@@ -337,9 +468,7 @@ end with."
 
 (define (platform-named name)
   "The platform NAME of (plat NAME), or #f when there is no such module."
-  (and (not (string-index name #\/))
-       (not (string-suffix? ".scm" name))
-       (not (file-exists? name))
+  (and (not (script-name? name))
        (let* ((sym (string->symbol name))
               (mod (resolve-module `(plat ,sym) #:ensure #f))
               (iface (and mod (module-public-interface mod))))
