@@ -447,12 +447,14 @@ static size_t plan_from(SCM v, struct plan *p, ssize_t **dep, const char *who)
 }
 
 /* One node from its plan vector; a plan input's dep is the index of an
- * earlier node. */
+ * earlier node.  An input whose content is not known (a source not
+ * fetched) is an error, but in a dry run, which lists the node by name. */
 static void node_from(SCM v, struct sched_node *nodes, size_t i)
 {
 	struct sched_node *n = &nodes[i];
 	ssize_t *dep;
-	if (plan_from(v, &n->plan, &dep, "%build") > 0)
+	n->unknown = plan_from(v, &n->plan, &dep, "%build") > 0;
+	if (n->unknown && !cli->sched.dry_run)
 		scm_misc_error("%build", "plan ~a: an input's content is not known (not fetched)",
 			       scm_list_1(scm_from_utf8_string(n->plan.name)));
 	n->timeout = scm_to_uint(scm_c_vector_ref(v, PLANV_TIMEOUT));

@@ -170,6 +170,7 @@ static int collect(struct run *r, struct sched_node *n)
 	n->flags = SN_COLLECTED;
 	n->state = NODE_PENDING;
 	n->resolved = n->built = 0;
+	n->cause = NULL;
 	n->blocked = n->ndeps;
 	n->nusers = 0;
 	n->lockfd = n->pipefd = -1;
@@ -214,6 +215,7 @@ static void finished(struct run *r, struct sched_node *n)
 			continue;
 		if (n->state != NODE_DONE) {
 			u->state = NODE_SKIPPED;
+			u->cause = n->state == NODE_FAILED ? n : n->cause;
 			r->st->skipped++;
 			r->done++;
 			finished(r, u);
@@ -495,13 +497,14 @@ static int dry_listed(struct run *r, struct sched_node *n)
 
 /* Dry run, one pass in dependency order: print the hash of each plan
  * that would be built (each hash once); then the names of those whose
- * hash waits for such a plan's output, as "(after its inputs) NAME",
- * each name once.  Nothing starts. */
+ * hash waits for such a plan's output or for a source not fetched, as
+ * "(after its inputs) NAME", each name once.  Nothing starts, nothing is
+ * written. */
 static void dry_run(struct run *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		struct sched_node *n = r->all[i];
-		int ready = n->state == NODE_PENDING;
+		int ready = n->state == NODE_PENDING && !n->unknown;
 		for (size_t j = 0; ready && j < n->ndeps; j++)
 			ready = n->deps[j].node->state == NODE_DONE;
 		if (!ready)
@@ -549,6 +552,10 @@ static int wait_for_lock(struct run *r, struct sched_node *n)
 {
 	if (spawn(r, n, lock_waiter) < 0)
 		return -1;
+	char hb[HASH_B64 + 1];
+	hash_b64(&n->hash, hb);
+	status_say("waiting for another distill building %s (lock %s/locks/%s)",
+		   n->plan.name, store_dir(r->s), hb);
 	n->flags |= SN_LOCKWAIT;
 	r->waiting++;
 	return 0;
@@ -656,7 +663,9 @@ static int wait_events(struct run *r)
 		free(who);
 		return err_sys("poll");
 	}
-	for (size_t i = 0; k > 0 && i < np; i++)
+	/* On a stop signal, a worker or waiter that died of it (Ctrl-C
+	 * reaches the whole process group) is no failure to report. */
+	for (size_t i = 0; k > 0 && !caught && i < np; i++)
 		if (pf[i + 1].revents)
 			(who[i]->flags & SN_LOCKWAIT ? lock_freed : finish)(r, who[i]);
 	free(pf);
@@ -720,6 +729,47 @@ static int run_builds(struct run *r)
 }
 
 
+/* The names of the nodes in state, comma-separated, each once, with the
+ * failed input each skipped one waited on (malloc'd). */
+static char *names_in(struct run *r, unsigned state)
+{
+	char *list = xstrdup("");
+	for (size_t i = 0; i < r->n; i++) {
+		struct sched_node *n = r->all[i];
+		int seen = n->state != state;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = r->all[j]->state == state &&
+			       !strcmp(r->all[j]->plan.name, n->plan.name);
+		if (seen)
+			continue;
+		char *l = state == NODE_SKIPPED && n->cause
+			? fs_fmt("%s%s%s (waited on %s)", list, *list ? ", " : "",
+				 n->plan.name, n->cause->plan.name)
+			: fs_fmt("%s%s%s", list, *list ? ", " : "", n->plan.name);
+		free(list);
+		list = l;
+	}
+	return list;
+}
+
+/* The last lines of a run with -k or a failure: what became of its plans. */
+static void summary(struct run *r)
+{
+	const struct sched_stats *st = r->st;
+	int left = st->total - st->built - st->cached - st->failed - st->skipped;
+	char *more = left > 0 ? fs_fmt(", %d not started (-k builds them)", left) : xstrdup("");
+	status_say("summary: %d built, %d cached, %d failed, %d skipped%s", st->built,
+		   st->cached, st->failed, st->skipped, more);
+	free(more);
+	static const unsigned named[] = { NODE_FAILED, NODE_SKIPPED };
+	for (size_t k = 0; k < 2; k++) {
+		char *l = names_in(r, named[k]);
+		if (*l)
+			status_say("%s: %s", named[k] == NODE_FAILED ? "failed" : "skipped", l);
+		free(l);
+	}
+}
+
 /* What sched_run leaves behind; 0 if every target is done. */
 static int run_end(struct run *r, struct sched_node **targets, size_t nt)
 {
@@ -770,6 +820,8 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 		}
 	}
 	status_end();
+	if (!o->dry_run && !r.fatal && b == 0 && (o->keep_going || st->failed || st->skipped))
+		summary(&r);
 	if (r.fatal) {
 		err("%s", r.fatal);
 		free(r.fatal);

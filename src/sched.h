@@ -19,7 +19,12 @@
  * jobserver changes what the scheduler or other builds get.  A record
  * whose output is missing from the store is no cache hit: the plan is
  * built again.  Ready nodes start in dependency order.  A dry run (-n) is
- * a pass of its own over that order, and starts nothing.
+ * a pass of its own over that order, and starts nothing nor writes to the
+ * store.  A process waiting for another's plan lock says so.  A run with
+ * keep_going, or with a failure, ends with a summary on stderr: the counts
+ * of built, cached, failed, skipped (and not started) plans, the failed
+ * and skipped ones named, each skipped one with the failed input it
+ * waited on.
  *
  * Nodes are owned by the caller; the scheduler fills in their results. */
 #ifndef DISTILL_SCHED_H
@@ -45,6 +50,8 @@ struct sched_node {
 	unsigned timeout;
 	int has_expect;
 	struct output expect;
+	int unknown;		/* dry run: an input's content is not known
+				 * (a source not fetched): no hash */
 
 	/* Filled by sched_run. */
 	enum { NODE_PENDING, NODE_DONE, NODE_FAILED, NODE_SKIPPED } state;
@@ -52,6 +59,7 @@ struct sched_node {
 	hash_t hash;		/* plan hash (valid once resolved) */
 	struct output out;	/* valid when NODE_DONE */
 	double seconds;
+	struct sched_node *cause;	/* NODE_SKIPPED: the failed node it waited on */
 
 	/* The scheduler's own. */
 	unsigned flags;		/* SN_* of sched.c */

@@ -306,11 +306,25 @@ input's dep field is (DEP-INDEX plan)."
                (plan-inputs p)))
    plans))
 
+(define (list-missing-sources plans)
+  "Print \"would fetch URL (PIN)\" for each source PLANS need that the
+store lacks."
+  (for-each (lambda (a)
+              (unless (%have-source? (or (artifact-hash a) (artifact-pin a)))
+                (format #t "would fetch ~a (~a)~%" (artifact-source a) (artifact-pin a))))
+            (plan-sources plans)))
+
 (define (build-plans! plans)
   "Build PLANS and everything they need through the scheduler.  Raises
-distill-build-failed when a plan of PLANS could not be built."
-  (intern-contents! (collect plans))
-  (fetch-sources! plans)
+distill-build-failed when a plan of PLANS could not be built, once each
+plan of PLANS that was has had its \"<output-hash> <store path>\" line
+printed.  In a dry run (-n) nothing is fetched, interned or built: the
+sources the store lacks are listed, then the plans that would be built."
+  (if (%dry-run?)
+      (list-missing-sources plans)
+      (begin
+        (intern-contents! (collect plans))
+        (fetch-sources! plans)))
   (let* ((all (collect plans))
          (index (make-hash-table)))
     (for-each (lambda (p i) (hashq-set! index p i)) all (iota (length all)))
@@ -321,6 +335,10 @@ distill-build-failed when a plan of PLANS could not be built."
       (for-each (lambda (p i) (set-plan-result! p (vector-ref res i)))
                 all (iota (length all)))
       (unless (or (%dry-run?) (every plan-built? plans))
+        ;; -k: what was built is still found
+        (for-each (lambda (p)
+                    (format #t "~a ~a~%" (plan-outputs p) (plan-output-path p)))
+                  (filter plan-built? plans))
         (throw 'distill-build-failed
                (map plan-name (remove plan-built? plans))))
       plans)))
