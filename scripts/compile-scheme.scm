@@ -25,9 +25,15 @@
   (let ((rel (if (string-prefix? "lib/" src) (substring src 4) src)))
     (substring rel 0 (- (string-length rel) 4))))
 
+(define (mtime file)
+  "FILE's modification time in nanoseconds: a source saved in the same
+second as its bytecode is still seen as newer."
+  (let ((st (stat file)))
+    (+ (* (stat:mtime st) 1000000000) (stat:mtimensec st))))
+
 (define (stale? src go)
   (or (not (file-exists? go))
-      (< (stat:mtime (stat go)) (stat:mtime (stat src)))))
+      (< (mtime go) (mtime src))))
 
 (for-each
  (lambda (src)

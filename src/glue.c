@@ -689,6 +689,8 @@ static void *inner(void *data)
 	SCM lp_var = scm_c_lookup("%load-path");
 	scm_variable_set_x(lp_var, scm_append(scm_list_2(path, scm_variable_ref(lp_var))));
 	SCM proc = scm_c_public_ref("distill script", c->proc);
+	/* A Scheme error that escapes the command is distill's failure. */
+	exit_code = EXIT_SYSTEM;
 	SCM r = scm_call_3(proc, string_list(c->cli->argc, c->cli->argv),
 			   string_list(c->cli->script_argc, c->cli->script_argv),
 			   scm_from_bool(c->cli->backtrace));
