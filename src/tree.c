@@ -174,6 +174,26 @@ static int strip_xattrs(const char *path)
 
 /* Replace name in dfd by an independent copy of itself, so it shares its
  * inode with nothing. */
+/* The target of the symlink name (lstat'ed as st), NUL-terminated and
+ * malloc'd; NULL with err() set, also when it changed since st (while
+ * doing what). */
+static char *read_link(int dfd, const char *name, const char *path, const struct stat *st,
+		       const char *doing)
+{
+	char *target = xmalloc(st->st_size + 1);
+	ssize_t n = readlinkat(dfd, name, target, st->st_size + 1);
+	if (n < 0 || n > st->st_size) {
+		free(target);
+		if (n < 0)
+			err_sys("%s: cannot read symlink", path);
+		else
+			err("%s: symlink changed while %s", path, doing);
+		return NULL;
+	}
+	target[n] = 0;
+	return target;
+}
+
 static int unlink_copy(int dfd, const char *name, const char *path, const struct stat *st)
 {
 	/* A temporary name that no entry has: the walk holds the names it
@@ -186,14 +206,9 @@ static int unlink_copy(int dfd, const char *name, const char *path, const struct
 			break;
 	}
 	if (S_ISLNK(st->st_mode)) {
-		char *target = xmalloc(st->st_size + 1);
-		ssize_t n = readlinkat(dfd, name, target, st->st_size + 1);
-		if (n < 0 || n > st->st_size) {
-			free(target);
-			return n < 0 ? err_sys("%s: cannot read symlink", path)
-				     : err("%s: symlink changed while normalising", path);
-		}
-		target[n] = 0;
+		char *target = read_link(dfd, name, path, st, "normalising");
+		if (!target)
+			return -1;
 		int r = symlinkat(target, dfd, tmp);
 		free(target);
 		if (r < 0)
@@ -310,17 +325,13 @@ static int hash_visit(struct walk *w, enum event ev, int dfd, const char *name,
 		return 0;
 	}
 	if (S_ISLNK(st->st_mode)) {
-		char *target = xmalloc(st->st_size + 1);
-		ssize_t n = readlinkat(dfd, name, target, st->st_size + 1);
-		if (n < 0 || n > st->st_size) {
-			free(target);
-			return n < 0 ? err_sys("%s: cannot read symlink", path)
-				     : err("%s: symlink changed while hashing", path);
-		}
+		char *target = read_link(dfd, name, path, st, "hashing");
+		if (!target)
+			return -1;
 		hash_update(c, "l ", 2);
 		put_ns(c, name, strlen(name));
 		hash_update(c, " ", 1);
-		put_ns(c, target, n);
+		put_ns(c, target, strlen(target));
 		hash_update(c, "\n", 1);
 		free(target);
 		return 0;
