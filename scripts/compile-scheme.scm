@@ -3,9 +3,9 @@
 ;; Loading compiled modules is several times faster than interpreting them.
 ;; compile-file registers each module it compiles, without its bindings;
 ;; a module compiled later that imports a not yet compiled one loads it
-;; from source, running its body, which can then find those empty modules.
-;; So a module's body must not call what a module of the same directory
-;; defines (plat/ files share what they need through lib/distill).
+;; from source, running its body, which would then find those modules
+;; empty (pkg/openssl's body uses pkg/busybox's linux-uapi-headers).  So
+;; each module is loaded from its new bytecode once compiled.
 ;;   ./distill run scripts/compile-scheme.scm     (make does this)
 (use-modules (system base compile) (ice-9 ftw) (srfi srfi-1))
 
@@ -41,5 +41,8 @@ second as its bytecode is still seen as newer."
           (out (string-append top "/go/" (module-rel src) ".go")))
      (when (stale? in out)
        (format #t "compiling ~a~%" src)
-       (compile-file in #:output-file out #:opts '(#:warnings ())))))
+       (compile-file in #:output-file out #:opts '(#:warnings ()))
+       ;; Its bindings, which compile-file does not make, for a module
+       ;; loaded from source later that uses them.
+       (load-compiled out))))
  (append-map sources '("lib/distill" "pkg" "svc" "plat")))
