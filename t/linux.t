@@ -178,7 +178,7 @@ cat > "$scratch/minimal.scm" <<'EOS'
 EOS
 chmod a+r "$scratch/minimal.scm"
 for fw in bios uefi; do
-	run "boot minimal.scm $fw --expect 'distill: the minimal system is up on 6\.1\.176; /var: /dev/vda3 ext4' --timeout 300 > mconsole-$fw 2> merr-$fw"
+	run "boot minimal.scm --expect 'distill: the minimal system is up on 6\.1\.176; /var: /dev/vda3 ext4' --timeout 300 -- $fw > mconsole-$fw 2> merr-$fw"
 	rc=$?
 	ok $rc "the minimal system boots on this kernel by $fw (exit $rc)"
 	[ $rc = 0 ] || tail -n 20 "$scratch/merr-$fw" "$scratch/mconsole-$fw" | diag
