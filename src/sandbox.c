@@ -121,12 +121,11 @@ static const char *fd_path(char buf[32], int fd)
 /* As root: layer i as a detached mount whose owners are shifted into the
  * build's user namespace (files owned by the store's owner appear owned
  * by root inside), attached on lower/i; its fd replaces layer_fds[i]. */
-static void idmap_layer(struct job *j, size_t i)
+static void idmap_layer(struct job *j, int dir, size_t i)
 {
 	char name[32];
 	snprintf(name, sizeof name, "%zu", i);
-	int dir = open(j->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0 || mkdirat(dir, name, 0755) < 0)
+	if (mkdirat(dir, name, 0755) < 0)
 		die(j, "cannot create %s/%s", j->lower, name);
 	int t = open_tree(j->layer_fds[i], "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	struct mount_attr a = {
@@ -141,7 +140,6 @@ static void idmap_layer(struct job *j, size_t i)
 		    j->spec->layers[i]);
 	if (move_mount(t, "", dir, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		die(j, "cannot attach layer %s", j->spec->layers[i]);
-	close(dir);
 	close(j->layer_fds[i]);
 	j->layer_fds[i] = t;
 }
@@ -159,9 +157,14 @@ static void mount_root(struct job *j)
 	if ((j->upper_fd = open(j->upper, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (j->work_fd = open(j->work, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die(j, "cannot open %s and %s", j->upper, j->work);
-	if (j->userns >= 0)
+	if (j->userns >= 0) {
+		int dir = open(j->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			die(j, "cannot open %s", j->lower);
 		for (size_t i = 0; i < s->nlayers; i++)
-			idmap_layer(j, i);
+			idmap_layer(j, dir, i);
+		close(dir);
+	}
 	int fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		die(j, "cannot use overlayfs (fsopen)");
