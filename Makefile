@@ -55,15 +55,15 @@ docs: distill
 
 # The end-to-end tests share one store per run (t/lib.sh).
 check: all
-	[ ! -d /tmp/distill-test-store ] || chmod -R u+w /tmp/distill-test-store
-	rm -rf /tmp/distill-test-store
+	for s in /tmp/distill-test-store /tmp/distill-test-store-fresh; do \
+		[ ! -d $$s ] || chmod -R u+w $$s; rm -rf $$s; done
 	prove --timer t/*.t
 
 # Everything check runs, and the parts too heavy for CI's time (the kernel
 # built a second time in a fresh store); t/lib.sh's full_only marks them.
 check-full: all
-	[ ! -d /tmp/distill-test-store ] || chmod -R u+w /tmp/distill-test-store
-	rm -rf /tmp/distill-test-store
+	for s in /tmp/distill-test-store /tmp/distill-test-store-fresh; do \
+		[ ! -d $$s ] || chmod -R u+w $$s; rm -rf $$s; done
 	DISTILL_CHECK_FULL=1 prove --timer t/*.t
 
 # Installs the binary and its Scheme library (the binary also carries a

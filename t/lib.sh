@@ -106,23 +106,27 @@ use_mirror() {
 	mirror_env="DISTILL_SEED=$scratch/debs DISTILL_MIRRORS=$scratch/mirror"
 }
 
-# rebuild_fresh WHAT DIR SCRIPT OUT: build SCRIPT again from DIR in a
-# fresh store, $scratch/other/store2, as the user running the test (root
-# when the test runs as root: not as_user's user), under another path,
+# rebuild_fresh WHAT DIR SCRIPT OUT: build SCRIPT again from DIR in the
+# run's second store, $second_store (below), as the user running the test
+# (root when the test runs as root: not as_user's user), under another path,
 # with umask 077, offline from use_mirror's mirror; the output lines (hash
 # and path) go to OUT.  One test line, and the time as a diagnostic.
 rebuild_fresh() {
 	t0=$(date +%s)
-	(cd "$2" && umask 077 && env $mirror_env "$distill" --store "$scratch/other/store2" --offline -j2 \
+	(cd "$2" && umask 077 && env $mirror_env "$distill" --store "$second_store" --offline -j2 \
 		build "$3" > "$4" 2> "$scratch/rebuild.err")
 	rc=$?
-	ok $rc "$1: built again in a fresh store (exit $rc)"
+	ok $rc "$1: built again in the run's second store (exit $rc)"
 	[ $rc = 0 ] || grep -v '^;;;' "$scratch/rebuild.err" | tail -n 20 | diag
-	echo "second build, from an empty store: $(($(date +%s) - t0)) s" | diag
+	echo "second build, in the second store: $(($(date +%s) - t0)) s" | diag
 }
 
 # The store the heavy end-to-end tests (platform, system, linux) build
 # in as the ordinary user: one per `make check` run (the Makefile empties
 # it first), so the toolchain and the packages they share are built once.
-# A test's second, fresh store for reproducibility is its own.
 shared_store=${DISTILL_TEST_STORE:-/tmp/distill-test-store}
+# Their second store, where rebuild_fresh builds everything again from
+# nothing the first one holds: also one per run (emptied by the Makefile
+# too), so each plan is built twice in a run, not twice per test (the
+# toolchain and busybox of platform.t's disks are system.t's too).
+second_store=$shared_store-fresh
