@@ -8,6 +8,10 @@
 # ordinary user, with another umask, TZ and -j1, gives the same output
 # hash for every package.
 #
+# The two stores are the run's two (t/lib.sh: the second store, as the
+# user running the test, then the shared one as the ordinary user), so
+# what the platform and system tests need of these is built once in each.
+#
 # The mirror is seed/mirror of the checkout (as in t/packages.t), or a
 # scratch directory when the checkout is not writable.
 . "$(dirname "$0")/lib.sh"
@@ -24,16 +28,17 @@ cat > "$scratch/pkgs.scm" <<EOS
 EOS
 chmod -R a+rX "$scratch"
 env=$mirror_env
+st1=$second_store
 
 t0=$(date +%s)
-(cd "$scratch" && env $env "$distill" --store "$scratch/store1" -j2 build pkgs.scm \
+(cd "$scratch" && env $env "$distill" --store "$st1" -j2 build pkgs.scm \
 	> out1 2> err1)
 ok $? "the nine packages build in one invocation (-j2)"
 echo "first build (with what they need): $(($(date +%s) - t0)) s" | diag
 grep -v '^;;;' "$scratch/err1" | grep -v '^built ' | grep -v '^building ' | diag
 # Build time of each plan built, from its build record.
 grep '^building ' "$scratch/err1" | while read -r _ name plan; do
-	echo "$name: $(sed -n 's/^seconds //p' "$scratch/store1/rec/meta/$plan") s"
+	echo "$name: $(sed -n 's/^seconds //p' "$st1/rec/meta/$plan") s"
 done | diag
 set -- $names
 while read -r hash path; do
@@ -52,7 +57,7 @@ for d in $(cut -d ' ' -f 2 "$scratch/out1"); do
 		case $(head -c 4 "$f" | od -An -c | tr -d ' ') in
 		177ELF)
 			nprog=$((nprog + 1))
-			readelf -lW "$f" | grep -q INTERP && dynamic="$dynamic ${f#$scratch/store1/trees/}" ;;
+			readelf -lW "$f" | grep -q INTERP && dynamic="$dynamic ${f#$st1/trees/}" ;;
 		esac
 	done
 done
@@ -128,7 +133,7 @@ ok $("$fat/mkfs.fat" -C "$scratch/fat.img" 1440 > /dev/null &&
 	"mkfs.fat makes a FAT image, mcopy and mtype write and read it, fsck.fat finds it clean"
 
 t0=$(date +%s)
-as_user "umask 077; TZ=Pacific/Chatham $env $distill --store $scratch/store2 -j1 build pkgs.scm > out2 2> err2"
+as_user "umask 077; TZ=Pacific/Chatham $env $distill --store $shared_store -j1 build pkgs.scm > out2 2> err2"
 ok $? "the same set builds in a second store as an ordinary user (umask 077, TZ, -j1)"
 echo "second build: $(($(date +%s) - t0)) s" | diag
 grep -v '^;;;' "$scratch/err2" | grep -v '^built ' | grep -v '^building ' | diag
