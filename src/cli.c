@@ -5,6 +5,7 @@
 #include "fsck.h"
 #include "fsutil.h"
 #include "gc.h"
+#include "pins.h"
 #include "plan.h"
 #include "status.h"
 
@@ -60,6 +61,22 @@ const char *cli_opt(const struct cli *c, const char *name)
 		if (!strcmp(c->opts[i].name, name))
 			v = c->opts[i].value;
 	return v;
+}
+
+int cli_pins(struct cli *c)
+{
+	static struct pins loaded;
+	if (!strcmp(c->command, "pin")) {
+		if (!c->pins)
+			c->pins = "distill.pins";
+		return EXIT_OK;
+	}
+	if (!c->pins)
+		return EXIT_OK;
+	if (pins_load(c->pins, &loaded) < 0)
+		return cli_fail(EXIT_USAGE);
+	c->sched.pins = &loaded;
+	return EXIT_OK;
 }
 
 static void print_sums(const hash_t *b2, const hash_t *sha, const char *name)

@@ -26,6 +26,7 @@ struct cli {
 	struct sched_opts sched;	/* -j, -k, -n */
 	int backtrace;		/* --backtrace: Guile's backtrace on errors */
 	int offline;		/* --offline: never open a connection */
+	const char *pins;	/* --pins FILE: checked (sched.pins), or written by pin */
 	int argc;		/* the command's arguments, options taken out */
 	char **argv;
 	int script_argc;	/* after "--": a script's own arguments */
@@ -43,6 +44,12 @@ int cli_fail(int code);
 int cli_hash_arg(const char *arg, hash_t *h);
 /* The value of the command's last --NAME ("" for a flag), or NULL. */
 const char *cli_opt(const struct cli *c, const char *name);
+
+/* --pins: the pins file that `pin` writes (default distill.pins), or,
+ * for the other commands, loaded into c->sched.pins to check builds
+ * against.  EXIT_OK, or EXIT_USAGE with the error printed (a file that is
+ * missing or malformed). */
+int cli_pins(struct cli *c);
 
 /* The commands' checks of their own options, before they run: 0, or -1
  * with err() saying what is wrong (a usage error). */

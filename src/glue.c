@@ -6,6 +6,7 @@
 #include "libpath.h"
 #include "fsutil.h"
 #include "hash.h"
+#include "pins.h"
 #include "plan.h"
 #include "sched.h"
 #include "store.h"
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 static struct cli *cli;
+/* distill pin: the pins of what each %build of the run built or found. */
+static struct pins pinned;
 static struct store *store;
 /* While %call-with-store runs a thunk on another store, the blobs of the
  * store it left serve as one more mirror (by pin), so nothing is fetched
@@ -493,6 +496,9 @@ static SCM build(SCM vec, SCM targets)
 		t[i] = &nodes[scm_to_size_t(scm_car(targets))];
 	struct sched_stats st;
 	int r = sched_run(the_store(), t, nt, &cli->sched, &st);
+	for (size_t i = 0; i < nn && !strcmp(cli->command, "pin"); i++)
+		if (nodes[i].state == NODE_DONE)
+			pins_add(&pinned, nodes[i].plan.name, &nodes[i].hash, &nodes[i].out);
 	SCM res = scm_c_make_vector(nn, SCM_BOOL_F);
 	static const char *states[] = {"pending", "done", "failed", "skipped"};
 	for (size_t i = 0; i < nn; i++) {
@@ -513,6 +519,18 @@ static SCM build(SCM vec, SCM targets)
 	if (r < 0)
 		core_error("distill-system-error");
 	return res;
+}
+
+/* (%write-pins) -> the number of names pinned: write the pins of every
+ * plan built or found by %build in this run (distill pin) to --pins. */
+static SCM write_pins(void)
+{
+	if (pins_write(cli->pins, &pinned) < 0)
+		core_error("distill-system-error");
+	size_t n = 0;
+	for (size_t i = 0; i < pinned.n; i++)
+		n += i == 0 || strcmp(pinned.v[i - 1].name, pinned.v[i].name);
+	return scm_from_size_t(n);
 }
 
 /* Resolve a, a plan input, to the output of the output vector v. */
@@ -635,12 +653,13 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
+	scm_c_define_gsubr("%write-pins", 0, 0, 0, write_pins);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
 	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
 	scm_c_define_gsubr("%decode-plan", 2, 0, 0, decode_plan);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
-		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
+		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?", "%write-pins",
 		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
 		     "%plan-encoding", "%decode-plan", NULL);
 	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {

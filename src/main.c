@@ -54,6 +54,13 @@ static const struct command commands[] = {
 	 "list of plans its last expression returns; ARGS are its arguments), or\n"
 	 "the name of a package, whose (pkg NAME) is expanded for x86_64.  Prints,\n"
 	 "for each plan, the output hash and its path in the store."},
+	{"pin", "pin-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
+	 "pin TARGET... [--pins FILE] [-- ARGS...]",
+	 "Build each TARGET as build does, then write the output hash of every\n"
+	 "plan they need, by plan name, to the pins file FILE (default\n"
+	 "distill.pins), a lock file to commit beside the recipes.  Builds run\n"
+	 "with --pins FILE then fail on any output that differs from its pin,\n"
+	 "cached or not, and on any plan the file does not name."},
 	{"run", "run-script", NULL, NULL, 0, MANY, 1, NULL, NULL,
 	 "run [SCRIPT [ARGS...] [-- ARGS...]]",
 	 "Evaluate a Scheme script (postfix keywords on, distill's modules on\n"
@@ -136,6 +143,8 @@ static void usage_all(FILE *f)
 	      "  --backtrace     show Guile's backtrace on recipe errors\n"
 	      "  --offline       never open a network connection (mirror\n"
 	      "                  directories in $DISTILL_MIRRORS still serve)\n"
+	      "  --pins FILE     check every output against its pin in FILE\n"
+	      "                  (distill pin writes it)\n"
 	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
 	      "\nexit status: 0 ok, 1 a build failed, 2 bad usage, 3 a recipe\n"
 	      "error, 4 distill could not do its job (store, sandbox, disk).\n", f);
@@ -157,7 +166,7 @@ static const struct option shared_opts[] = {
 	{"store", required_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
 	{"keep-going", no_argument, NULL, 'k'}, {"dry-run", no_argument, NULL, 'n'},
 	{"backtrace", no_argument, NULL, 'B'}, {"offline", no_argument, NULL, 'O'},
-	{"help", no_argument, NULL, 'h'},
+	{"pins", required_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
@@ -277,6 +286,7 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 	case 'n': c->sched.dry_run = 1; return EXIT_OK;
 	case 'B': c->backtrace = 1; return EXIT_OK;
 	case 'O': c->offline = 1; return EXIT_OK;
+	case 'P': c->pins = optarg; return EXIT_OK;
 	case 'h': p->help = 1; return EXIT_OK;
 	case OWN:
 		p->opts[c->nopts].name = lo[li].name;
@@ -379,7 +389,7 @@ int main(int argc, char **argv)
 	} else if (rc == EXIT_OK && (p.cmd = command_named(p.cmd->name, c.argc ? c.argv[0] : NULL)) &&
 		   (c.command = p.cmd->name) && !takes(p.cmd, &c)) {
 		rc = EXIT_USAGE;
-	} else if (rc == EXIT_OK) {
+	} else if (rc == EXIT_OK && (rc = cli_pins(&c)) == EXIT_OK) {
 		rc = p.cmd->scheme ? glue_call(&c, p.cmd->scheme) : p.cmd->run(&c);
 	}
 	free(p.opts);

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "jobserver.h"
+#include "pins.h"
 #include "record.h"
 #include "status.h"
 
@@ -255,27 +256,6 @@ static void resolve(struct sched_node *n)
 /* Is there an output record whose tree or blob is in the store?  Then the
  * node is done (0).  1: build it (saying why when a record's output is
  * missing and say is set); -1: error. */
-static int try_cached(struct run *r, struct sched_node *n, int say)
-{
-	int g = store_get_out(r->s, &n->hash, &n->out);
-	if (g != 0)
-		return g;
-	if (!(n->out.kind == OUT_TREE ? store_has_tree(r->s, &n->out.hash)
-				      : store_has_blob(r->s, &n->out.hash))) {
-		char hb[HASH_B64 + 1];
-		hash_b64(&n->out.hash, hb);
-		if (say)
-			status_say("%s: the recorded output %s %s is not in the store: building it again",
-				   n->plan.name, n->out.kind == OUT_TREE ? "tree" : "blob", hb);
-		return 1;
-	}
-	n->state = NODE_DONE;
-	r->st->cached++;
-	r->done++;
-	finished(r, n);
-	return 0;
-}
-
 /* No build can work here: start none, and end with msg (the first). */
 static void set_fatal(struct run *r, const char *msg)
 {
@@ -293,6 +273,52 @@ static void fail(struct run *r, struct sched_node *n, const char *msg)
 	if (!r->o->keep_going)
 		r->stop = 1;
 	finished(r, n);
+}
+
+/* n's output is known, from the store or its build: does it match the
+ * recipe's pin and the pins file's?  0 if so; else n failed (-1). */
+static int check_output(struct run *r, struct sched_node *n)
+{
+	char *msg = NULL;
+	if (n->has_expect && (n->expect.kind != n->out.kind ||
+			      !hash_eq(&n->expect.hash, &n->out.hash))) {
+		char a[HASH_B64 + 1], b[HASH_B64 + 1], ph[HASH_B64 + 1];
+		hash_b64(&n->expect.hash, a);
+		hash_b64(&n->out.hash, b);
+		hash_b64(&n->hash, ph);
+		msg = fs_fmt("plan %s: the recipe pins its output %s, the store holds %s "
+			     "from an earlier build of this plan (distill show %s)",
+			     n->plan.name, a, b, ph);
+	} else if (!r->o->pins || pins_check(r->o->pins, n->plan.name, &n->hash, &n->out, &msg) >= 0) {
+		return 0;
+	}
+	status_say("error: %s", msg);
+	fail(r, n, msg);
+	free(msg);
+	return -1;
+}
+
+static int try_cached(struct run *r, struct sched_node *n, int say)
+{
+	int g = store_get_out(r->s, &n->hash, &n->out);
+	if (g != 0)
+		return g;
+	if (!(n->out.kind == OUT_TREE ? store_has_tree(r->s, &n->out.hash)
+				      : store_has_blob(r->s, &n->out.hash))) {
+		char hb[HASH_B64 + 1];
+		hash_b64(&n->out.hash, hb);
+		if (say)
+			status_say("%s: the recorded output %s %s is not in the store: building it again",
+				   n->plan.name, n->out.kind == OUT_TREE ? "tree" : "blob", hb);
+		return 1;
+	}
+	if (check_output(r, n) < 0)
+		return 0;
+	n->state = NODE_DONE;
+	r->st->cached++;
+	r->done++;
+	finished(r, n);
+	return 0;
 }
 
 /* Node n could not go ahead for an error of distill itself (err() set). */
@@ -458,6 +484,8 @@ static void finish(struct run *r, struct sched_node *n)
 	store_unlock_plan(n->lockfd);
 	n->lockfd = -1;
 	if (len > 0 && buf[0] == 'O' && output_decode(buf + 1, len - 1, &n->out) == 0) {
+		if (check_output(r, n) < 0)
+			return;
 		n->state = NODE_DONE;
 		n->built = 1;
 		r->st->built++;
@@ -702,11 +730,28 @@ static void live_line(struct run *r)
 	status_update(r->done, names);
 }
 
+/* With a pins file, each plan whose name it lacks fails before anything
+ * starts: its output could not be checked. */
+static void unpinned(struct run *r)
+{
+	for (size_t i = 0; r->o->pins && i < r->n; i++) {
+		struct sched_node *n = r->all[i];
+		if (n->state != NODE_PENDING || pins_find(r->o->pins, n->plan.name))
+			continue;
+		char *msg = fs_fmt("plan %s is not in the pins file %s (distill pin writes it)",
+				   n->plan.name, r->o->pins->path);
+		status_say("error: %s", msg);
+		fail(r, n, msg);
+		free(msg);
+	}
+}
+
 /* Build until nothing more can start or finish. */
 static int run_builds(struct run *r)
 {
+	unpinned(r);
 	for (size_t i = 0; i < r->n; i++)
-		if (r->all[i]->blocked == 0)
+		if (r->all[i]->blocked == 0 && r->all[i]->state == NODE_PENDING)
 			heap_push(&r->ready, r->all[i]);
 	for (;;) {
 		if (caught)

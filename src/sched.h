@@ -36,6 +36,7 @@
 #include "store.h"
 
 struct sched_node;
+struct pins;
 
 struct sched_dep {
 	size_t input;			/* index into plan.in to fill */
@@ -81,6 +82,8 @@ struct sched_opts {
 	int dry_run;		/* -n: list what would be built */
 	int rebuild;		/* build targets again even when cached */
 	int quiet;		/* no status output */
+	const struct pins *pins;	/* --pins: every plan's output must match
+					 * its pin there (pins.h), or NULL */
 };
 
 struct sched_stats {

@@ -21,7 +21,7 @@
   #:use-module ((ice-9 session) #:select (procedure-arguments))
   #:use-module ((ice-9 ftw) #:select (scandir))
   #:use-module (srfi srfi-1)
-  #:export (run-script build-script fetch-script list-sources-script
+  #:export (run-script build-script pin-script fetch-script list-sources-script
             list-packages-script verify-script boot-script init-script))
 
 (read-set! keywords 'postfix)
@@ -456,14 +456,32 @@ end with."
    (lambda (plans)
      (build-plans! plans)
      (unless (%dry-run?)
-       (for-each
-        (lambda (p)
-          ;; display, not format: this loop runs once per target
-          (display (plan-outputs p))
-          (display " ")
-          (display (plan-output-path p))
-          (newline))
-        plans))
+       (print-outputs plans))
+     0)))
+
+(define (print-outputs plans)
+  "Print \"<output-hash> <store path>\" for each of PLANS, built."
+  (for-each
+   (lambda (p)
+     ;; display, not format: this loop runs once per target
+     (display (plan-outputs p))
+     (display " ")
+     (display (plan-output-path p))
+     (newline))
+   plans))
+
+(define (pin-script argv args backtrace?)
+  "distill pin TARGET...: build as build-script does, then write the pins
+file (--pins, default distill.pins) of every plan the TARGETs need."
+  (with-targets
+   argv args backtrace?
+   (lambda (plans)
+     (build-plans! plans)
+     (unless (%dry-run?)
+       (print-outputs plans)
+       (let ((n (%write-pins)))
+         (format (current-error-port) "pinned the outputs of ~a plan~a~%"
+                 n (if (= n 1) "" "s"))))
      0)))
 
 (define (platform-named name)
