@@ -61,6 +61,13 @@ static const struct command commands[] = {
 	 "distill.pins), a lock file to commit beside the recipes.  Builds run\n"
 	 "with --pins FILE then fail on any output that differs from its pin,\n"
 	 "cached or not, and on any plan the file does not name."},
+	{"sbom", "sbom-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
+	 "sbom TARGET... [-- ARGS...]",
+	 "Build each TARGET as build does, then print an SPDX 2.3 document\n"
+	 "(JSON) of every plan they need: name, version, licence, plan and\n"
+	 "output hashes; every source with its URL and pin; what depends on\n"
+	 "what.  The same plans give the same bytes (no time in it but\n"
+	 "$SOURCE_DATE_EPOCH's)."},
 	{"run", "run-script", NULL, NULL, 0, MANY, 1, NULL, NULL,
 	 "run [SCRIPT [ARGS...] [-- ARGS...]]",
 	 "Evaluate a Scheme script (postfix keywords on, distill's modules on\n"

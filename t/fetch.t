@@ -10,11 +10,7 @@ pin=$("$distill" sum "$scratch/www/src.txt" | cut -d' ' -f1)
 sha=$("$distill" sum "$scratch/www/src.txt" | cut -d' ' -f2)
 cp "$scratch/www/src.txt" "$scratch/mirror/src.txt"
 
-python3 "$top/t/httpd.py" "$scratch/www" "$scratch/port" "$scratch/requests" &
-httpd=$!
-trap 'kill $httpd 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
-while [ ! -e "$scratch/port" ]; do sleep 0.1; done
-port=$(cat "$scratch/port")
+start_httpd
 
 # script NAME URL PIN: a plan that copies the remote file to /out.
 script() {

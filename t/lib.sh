@@ -64,6 +64,19 @@ as_user() {
 	fi
 }
 
+# start_httpd: serve $scratch/www (t/httpd.py, on the loopback) until the
+# test ends; sets $httpd (its pid) and $port, and logs the requests to
+# $scratch/requests.
+start_httpd() {
+	mkdir -p "$scratch/www"
+	python3 "$top/t/httpd.py" "$scratch/www" "$scratch/port" "$scratch/requests" &
+	httpd=$!
+	trap 'kill $httpd 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+	i=0
+	while [ ! -s "$scratch/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	port=$(cat "$scratch/port")
+}
+
 # plan_script FILE NAME BUILD-SCRIPT-TEXT [MORE-MAKE-PLAN-ARGS]: a script
 # whose plan runs the given /build text (shell, with busybox's applets on
 # PATH) with Debian's static busybox as the root file system.

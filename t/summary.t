@@ -12,14 +12,9 @@ busybox_build='(interned "/build" #o755 (string-append "#!/bin/busybox sh
 export PATH=/tmp/bin:/bin
 " text))'
 
-mkdir -p "$scratch/www"
+start_httpd
 echo "a source nobody may fetch in a dry run" > "$scratch/www/src.txt"
-python3 "$top/t/httpd.py" "$scratch/www" "$scratch/port" "$scratch/requests" &
-httpd=$!
-trap 'kill $httpd 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
-i=0
-while [ ! -s "$scratch/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-url="http://127.0.0.1:$(cat "$scratch/port")/files/src.txt"
+url="http://127.0.0.1:$port/files/src.txt"
 set -- $("$distill" sum "$scratch/www/src.txt")
 b2=$1 sha=$2
 : > "$scratch/requests"

@@ -37,13 +37,13 @@
   #:use-module (ice-9 match)
   #:export (artifact? artifact-kind artifact-path artifact-mode
             artifact-target artifact-hash
-            artifact-source artifact-pin artifact-contents
+            artifact-source artifact-pin artifact-contents artifact-origin
             interned interned-symlink interned-dir local-file local-archive
             remote-file remote-archive fetch-hook plan-sources fetch-sources!
             plan-closure plan-local-blobs
             make-input input? input-basedir input-link
             make-plan plan? plan-name plan-inputs plan-raw-output
-            plan-timeout plan-output-hash
+            plan-timeout plan-output-hash plan-license
             build-plan! build-plans! plan-hash plan-outputs plan-output-path
             plan-built? current-script-directory
             artifact-format artifact-extra update-path short-hash
@@ -63,7 +63,14 @@
   (pin artifact-pin)            ; its pin as written: BLAKE2b or sha256:<hex>
   ;; interned contents (a bytevector) not yet put in the store: that is
   ;; done when a plan using them is built, so evaluating costs no writes
-  (contents artifact-contents set-artifact-contents!))
+  (contents artifact-contents set-artifact-contents!)
+  ;; the host file a local-file or local-archive was copied from, or #f:
+  ;; for what a plan is made of (distill sbom), no part of any hash
+  (origin artifact-origin set-artifact-origin!))
+
+(define (from-host a file)
+  (set-artifact-origin! a file)
+  a)
 
 (define (%artifact kind path mode target hash)
   (%make-artifact kind path mode target hash #f #f))
@@ -75,13 +82,16 @@
   (link input-link))
 
 (define-record-type <plan>
-  (%plan name inputs raw timeout expect result)
+  (%plan name inputs raw timeout expect license result)
   plan?
   (name plan-name)
   (inputs plan-inputs)
   (raw plan-raw-output)
   (timeout plan-timeout)
   (expect plan-output-hash)
+  ;; an SPDX licence expression, or #f: a fact about what the plan builds,
+  ;; for `distill sbom`, not part of the plan (nor of its hash)
+  (license plan-license)
   (result plan-result set-plan-result!))  ; %build's result vector, or #f
 
 (define current-script-directory
@@ -133,7 +143,7 @@ store now, placed at PATH."
   (set! file (host-path file))
   (unless (file-exists? file)
     (recipe-error 'local-file "no such file: ~a" (list file)))
-  (%artifact 'file path mode #f (%intern-file file)))
+  (from-host (%artifact 'file path mode #f (%intern-file file)) file))
 
 (define* (local-archive file #:optional (path "/"))
   "The host archive FILE (a tar in any compression, or a .deb; relative to
@@ -143,7 +153,7 @@ a plan uses it."
   (set! file (host-path file))
   (unless (file-exists? file)
     (recipe-error 'local-archive "no such file: ~a" (list file)))
-  (%artifact 'archive path 0 #f (%intern-file file)))
+  (from-host (%artifact 'archive path 0 #f (%intern-file file)) file))
 
 (define (parse-pin who pin)
   "Check PIN's form (check-pin).  Returns the BLAKE2b hash it gives, or #f
@@ -230,11 +240,13 @@ stronger pin is used from then on), as do all artifacts with its pin."
                   (list link)))
   (%input basedir link))
 
-(define* (make-plan #:key name inputs raw-output (timeout 0) output-hash)
+(define* (make-plan #:key name inputs raw-output (timeout 0) output-hash license)
   "A plan NAME whose INPUTS (artifacts, plans, or make-input values) make up
 its root file system; one must be the executable /build.  RAW-OUTPUT, a
 path under /out, makes the output that one file as it is.  TIMEOUT is in
-seconds (0: none).  OUTPUT-HASH pins the expected output."
+seconds (0: none).  OUTPUT-HASH pins the expected output.  LICENSE, an
+SPDX licence expression (a string), says under which licence what it
+builds is (distill sbom); it is no part of the plan's hash."
   (unless (string? name)
     (recipe-error 'make-plan "name: must be a string, not ~s" (list name)))
   (unless (list? inputs)
@@ -245,7 +257,10 @@ seconds (0: none).  OUTPUT-HASH pins the expected output."
                               (list name i))))
             inputs)
   (when raw-output (set! raw-output (check-path 'make-plan raw-output)))
-  (%plan name inputs raw-output timeout output-hash #f))
+  (unless (or (not license) (and (string? license) (not (string-null? license))))
+    (recipe-error 'make-plan "plan ~a: license: must be an SPDX licence expression (a string), not ~s"
+                  (list name license)))
+  (%plan name inputs raw-output timeout output-hash license #f))
 
 (define (input-of x)
   (if (input? x) x (%input "/" x)))

@@ -12,6 +12,7 @@
 (define-module (distill script)
   #:use-module (distill boot)
   #:use-module (distill plan)
+  #:use-module (distill sbom)
   #:use-module (distill core)
   #:use-module (distill check)
   #:use-module (ice-9 format)
@@ -21,7 +22,7 @@
   #:use-module ((ice-9 session) #:select (procedure-arguments))
   #:use-module ((ice-9 ftw) #:select (scandir))
   #:use-module (srfi srfi-1)
-  #:export (run-script build-script pin-script fetch-script list-sources-script
+  #:export (run-script build-script pin-script sbom-script fetch-script list-sources-script
             list-packages-script verify-script boot-script init-script))
 
 (read-set! keywords 'postfix)
@@ -482,6 +483,18 @@ file (--pins, default distill.pins) of every plan the TARGETs need."
        (let ((n (%write-pins)))
          (format (current-error-port) "pinned the outputs of ~a plan~a~%"
                  n (if (= n 1) "" "s"))))
+     0)))
+
+(define (sbom-script argv args backtrace?)
+  "distill sbom TARGET...: build as build-script does, then print the SPDX
+2.3 document (JSON) of the TARGETs' plans and everything they need."
+  (with-targets
+   argv args backtrace?
+   (lambda (plans)
+     (build-plans! plans)
+     (unless (%dry-run?)
+       (write-json (plans->spdx plans))
+       (newline))
      0)))
 
 (define (platform-named name)
