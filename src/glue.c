@@ -620,6 +620,19 @@ static SCM boot_machine(SCM kernel, SCM initrd, SCM disk, SCM cmdline, SCM uefi,
 	return scm_from_int(r);
 }
 
+/* (%add-root NAME PLANHASH): roots/NAME holds the plan (store_add_root). */
+static SCM add_root(SCM name, SCM plan)
+{
+	hash_t h;
+	get_hash(plan, &h, "%add-root");
+	char *n = scm_to_utf8_string(name);
+	int r = store_add_root(the_store(), n, &h);
+	free(n);
+	if (r < 0)
+		core_error("distill-system-error");
+	return SCM_UNSPECIFIED;
+}
+
 /* A TOML node as Scheme: #(KIND LINE COL VALUE), KIND a symbol (table,
  * array, string, integer, float, boolean, datetime, datetime-local,
  * date-local, time-local); a table's VALUE is an alist of (KEY . NODE) in
@@ -694,10 +707,11 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
 	scm_c_define_gsubr("%decode-plan", 2, 0, 0, decode_plan);
 	scm_c_define_gsubr("%toml-read", 1, 0, 0, toml_read);
+	scm_c_define_gsubr("%add-root", 2, 0, 0, add_root);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
 		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
 		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
-		     "%plan-encoding", "%decode-plan", "%toml-read", NULL);
+		     "%plan-encoding", "%decode-plan", "%toml-read", "%add-root", NULL);
 	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {
 		scm_c_define(core_constants[i].name, scm_from_int(core_constants[i].value));
 		scm_c_export(core_constants[i].name, NULL);

@@ -12,6 +12,8 @@ store=$shared_store
 d=$scratch/toml
 mkdir -p "$d"
 chmod 1777 "$d"
+mkdir -p "$scratch/gc"
+chmod 1777 "$scratch/gc"
 
 cat > "$d/small.toml" <<'EOS'
 name = "small"
@@ -169,7 +171,7 @@ name = "stamp"
 caching = "CACHING"
 shell = "date > $out/stamp"
 EOS
-for c in normal transient; do
+for c in normal transient aggressive; do
 	sed "s/CACHING/$c/" "$d/cache.toml" > "$d/$c.toml"
 done
 chmod a+r "$d"/*.toml
@@ -178,6 +180,20 @@ ok $? "components of each caching mode build"
 ok $(cmp -s "$d/n1" "$d/n2" && ! grep -q '^building' "$d/n2err" &&
 	grep -q '^building stamp' "$d/t2err" && ! cmp -s "$d/t1" "$d/t2"; echo $?) \
 	"normal: cached the second time; transient: built again"
+
+# aggressive: a gc root toml-NAME keeps it through gc until distill cache
+# remove NAME, after which the next build runs it again.  In a store of
+# its own, which gc empties of all else (the image tools too).
+gstore=$scratch/gc/store
+as_user "cd toml && DISTILL_SEED=$scratch/debs $distill --store $gstore build aggressive.toml > a1 2> a1err && $distill --store $gstore gc > gc1 && $distill --store $gstore build aggressive.toml > a2 2> a2err && $distill --store $gstore cache remove stamp > rm1 && DISTILL_SEED=$scratch/debs $distill --store $gstore build aggressive.toml > a3 2> a3err"
+ok $? "an aggressive component builds, survives gc, its cache is removed"
+ok $(grep -q '^removed' "$d/gc1" && cmp -s "$d/a1" "$d/a2" && ! grep -q '^building' "$d/a2err" &&
+	grep -q '^removed the cache of stamp (plan ' "$d/rm1" && grep -q '^building stamp' "$d/a3err"; echo $?) \
+	"aggressive: rooted as toml-stamp, kept by gc, built again after cache remove"
+as_user "$distill --store $gstore cache remove no-such > /dev/null 2> $d/rm2"
+rc=$?
+ok $([ $rc = 2 ] && [ "$(wc -l < "$d/rm2")" = 1 ] && grep -q 'component no-such keeps no cache' "$d/rm2"; echo $?) \
+	"cache remove of a component that keeps none: exit $rc, $(cat "$d/rm2")"
 
 # Errors: one line FILE:LINE:COL: error: ..., exit 3.
 err_case() { # err_case NAME EXPECTED-REGEX TOML-TEXT

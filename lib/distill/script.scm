@@ -331,8 +331,11 @@ its exit status."
 
 (define (toml-target file args backtrace? then)
   "The TOML description FILE ((distill toml), loaded only for one): call
-THEN with its plans and return its exit status."
+THEN with its plans and return its exit status.  Each component of caching
+= \"aggressive\" that THEN built is kept: the gc root toml-NAME holds it
+(distill cache remove NAME drops it)."
   (let ((problem (script-problem file))
+        (kept '())
         (stack #f))
     (cond
      (problem (usage-error "cannot read the description ~a: ~a" file problem))
@@ -341,11 +344,19 @@ THEN with its plans and return its exit status."
      (else
       (catch #t
         (lambda ()
-          (then ((module-ref (resolve-interface '(distill toml)) 'toml-plans)
-                 file package: (lambda (name)
-                                 (catch 'distill-no-target
-                                   (lambda () (package-value name))
-                                   (lambda _ #f))))))
+          (let ((status
+                 (then ((module-ref (resolve-interface '(distill toml)) 'toml-plans)
+                        file
+                        package: (lambda (name)
+                                   (catch 'distill-no-target
+                                     (lambda () (package-value name))
+                                     (lambda _ #f)))
+                        keep: (lambda (name plan) (set! kept (acons name plan kept)))))))
+            (for-each (lambda (k)
+                        (when (plan-built? (cdr k))
+                          (%add-root (string-append "toml-" (car k)) (plan-hash (cdr k)))))
+                      kept)
+            status))
         (lambda (key . args) (report file #f key args stack))
         (lambda (key . args)
           (when backtrace?

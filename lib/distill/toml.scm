@@ -164,9 +164,10 @@ two of one name in one file are an error."
       (toml-error file node "~s is not COMPONENT::ARTIFACT" s))
     (cons (substring s 0 i) (substring s (+ i 2)))))
 
-(define (make-components docs package)
+(define (make-components docs package keep)
   "A procedure (COMPONENT FILE NODE NAME) -> the plan of the component NAME,
-made once; FILE and NODE locate the reference, for errors."
+made once; FILE and NODE locate the reference, for errors.  (KEEP NAME
+PLAN) is called for each aggressive component made."
   (let ((defs (named docs "component" "component"))
         (plans (make-hash-table))
         (busy '()))
@@ -215,7 +216,8 @@ made once; FILE and NODE locate the reference, for errors."
         (unless (member caching '("aggressive" "normal" "transient"))
           (toml-error file (ref n "caching") "component.caching: ~s must be aggressive, normal or transient" caching))
         (for-each (lambda (a) (check-path 'component (string-append "/out/" a))) y)
-        (make-plan
+        (define plan
+         (make-plan
          name: name
          inputs: (append
                   (list (tools)
@@ -238,7 +240,10 @@ done
                                                                                    (random-state-from-platform)))))
                       '())
                   (map (lambda (r) (require-input file r (want file r "component.requires[]" 'string)))
-                       reqs)))))
+                       reqs))))
+        (when (string=? caching "aggressive")
+          (keep name plan))
+        plan))
     (define (build name file n)
       (check-keys file n "component." component-keys)
       (when (ref n "cargo")
@@ -464,10 +469,11 @@ that sets it."
 
 (define current-filesystems (make-parameter '()))
 
-(define* (toml-plans file #:key (package (lambda (name) #f)))
+(define* (toml-plans file #:key (package (lambda (name) #f)) (keep (lambda (name plan) #f)))
   "What the TOML description FILE describes: its image's plan, or without
 an [image], the list of every component's plan.  PACKAGE: a procedure NAME -> the plan of
-the distill package NAME, or #f."
+the distill package NAME, or #f.  KEEP: called as (KEEP NAME PLAN) for each
+component of caching = \"aggressive\" the description makes."
   (let ((docs (load-docs file '())))
     (for-each (match-lambda
                 ((file . root)
@@ -475,7 +481,7 @@ the distill package NAME, or #f."
                                          (when n (want file n k 'string))))
                            '("name" "description"))))
               docs)
-    (let-values (((component names) (make-components docs package)))
+    (let-values (((component names) (make-components docs package keep)))
       (parameterize ((current-component component)
                      (current-filesystems (named docs "filesystem" "filesystem")))
         (let ((img (image-plan docs (current-filesystems))))
