@@ -164,6 +164,40 @@ FROM THE HOST" ] && [ "$(debugfs -R 'cat /a/made' "$d/data.ext2" 2>/dev/null)" =
 to /out/a/made" ] && sfdisk -d "$kimg" | grep -q '^label: dos'; echo $?) \
 	"the parent's component won, art:// and file:// reached its script, a shell's stdout is the file, MBR"
 
+# git://: a local repository served by git daemon on the loopback; a tag
+# and a commit give the same tree, so the same plan.
+mkdir -p "$d/git/repo"
+(cd "$d/git/repo" && git init -q -b main && echo "from git" > file &&
+	git add file && git -c user.name=t -c user.email=t@t commit -q -m one &&
+	git tag v1 && echo "later" > file && git -c user.name=t -c user.email=t@t commit -q -am two)
+commit1=$(git -C "$d/git/repo" rev-parse v1)
+port=$((20000 + $$ % 20000))
+git daemon --base-path="$d/git" --export-all --reuseaddr --listen=127.0.0.1 --port=$port "$d/git" 2> "$d/daemon.err" &
+daemon=$!
+i=0
+until git ls-remote "git://127.0.0.1:$port/repo" > /dev/null 2>&1 || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+for rev in v1 "$commit1" main; do
+	cat > "$d/git-$rev.toml" <<EOS
+[[component]]
+name = "fromgit"
+requires = ["git://127.0.0.1:$port/repo#$rev"]
+shell = "cp /sources/repo/file \$out/file"
+EOS
+done
+chmod -R a+rX "$d"
+as_user "cd toml && DISTILL_SEED=$scratch/debs $distill --store $store build git-v1.toml > g1 2> g1err && $distill --store $store build git-$commit1.toml > g2 2> g2err && DISTILL_SEED=$scratch/debs $distill --store $store build git-main.toml > g3 2> g3err"
+ok $? "components from git:// at a tag, a commit and a branch build"
+ok $([ "$(cat "$(cut -d ' ' -f 2 "$d/g1")/file")" = "from git" ] && cmp -s "$d/g1" "$d/g2" &&
+	! grep -q '^building' "$d/g2err" && [ "$(cat "$(cut -d ' ' -f 2 "$d/g3")/file")" = later ]; echo $?) \
+	"git://: the tag's tree; its commit is the same plan; the branch's tip is another"
+printf '[[component]]\nname = "g"\nrequires = ["git://127.0.0.1:%s/repo#nosuch"]\nshell = "true"\n' $port > "$d/gitbad.toml"
+(cd "$d" && "$distill" --store "$scratch/errstore" -n build gitbad.toml > /dev/null 2> gitbad.err)
+rc=$?
+ok $([ $rc = 3 ] && [ "$(wc -l < "$d/gitbad.err")" = 1 ] && grep -q '^gitbad.toml:3:13: error: requires: git ' "$d/gitbad.err"; echo $?) \
+	"a git:// revision that is not there: exit $rc, $(cat "$d/gitbad.err")"
+kill "$daemon"
+wait "$daemon" 2>/dev/null
+
 # Caching: normal is the same plan every time, transient a new one.
 cat > "$d/cache.toml" <<'EOS'
 [[component]]

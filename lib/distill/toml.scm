@@ -11,8 +11,9 @@
 ;;; "FILE:LINE:COL: MESSAGE", which (distill script) prints as a recipe
 ;;; error (exit 3).
 ;;;
-;;; Components are plans run by busybox sh on the image tools' tree
-;;; (image-tools of (distill image)); a component named as a distill
+;;; Components are plans run by the seed's static busybox sh; the scripts
+;;; of partitions and files run on the image tools' tree (image-tools of
+;;; (distill image)).  A component named as a distill
 ;;; package and without a shell is that package, found by the PACKAGE
 ;;; procedure the caller gives (the library does not load pkg/).
 (define-module (distill toml)
@@ -21,9 +22,11 @@
   #:use-module (distill plan)
   #:use-module (distill image)
   #:use-module (distill imagetools)
+  #:use-module (distill seed)
   #:use-module ((srfi srfi-1) #:select (any append-map delete-duplicates fold))
   #:use-module (srfi srfi-11)
   #:use-module (ice-9 match)
+  #:use-module ((ice-9 rdelim) #:select (read-line))
   #:export (toml-plans))
 
 (define MiB (* 1024 1024))
@@ -153,9 +156,44 @@ two of one name in one file are an error."
 
 ;;; Components.
 
+(define (git-source file node url rev)
+  "The tree of commit or tag REV of the git repository at URL, as an
+archive unpacked at /sources/NAME (NAME: the repository's, less .git):
+cloned on the host now, `git archive`d (the same bytes for the same
+commit), interned, the clone removed."
+  (let* ((name (let ((b (basename url)))
+                 (if (string-suffix? ".git" b) (string-drop-right b 4) b)))
+         (tmp (mkdtemp (string-append (or (getenv "TMPDIR") "/tmp") "/distill-git.XXXXXX")))
+         (log (string-append tmp "/log"))
+         (tar (string-append tmp "/src.tar"))
+         (status
+          (system* "sh" "-c"
+                   (string-append
+                    "git clone -q --bare -- " (shell-word url) " " (shell-word (string-append tmp "/repo"))
+                    " > " (shell-word log) " 2>&1 && git -C " (shell-word (string-append tmp "/repo"))
+                    " archive --format=tar -o " (shell-word tar) " "
+                    (shell-word (string-append rev "^{commit}")) " -- >> " (shell-word log) " 2>&1"))))
+    (dynamic-wind
+      (lambda () #f)
+      (lambda ()
+        (unless (zero? status)
+          (let ((why (call-with-input-file log
+                       (lambda (port)
+                         (let loop ((last "") (l (read-line port)))
+                           (if (eof-object? l) last (loop l (read-line port))))))))
+            (toml-error file node "requires: git ~a at ~s: ~a" url rev why)))
+        (local-archive tar (string-append "/sources/" name)))
+      (lambda () (%remove-tree tmp)))))
+
 (define component-keys '("name" "requires" "yields" "caching" "shell" "cargo"))
 
 (define (tools) (or (image-tools) (image-tools-plan)))
+
+(define busybox-debs (pinned-debs (list (assoc "busybox-static" seed-packages))))
+
+(define (busybox)
+  ;; A component's root: the seed's static busybox, nothing to build.
+  (car (busybox-debs)))
 
 (define (split-artifact file node s)
   "COMPONENT::ARTIFACT as (COMPONENT . ARTIFACT)."
@@ -194,7 +232,10 @@ PLAN) is called for each aggressive component made."
               (toml-error file n "requires: ~s is not a pin (sha256:HEX or a BLAKE2b hash)" pin))
             (remote-file url pin (string-append "/sources/" (basename url)) #o644))))
        ((string-prefix? "git://" uri)
-        (toml-error file n "requires: ~s: git:// sources are not supported yet (use file:// or a pinned https:// archive)" uri))
+        (let ((i (string-index uri #\#)))
+          (unless (and i (< (+ i 1) (string-length uri)))
+            (toml-error file n "requires: ~s names no commit or tag: add #COMMIT or #TAG after the URL" uri))
+          (git-source file n (substring uri 0 i) (substring uri (+ i 1)))))
        (else (toml-error file n "requires: ~s is no component and no URI (file://, http://, https://, art://)" uri))))
     (define (require-input file n r)
       (cond
@@ -220,12 +261,15 @@ PLAN) is called for each aggressive component made."
          (make-plan
          name: name
          inputs: (append
-                  (list (tools)
+                  (list (busybox)
                         (interned "/component/shell" #o644 script)
                         (interned "/build" #o755
                                   (string-append
-                                   "#!/bin/sh
+                                   "#!/bin/busybox sh
 set -eu
+/bin/busybox mkdir -p /tmp/bin
+/bin/busybox --install -s /tmp/bin
+export PATH=/tmp/bin:/bin
 export name=" (shell-word name) " artifacts=/artifacts out=/out
 mkdir -p /tmp/build
 cd /tmp/build
