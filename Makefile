@@ -1,10 +1,14 @@
 # distill: POSIX make. `make` builds ./distill and the unit tests;
 # `make check` runs every test through prove.
 .POSIX:
-.SUFFIXES: .c .o
+.SUFFIXES: .c .cc .o
 CC = cc
+CXX = c++
 PKGS = guile-3.0 libsodium libarchive libcurl
 CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror
+# src/toml.cc alone: tomlplusplus, header-only, in its release mode (its
+# debug assertions abort on input that its parser then refuses properly).
+CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Werror -DNDEBUG
 PREFIX = /usr/local
 DEFS = -DDISTILL_DATADIR=\"$(PREFIX)/share/distill\"
 LDFLAGS =
@@ -13,7 +17,7 @@ LDFLAGS =
 CORE = src/err.o src/fsutil.o src/hash.o src/unpack.o src/tree.o \
        src/record.o src/store.o src/gc.o src/plan.o src/sandbox.o src/jobserver.o \
        src/build.o src/sched.o src/pins.o src/status.o src/fetch.o src/mirror.o src/fsck.o \
-       src/boot.o
+       src/boot.o src/toml.o
 # The front end: command line, the Guile glue, where the Scheme library is,
 # what distill boot tells its user.
 FRONT = src/main.o src/cli.o src/glue.o src/libpath.o src/bootui.o src/embed.o
@@ -21,22 +25,27 @@ HDRS = src/err.h src/fsutil.h src/hash.h src/unpack.h src/tree.h \
        src/record.h src/store.h src/gc.h src/plan.h src/sandbox.h src/jobserver.h \
        src/build.h src/sched.h src/pins.h src/status.h src/fsck.h \
        src/cli.h src/glue.h src/libpath.h src/bootui.h src/embed.h src/fetch.h \
-       src/mirror.h src/boot.h
+       src/mirror.h src/boot.h src/toml.h
 UNIT = t/unit/hash t/unit/tree t/unit/unpack t/unit/store t/unit/plan t/unit/sandbox \
-       t/unit/boot t/unit/mirror
+       t/unit/boot t/unit/mirror t/unit/toml-decode
+# src/toml.o is C++: its runtime is linked in.
+LIBS = `pkg-config --libs $(PKGS)` -lstdc++ -lm
 
 all: distill $(UNIT) scheme
 
 distill: $(CORE) $(FRONT)
-	$(CC) $(LDFLAGS) -o $@ $(CORE) $(FRONT) `pkg-config --libs $(PKGS)`
+	$(CC) $(LDFLAGS) -o $@ $(CORE) $(FRONT) $(LIBS)
 
 $(CORE) $(FRONT): $(HDRS)
 
 .c.o:
 	$(CC) $(CFLAGS) $(DEFS) `pkg-config --cflags $(PKGS)` -c -o $@ $<
 
+.cc.o:
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
 $(UNIT): $(CORE) t/unit/tap.h
-	$(CC) $(CFLAGS) `pkg-config --cflags $(PKGS)` -iquote src -o $@ $@.c $(CORE) `pkg-config --libs $(PKGS)`
+	$(CC) $(CFLAGS) `pkg-config --cflags $(PKGS)` -iquote src -o $@ $@.c $(CORE) $(LIBS)
 
 # The Scheme library inside the binary; regenerated on every make, replaced
 # only when it changed.
@@ -89,3 +98,4 @@ t/unit/plan: t/unit/plan.c
 t/unit/sandbox: t/unit/sandbox.c
 t/unit/boot: t/unit/boot.c
 t/unit/mirror: t/unit/mirror.c
+t/unit/toml-decode: t/unit/toml-decode.c

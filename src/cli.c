@@ -332,6 +332,48 @@ int cli_gc(struct cli *c)
 	return rc;
 }
 
+/* One component's kept cache (docs/toml.md): the root toml-NAME that a
+ * build of a caching = "aggressive" component made, and the output record
+ * of its plan, so gc may collect the output and the next build runs it
+ * again.  1 when NAME keeps none. */
+static int cache_remove_one(struct store *s, const char *name)
+{
+	char *root = fs_fmt("toml-%s", name);
+	hash_t h;
+	int r = store_get_root(s, root, &h);
+	if (r == 1)
+		err("component %s keeps no cache in %s (no root %s: only a component "
+		    "with caching = \"aggressive\" does, once built)", name, store_dir(s), root);
+	if (r == 0) {
+		char *out = store_rec_path(s, REC_OUT, &h), b[HASH_B64 + 1];
+		r = store_discard(s, out);
+		free(out);
+		if (r == 0)
+			r = store_remove_root(s, root);
+		if (r == 0) {
+			hash_b64(&h, b);
+			printf("removed the cache of %s (plan %s)\n", name, b);
+		}
+	}
+	free(root);
+	return r;
+}
+
+int cli_cache_remove(struct cli *c)
+{
+	struct store *s = cli_store(c);
+	if (!s)
+		return EXIT_SYSTEM;
+	int rc = EXIT_OK;
+	for (int i = 0; i < c->argc; i++) {
+		int r = cache_remove_one(s, c->argv[i]);
+		if (r != 0)
+			rc = cli_fail(r == 1 ? EXIT_USAGE : EXIT_SYSTEM);
+	}
+	store_close(s);
+	return rc;
+}
+
 static void print_problem(void *arg, const char *line)
 {
 	(void)arg;

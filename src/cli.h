@@ -61,6 +61,7 @@ int cli_again(struct cli *c);
 int cli_log(struct cli *c);
 int cli_show(struct cli *c);
 int cli_gc(struct cli *c);
+int cli_cache_remove(struct cli *c);
 int cli_fsck(struct cli *c);
 
 #endif

@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "sched.h"
 #include "store.h"
+#include "toml.h"
 
 #include <libguile.h>
 #include <stdio.h>
@@ -637,6 +638,72 @@ static SCM boot_machine(SCM kernel, SCM initrd, SCM disk, SCM cmdline, SCM uefi,
 	return scm_from_int(r);
 }
 
+/* (%add-root NAME PLANHASH): roots/NAME holds the plan (store_add_root). */
+static SCM add_root(SCM name, SCM plan)
+{
+	hash_t h;
+	get_hash(plan, &h, "%add-root");
+	char *n = scm_to_utf8_string(name);
+	int r = store_add_root(the_store(), n, &h);
+	free(n);
+	if (r < 0)
+		core_error("distill-system-error");
+	return SCM_UNSPECIFIED;
+}
+
+/* A TOML node as Scheme: #(KIND LINE COL VALUE), KIND a symbol (table,
+ * array, string, integer, float, boolean, datetime, datetime-local,
+ * date-local, time-local); a table's VALUE is an alist of (KEY . NODE) in
+ * key order, an array's a list of nodes, a date or time's its text. */
+static SCM toml_value(const struct toml_node *t)
+{
+	static const char *const kinds[] = {
+		[TOML_TABLE] = "table", [TOML_ARRAY] = "array", [TOML_STRING] = "string",
+		[TOML_INTEGER] = "integer", [TOML_FLOAT] = "float", [TOML_BOOL] = "boolean",
+		[TOML_DATETIME] = "datetime", [TOML_DATETIME_LOCAL] = "datetime-local",
+		[TOML_DATE_LOCAL] = "date-local", [TOML_TIME_LOCAL] = "time-local",
+	};
+	SCM v = SCM_EOL;
+	switch (t->kind) {
+	case TOML_TABLE:
+	case TOML_ARRAY:
+		for (size_t i = t->n; i-- > 0;) {
+			SCM c = toml_value(&t->items[i]);
+			if (t->kind == TOML_TABLE)
+				c = scm_cons(scm_from_utf8_stringn(t->items[i].key, t->items[i].keylen), c);
+			v = scm_cons(c, v);
+		}
+		break;
+	case TOML_INTEGER:
+		v = scm_from_int64(t->integer);
+		break;
+	case TOML_FLOAT:
+		v = scm_from_double(t->real);
+		break;
+	case TOML_BOOL:
+		v = scm_from_bool(t->integer);
+		break;
+	default:
+		v = scm_from_utf8_stringn(t->str, t->len);
+	}
+	return scm_vector(scm_list_4(scm_from_utf8_symbol(kinds[t->kind]),
+				     scm_from_uint(t->line), scm_from_uint(t->col), v));
+}
+
+/* (%toml-read FILE) -> the file's root table (toml_value); a syntax error
+ * or an unreadable file raises distill-toml-error "FILE:LINE:COL: ...". */
+static SCM toml_read(SCM file)
+{
+	char *path = scm_to_utf8_string(file);
+	struct toml_node *t = toml_parse_file(path);
+	free(path);
+	if (!t)
+		core_error("distill-toml-error");
+	SCM v = toml_value(t);
+	toml_free(t);
+	return v;
+}
+
 static void define_core(void *unused)
 {
 	(void)unused;
@@ -658,10 +725,12 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
 	scm_c_define_gsubr("%decode-plan", 2, 0, 0, decode_plan);
+	scm_c_define_gsubr("%toml-read", 1, 0, 0, toml_read);
+	scm_c_define_gsubr("%add-root", 2, 0, 0, add_root);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
 		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?", "%write-pins",
 		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
-		     "%plan-encoding", "%decode-plan", NULL);
+		     "%plan-encoding", "%decode-plan", "%toml-read", "%add-root", NULL);
 	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {
 		scm_c_define(core_constants[i].name, scm_from_int(core_constants[i].value));
 		scm_c_export(core_constants[i].name, NULL);

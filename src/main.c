@@ -125,6 +125,11 @@ static const struct command commands[] = {
 	 "Remove from the store everything that the roots (plans named under\n"
 	 "STORE/roots) do not reach (--dry-run, -n: only say how much); or add\n"
 	 "or remove a root."},
+	{"cache", NULL, cli_cache_remove, "remove", 1, MANY, 0, NULL, NULL,
+	 "cache remove COMPONENT...",
+	 "Drop what a TOML description's caching = \"aggressive\" COMPONENT\n"
+	 "keeps (its gc root toml-COMPONENT): the output may then be collected\n"
+	 "by gc, and the next build of it runs it again (docs/toml.md)."},
 	{"fsck", NULL, cli_fsck, NULL, 0, 0, 0, fsck_options, NULL, "fsck [--deep]",
 	 "Check the store: every blob and tree hashes to its name, trees and\n"
 	 "layers are read-only, each layer is what its key describes, every\n"

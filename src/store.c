@@ -859,6 +859,23 @@ int store_add_root(struct store *s, const char *name, const hash_t *plan)
 	return r;
 }
 
+int store_get_root(struct store *s, const char *name, hash_t *plan)
+{
+	if (check_root_name(name) < 0)
+		return -1;
+	char *p = fs_fmt("%s/roots/%s", s->dir, name), *buf;
+	size_t len;
+	int r = fs_read_file(p, &buf, &len);
+	if (r == 0) {
+		r = rec_hash_decode(buf, len, plan);
+		free(buf);
+		if (r < 0)
+			err_prefix("bad gc root (fix or remove it): %s", p);
+	}
+	free(p);
+	return r;
+}
+
 int store_remove_root(struct store *s, const char *name)
 {
 	if (check_root_name(name) < 0)

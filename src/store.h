@@ -146,6 +146,9 @@ void store_unlock_plan(int fd);
  * non-empty, without '/', and do not start with '.'. */
 int store_add_root(struct store *s, const char *name, const hash_t *plan);
 int store_remove_root(struct store *s, const char *name);
+/* The plan the root name holds: 0, 1 if there is no such root, -1 with
+ * err() (a bad name, a malformed root). */
+int store_get_root(struct store *s, const char *name, hash_t *plan);
 
 /* Trade this process's lock on the whole store for the exclusive one
  * (waiting for every other distill process to let go of theirs), or back

@@ -17,21 +17,7 @@ if [ -n "$missing" ]; then
 fi
 PATH=$PATH:/sbin:/usr/sbin
 
-# The image tools' packages, where an ordinary user can read them.
-mkdir -p "$scratch/debs"
-cat > "$scratch/tools.scm" <<'EOS'
-(import (distill seed) (distill imagetools) (ice-9 match))
-(for-each (match-lambda ((name version sha256 file)
-                         (display (string-append sha256 "  " file "\n"))))
-          (append (filter (lambda (p) (member (car p) image-tool-seed-packages))
-                          seed-packages)
-                  image-tool-packages))
-EOS
-pkgs=$("$distill" run "$scratch/tools.scm")
-ok $? "the image tools' package table loads"
-echo "$pkgs" | (cd "$top/seed/debs" && sha256sum -c --quiet -) 2>&1 | diag
-echo "$pkgs" | while read -r sum file; do cp "$top/seed/debs/$file" "$scratch/debs/"; done
-chmod -R a+rX "$scratch/debs"
+image_tool_debs
 
 cat > "$scratch/image.scm" <<EOS
 (import (distill plan) (distill image))

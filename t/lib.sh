@@ -143,3 +143,24 @@ shared_store=${DISTILL_TEST_STORE:-/tmp/distill-test-store}
 # too), so each plan is built twice in a run, not twice per test (the
 # toolchain and busybox of platform.t's disks are system.t's too).
 second_store=$shared_store-fresh
+
+
+# image_tool_debs: the image tools' packages (seed/debs, checked) copied to
+# $scratch/debs, where an ordinary user can read them (DISTILL_SEED).
+# Reports one test.
+image_tool_debs() {
+	mkdir -p "$scratch/debs"
+	cat > "$scratch/tools.scm" <<'EOS'
+(import (distill seed) (distill imagetools) (ice-9 match))
+(for-each (match-lambda ((name version sha256 file)
+                         (display (string-append sha256 "  " file "\n"))))
+          (append (filter (lambda (p) (member (car p) image-tool-seed-packages))
+                          seed-packages)
+                  image-tool-packages))
+EOS
+	pkgs=$("$distill" run "$scratch/tools.scm")
+	ok $? "the image tools' package table loads"
+	echo "$pkgs" | (cd "$top/seed/debs" && sha256sum -c --quiet -) 2>&1 | diag
+	echo "$pkgs" | while read -r sum file; do cp "$top/seed/debs/$file" "$scratch/debs/"; done
+	chmod -R a+rX "$scratch/debs"
+}

@@ -148,8 +148,8 @@ that names the culprit, else FORM itself."
    ((eq? key 'distill-system-error)
     (format (current-error-port) "distill: error: ~a~%" (car args))
     exit-system)
-   ((eq? key 'read-error)
-    ;; Guile's reader already says "FILE:LINE:COL: what".
+   ((memq key '(read-error distill-toml-error))
+    ;; Guile's reader and (distill toml) already say "FILE:LINE:COL: what".
     (let* ((text (message-of key args))
            (m (string-match "^(.*:[0-9]+:[0-9]+): (.*)$" text)))
       (if m
@@ -330,10 +330,46 @@ its exit status."
   "Does the TARGET NAME name a script (with a / or .scm), not a package?"
   (or (string-index name #\/) (string-suffix? ".scm" name)))
 
+(define (toml-target file args backtrace? then)
+  "The TOML description FILE ((distill toml), loaded only for one): call
+THEN with its plans and return its exit status.  Each component of caching
+= \"aggressive\" that THEN built is kept: the gc root toml-NAME holds it
+(distill cache remove NAME drops it)."
+  (let ((problem (script-problem file))
+        (kept '())
+        (stack #f))
+    (cond
+     (problem (usage-error "cannot read the description ~a: ~a" file problem))
+     ((pair? args)
+      (usage-error "~a is a TOML description: it takes no arguments (~{~a~^ ~})" file args))
+     (else
+      (catch #t
+        (lambda ()
+          (let ((status
+                 (then ((module-ref (resolve-interface '(distill toml)) 'toml-plans)
+                        file
+                        package: (lambda (name)
+                                   (catch 'distill-no-target
+                                     (lambda () (package-value name))
+                                     (lambda _ #f)))
+                        keep: (lambda (name plan) (set! kept (acons name plan kept)))))))
+            (for-each (lambda (k)
+                        (when (plan-built? (cdr k))
+                          (%add-root (string-append "toml-" (car k)) (plan-hash (cdr k)))))
+                      kept)
+            status))
+        (lambda (key . args) (report file #f key args stack))
+        (lambda (key . args)
+          (when backtrace?
+            (set! stack (make-stack #t 2)))))))))
+
 (define (target name args backtrace? then)
-  "A command's TARGET NAME: a script file, evaluated with ARGS as its
-arguments, or the name of a package (which takes none)."
-  (cond ((script-name? name)
+  "A command's TARGET NAME: a TOML description (NAME.toml), a script file,
+evaluated with ARGS as its arguments, or the name of a package (which takes
+none)."
+  (cond ((string-suffix? ".toml" name)
+         (toml-target name args backtrace? then))
+        ((script-name? name)
          (eval-script name args backtrace? then))
         ((pair? args)
          (usage-error "~a is a package, not a script: it takes no arguments (~{~a~^ ~})"
