@@ -48,7 +48,7 @@
             plan-built? current-script-directory
             artifact-format artifact-extra update-path short-hash
             plan->encoding plan-encoding-hash load-plan
-            for-each-anchor live-artifact-hashes))
+            for-each-anchor live-artifact-hashes plan-dir))
 
 (define-record-type <artifact>
   (%make-artifact kind path mode target hash source pin)
@@ -407,6 +407,13 @@ artifact (so (or (update-path x p) ...) tries something else)."
                                   (artifact-source a) (artifact-pin a))))
            (set-artifact-contents! b (artifact-contents a))
            b))))
+
+(define (plan-dir)
+  "The directory plans are kept in: the store's rec/plan/, where each
+plan's encoding is a file named by its hash (what load-plan reads).
+Upstream's was a parameter naming a directory; here the store decides."
+  (string-append (dirname (dirname (%store-path 'blob (string-append (make-string 43 #\A) "="))))
+                 "/rec/plan"))
 
 (define (short-hash h)
   "The first 6 characters of hash H, for people."
