@@ -306,6 +306,14 @@
                         (filter plan? (plan-closure (list disk)))))
       "and its base services (var-mount, which the system's service starts after)"))
 
+(ok (contains? (error-text (lambda () (system-add-packages (make-system services: (list hello-svc)) '())))
+               "starts after \"var-mount\", which is not a service of the system")
+    "a system starting after var-mount, used without a platform: the error names it")
+(ok (contains? (error-text (lambda () (make-system services: (list (make-service name: 'web after: '(network)
+                                                                                spec: (oneshot* up: "#!/bin/sh\n"))))))
+               "starts after \"network\"")
+    "any other service a system lacks is an error at once")
+
 ;;; (distill filepath)
 (ok (string? (pathfind "sh")) "pathfind")
 (is (folddir cons '() scratch) (reverse (sort (folddir cons '() scratch) string<?)) "folddir in sorted order")

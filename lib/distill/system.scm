@@ -74,6 +74,11 @@ for x86_64 with (distill base)'s toolchain, flat."
     (let walk ((xs (map expand xs)))
       (append-map (lambda (x) (if (list? x) (walk (map expand x)) (list x))) xs))))
 
+(define strict
+  ;; #t: a system lacking var-mount is an error now (once its platform's
+  ;; services are added, or when it is used without a platform).
+  (make-parameter #f))
+
 (define (missing-names services)
   "The names SERVICES (and the services they give in after:) start after
 that none of them has: services the platform is to add."
@@ -93,8 +98,8 @@ that none of them has: services the platform is to add."
   "SYSTEM with PACKAGES (as make-system's) in its root as well."
   (check-list 'system-add-packages "packages:" packages)
   (unless (system-root system)
-    ;; Its services start after some it does not have: the error.
-    ((system-remake system) '()))
+    ;; Its services start after var-mount, which it does not have: the error.
+    (parameterize ((strict #t)) ((system-remake system) '())))
   (%system (system-hostname system) (system-services system)
            (delete-duplicates (append (expand-items packages) (system-root system)) eq?)
            (system-owners system)
@@ -109,7 +114,7 @@ before its own: a platform's base services."
                       services)))
     (if (and (null? more) (system-root system))
         system
-        ((system-remake system) more))))
+        (parameterize ((strict #t)) ((system-remake system) more)))))
 
 (define* (make-system #:key (hostname "distill") (services '()) (packages '())
                       (files '()) (users '()) (groups '()) (owners '()))
@@ -117,9 +122,9 @@ before its own: a platform's base services."
 (packages or plans), FILES (artifacts, plans and inputs at \"/\"), and
 USERS and GROUPS (make-user, make-group) besides the services' own;
 OWNERS ((PATH UID GID MODE)) are applied in the images.  When SERVICES
-start after services they do not include (upstream's var-mounted-rw),
-the system is made once a platform adds its base services
-(platform+system->plan); used alone, that is an error naming them."
+start after var-mount (upstream's var-mounted-rw, the platform's /var)
+without including it, the system is made once a platform adds its base
+services (platform+system->plan); used alone, that is an error naming it."
   (unless (and (string? hostname) (positive? (string-length hostname))
                (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
                                              (memv c '(#\- #\.))))
@@ -133,10 +138,11 @@ the system is made once a platform adds its base services
                                 #:packages packages #:files files #:users users
                                 #:groups groups #:owners owners)))
          (missing (missing-names services)))
-    (if (pair? missing)
-        ;; Upstream's systems start after the platform's services
-        ;; (var-mounted-rw): platform+system->plan adds them, and makes
-        ;; the system then.
+    (if (and (not (strict)) (equal? missing '("var-mount")))
+        ;; Upstream's guide makes /var the platform's service: a system
+        ;; may start after var-mounted-rw without having it, and is made
+        ;; once platform+system->plan adds the platform's services.  Any
+        ;; other name it lacks is an error now.
         (%system hostname #f #f owners remake)
         (make-system/complete hostname services packages files users groups owners remake))))
 
