@@ -56,12 +56,13 @@
 ;; build-id is a hash of the content; the source tree is at the same path
 ;; in every build.
 (define-module (pkg linux)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill package)
   #:use-module (distill seed)
   #:use-module (distill base)
   #:use-module (ice-9 match)
-  #:export (linux-static linux-version linux-build-packages))
+  #:export (linux-static linux/config-static linux-version linux-build-packages))
 
 (define linux-version "6.1.176")
 
@@ -115,13 +116,15 @@
   ;; the shell whenever it has `&&' or a redirection.
   '(ARCH=x86_64 LOCALVERSION= AR=x86_64-linux-gnu-ar HOSTAR=x86_64-linux-gnu-ar))
 
-(define linux-static
+(define (kernel-package label config-path)
+  "Linux built from the whole .config CONFIG-PATH (found as bind finds
+files), as the plan LABEL."
   (package-template
-   #:label (string-append "linux-static-" linux-version)
+   #:label label
    ;; The config is looked up when the package is configured, not when
    ;; the module loads, so importing (pkg linux) needs no linux/ beside it.
    #:src (list linux-source
-               (lambda (conf) (bind "linux/config-static" "/src/config-static")))
+               (lambda (conf) (bind config-path "/src/config-static")))
    #:tools (list linux-build-debs)
    #:dir (string-append "/linux-" linux-version)
    #:env `((TZ . UTC) (LC_ALL . C)
@@ -136,3 +139,18 @@
              if (diff -u /src/config-static .config)
              if (make ,@kbuild-args bzImage)
              cp arch/x86/boot/bzImage /out/bzImage)))
+
+(define linux-static
+  (kernel-package (string-append "linux-static-" linux-version) "linux/config-static"))
+
+(define* (linux/config-static name config-path #:key install dtb)
+  "Upstream's linux/config-static: the kernel package named
+linux-VERSION-NAME built from CONFIG-PATH (a whole x86_64 .config, found as
+bind finds files; linux/config-static is this project's), whose raw output
+is the bzImage.  INSTALL (upstream's installkernel script) and DTB (device
+trees, for arm boards) are for platforms this project cannot build yet:
+given, they are an error."
+  (when (or install dtb)
+    (recipe-error 'linux/config-static "install: and dtb: are not supported yet (x86_64 only: the bzImage is the output), not ~s and ~s"
+                  (list install dtb)))
+  (kernel-package (string-append "linux-" linux-version "-" name) config-path))

@@ -316,7 +316,10 @@ static int try_one(struct store *s, const char *cand, const char *url, const pin
 	struct sink k;
 	const char *slash = strrchr(url, '/');
 	sink_init(&k, fd, slash ? slash + 1 : url, lim);
-	int r = cand[0] == '/' ? from_file(cand, &k) : from_url(cand, &k, o->offline);
+	/* A candidate without a scheme is a file name, relative to the
+	 * current directory unless absolute (DISTILL_MIRRORS=. is a
+	 * directory, not a host). */
+	int r = !strstr(cand, "://") ? from_file(cand, &k) : from_url(cand, &k, o->offline);
 	if (r == 0 && fsync(fd) < 0)
 		r = err_sys("%s: fsync", tmp);
 	close(fd);

@@ -32,6 +32,23 @@ DISTILL_MIRRORS="$scratch/mirror" "$distill" --store "$st" --offline build "$scr
 ok $? "offline, a source comes from a mirror directory"
 ok $(cmp -s "$(cut -d' ' -f2 "$scratch/out")/src.txt" "$scratch/www/src.txt"; echo $?) "with the right bytes"
 
+# 1b. The sources in the current directory: DISTILL_MIRRORS=. (a mirror
+# directory relative to the current directory, not a host name), and
+# (distill fetch)'s user-fetch-hook with symlink-from-directory.
+(cd "$scratch/mirror" && DISTILL_MIRRORS=. "$distill" --store "$scratch/store-dot" --offline \
+	build "$scratch/m.scm" > "$scratch/out" 2> "$scratch/err")
+ok $? "DISTILL_MIRRORS=. serves the sources in the current directory"
+diag < "$scratch/err"
+{ echo '(import (distill plan) (distill fetch))'
+  echo '(user-fetch-hook (symlink-from-directory "."))'
+  sed 1d "$scratch/m.scm"; } > "$scratch/mirror/here.scm"
+(cd "$scratch/mirror" && "$distill" --store "$scratch/store-here" --offline \
+	build here.scm > "$scratch/out" 2> "$scratch/err")
+ok $([ $? = 0 ] && cmp -s "$(cut -d' ' -f2 "$scratch/out")/src.txt" "$scratch/www/src.txt"; echo $?) \
+	"user-fetch-hook with symlink-from-directory \".\" takes the source from the current directory"
+diag < "$scratch/err"
+rm "$scratch/mirror/here.scm"
+
 # 2. A mirror file altered by one byte: the documented error, nothing stored.
 st2="$scratch/store2"
 printf 'the source, version 2\n' > "$scratch/mirror/src.txt"

@@ -37,7 +37,12 @@
   #:use-module (distill toolchain)
   #:re-export (default-config default-build-config build-config
                base-tools-hook cc-toolchain-hook native-toolchain-hook)
-  #:export (seed-tree musl-libc base-tools musl-toolchain native-toolchain))
+  #:use-module ((srfi srfi-1) #:select (every))
+  #:export (seed-tree musl-libc base-tools musl-toolchain native-toolchain
+            ;; upstream's
+            busybox-full busybox-core hard uboot/config libelf linux/config-static
+            libisl libgmp libmpfr exportall libssp-nonshared cc-for-target
+            gcc+musl-static-config gcc cdn-artifact))
 
 (define seed-promise (delay (seed-plan)))
 (define musl-promise (delay (musl (seed-tree))))
@@ -80,3 +85,135 @@ at \"/\", musl at the sysroot."
 (base-tools-hook base-tools)
 (cc-toolchain-hook musl-toolchain)
 (native-toolchain-hook native-toolchain)
+
+;;; Upstream's (distill base) names.  Its packages are recipes here, in
+;;; pkg/ above the library: these names are forwarders that find the
+;;; recipe's module when a config is given (so the library still loads
+;;; without pkg/, and a package expands to the very plan of its recipe).
+
+(define (recipe module name)
+  (lambda (conf)
+    ((module-ref (resolve-interface module) name) conf)))
+
+(define busybox-full (recipe '(pkg busybox) 'busybox-full))
+(define busybox-core (recipe '(pkg busybox) 'busybox-core))
+(define libgmp (recipe '(pkg gmp) 'libgmp))
+(define libmpfr (recipe '(pkg mpfr) 'libmpfr))
+(define libisl (recipe '(pkg isl) 'libisl))
+
+(define (linux/config-static . args)
+  "pkg/linux.scm's linux/config-static: (linux/config-static NAME
+CONFIG-PATH) is the kernel package linux-VERSION-NAME built from the
+whole .config CONFIG-PATH."
+  (apply (module-ref (resolve-interface '(pkg linux)) 'linux/config-static) args))
+
+(define (libelf conf)
+  "Pending: libelf.a and its headers (not the rest of elfutils).
+elfutils' sources can be had (Debian's elfutils_0.188.orig.tar.bz2) but
+need argp, fts and obstack, which musl lacks and no recipe here builds
+yet; until then this is an error naming that."
+  (recipe-error 'libelf "not built yet: elfutils needs argp, fts and obstack, which musl lacks and no recipe here builds (the kernel's objtool uses Debian's libelf-dev: pkg/linux.scm)"
+                '()))
+
+(define hard
+  ;; hard(8): halt, poweroff or reboot at once, without asking init
+  ;; (upstream's was a small C program; busybox's -f applets do the same
+  ;; system call, and every image here has busybox).
+  (interned "/sbin/hard" #o755 "#!/bin/sh
+# hard halt|poweroff|reboot: stop the machine now, without init.
+case $1 in
+halt|poweroff|reboot) sync; exec \"$1\" -f ;;
+*) echo 'usage: hard halt|poweroff|reboot' >&2; exit 1 ;;
+esac
+"))
+
+(define exportall
+  ;; exportall(1): `exportall { KEY VALUE ... } PROG...' exports each KEY
+  ;; as VALUE, then runs PROG (in Scheme: (exportall (KEY VALUE ...) PROG
+  ;; ...), or upstream's ((KEY VALUE) ...) pairs).  A script of the shell
+  ;; (upstream's was C): execlineb passes a block's words with a leading
+  ;; space and ends it with an empty word, and a block within it with two
+  ;; spaces and a word of one space.
+  (interned "/bin/exportall" #o755 "#!/bin/sh
+# exportall { KEY VALUE ... } PROG...: export each KEY=VALUE, exec PROG.
+n_=0
+while [ $# -gt 0 ] && [ -n \"$1\" ]; do
+	w_=${1# }
+	shift
+	case $w_ in
+	'') continue ;;
+	' '*) w_=${w_# } ;;
+	esac
+	if [ $n_ = 0 ]; then k_=$w_ n_=1; else export \"$k_=$w_\"; n_=0; fi
+done
+[ $# -gt 0 ] || { echo 'exportall: usage: exportall { KEY VALUE ... } PROG...' >&2; exit 100; }
+[ $n_ = 0 ] || { echo \"exportall: $k_ has no value\" >&2; exit 100; }
+shift
+exec \"$@\"
+"))
+
+(define libssp-nonshared
+  ;; libssp_nonshared.a: __stack_chk_fail_local, which code compiled with
+  ;; -fstack-protector calls in static and PIC objects, for gcc's
+  ;; -lssp_nonshared; musl's libc.a also has it.
+  (cc-package
+   "libssp-nonshared" "1" #f
+   (interned "/src/libssp-nonshared/ssp-local.c" #o644
+             "extern void __stack_chk_fail(void);
+__attribute__((visibility(\"hidden\"))) void __stack_chk_fail_local(void) { __stack_chk_fail(); }
+")
+   dir: "/src/libssp-nonshared"
+   build: `(if (mkdir -p /out/usr/lib)
+            if (,$CC ,$CFLAGS -c ssp-local.c -o ssp-local.o)
+            ,$AR rc /out/usr/lib/libssp_nonshared.a ssp-local.o)))
+
+(define* (cc-for-target conf #:optional native)
+  "The packages that make up the C toolchain compiling for CONF (its tools
+and its libc, as (cc-toolchain-hook) gives them); with NATIVE, those of
+the build machine's toolchain ((native-toolchain-hook)) too."
+  (let ((tc ((cc-toolchain-hook) conf)))
+    (append (cc-toolchain-tools tc) (cc-toolchain-libc tc)
+            (if native
+                (let ((nt ((native-toolchain-hook) (or (config-build conf) conf))))
+                  (append (cc-toolchain-tools nt) (cc-toolchain-libc nt)))
+                '()))))
+
+(define* (gcc+musl-static-config arch #:key (optflag '-O2) (sspflag '-fstack-protector-strong)
+                                 (extra-cflags '()) build bootstrap prebuilt)
+  "The config for ARCH with gcc and musl, static (static-pie) linking:
+default-config's, with BUILD the build machine's config (#f: (build-config)).
+Upstream's BOOTSTRAP and PREBUILT picked other toolchains; here the
+toolchain is always musl and gcc from the seed, so they must be #f."
+  (when (or bootstrap prebuilt)
+    (recipe-error 'gcc+musl-static-config "bootstrap: and prebuilt: are upstream's toolchains; here there is one (the seed's gcc, musl from source): leave them #f, not ~s and ~s"
+                  (list bootstrap prebuilt)))
+  (default-config arch #:optflag optflag #:sspflag sspflag #:extra-cflags extra-cflags
+                  #:build (or build (build-config))))
+
+(define (gcc conf)
+  "The gcc for build=host with /usr/bin/gcc: here the seed's gcc-12 and
+binutils (Debian 12's binaries, glibc; docs/seed.md), the same tree every
+build has at \"/\".  A gcc built from source is pending (another issue)."
+  (seed-tree))
+
+(define (cdn-artifact hash abspath mode)
+  "Upstream fetched files such as default configs by HASH from its CDN.
+Here: the remote file pinned by HASH at ABSPATH with MODE, found by its pin
+in $DISTILL_MIRRORS (or the user's fetch hook), or under the base URLs of
+$DISTILL_MIRROR_DISTILL_CDN (mirror://distill-cdn/HASH)."
+  (remote-file (string-append "mirror://distill-cdn/" hash) hash abspath mode))
+
+(define (uboot/config name hash env bootcmd)
+  "Upstream's u-boot package uboot-VERSION-NAME: the .config pinned by HASH
+(fetched as cdn-artifact fetches), ENV (KEY=VALUE strings) as its default
+environment and BOOTCMD its boot command.  No u-boot source is pinned here
+yet (no platform needs one: the x86_64 platforms boot by GRUB or UEFI), so
+configuring it is an error saying so; the arguments are checked now."
+  (unless (string? name) (recipe-error 'uboot/config "name: ~s must be a string" (list name)))
+  (check-pin 'uboot/config hash)
+  (unless (and (list? env) (every string? env))
+    (recipe-error 'uboot/config "env: ~s must be a list of KEY=VALUE strings" (list env)))
+  (let ((config (cdn-artifact hash "/src/uboot.config" #o644)))
+    (lambda (conf)
+      (recipe-error 'uboot/config "uboot-~a (config ~a): u-boot's source is not pinned here yet: no platform of this project boots by u-boot"
+                    (list name (artifact-pin config))))))

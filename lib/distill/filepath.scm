@@ -19,6 +19,10 @@
             abspath
             pathfind
             folddir)
+  ;; upstream's (distill filepath) gives SRFI 13's two; Guile's core has
+  ;; them with the same arguments (PREFIX STRING)
+  #:re-export (string-prefix?
+               string-suffix?)
   ;; these two replace Guile's core bindings of the same names
   ;; (which differ: Guile's (basename "/a/b/") is "b")
   #:replace (dirname

@@ -26,6 +26,7 @@
   #:use-module (distill plan)
   #:use-module (distill hash)
   #:use-module (distill imagetools)
+  #:use-module ((distill package) #:select (expander))
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
   #:use-module (ice-9 match)
@@ -33,7 +34,9 @@
             rootfs-tar tar-image cpio-image squashfs-image
             ext4-image ext2-image vfat-image
             partition partition? disk-image qcow2-image
-            grub-bios-disk uki))
+            grub-bios-disk uki
+            ;; upstream's
+            container-rootfs-image efi-image mbr-image linux-esp ext2fs squashfs))
 
 (define image-epoch
   ;; The mtime of every entry, and the time of every file system made
@@ -689,3 +692,80 @@ ESP's /EFI/BOOT/BOOTX64.EFI."
                               (interned "/image/os-release" #o644 os-release)))
                 (string-append "KERNEL=" k " INITRD=" i " OUT=" (shell-word file)
                                "\n" uki-script))))
+
+;;; Upstream's image procedures.  mbr-image, efi-image and
+;;; container-rootfs-image make a platform's mkimage: a procedure that
+;;; (distill platform) calls with the keywords ROOT (the items of the root
+;;; file system), OWNERS, KERNEL (a plan whose raw output is a bzImage),
+;;; INITRD (the initramfs plan), CMDLINE (the kernel's command line) and
+;;; VAR-SIZE (bytes of the empty /var partition), and which gives the
+;;; image plan.  The disks are laid out as docs/boot.md says: boot, a
+;;; read-only squashfs root, an empty /var.
+
+(define (root-squashfs name root owners)
+  (squashfs-image root name: (string-append name "-root") owners: owners))
+
+(define (var-partition var-size)
+  (partition #f size: var-size name: "var"))
+
+(define (mbr-image name)
+  "A mkimage for a (legacy-)bootable disk NAME.img: an MBR with a FAT boot
+partition holding the kernel and initramfs, GRUB in the MBR and the gap
+before the first partition (grub-bios-disk), the root, /var."
+  (lambda* (#:key root (owners '()) kernel initrd cmdline var-size #:allow-other-keys)
+    (let* ((boot (vfat-image (list kernel initrd) name: (string-append name "-boot")))
+           (disk (disk-image (list (partition boot type: "0c" bootable: #t)
+                                   (partition (root-squashfs name root owners))
+                                   (var-partition var-size))
+                             label: 'dos name: (string-append name "-nogrub"))))
+      (grub-bios-disk disk
+                      (string-append "set root=(hd0,msdos1)\n"
+                                     "linux /" (basename (plan-raw-output kernel)) " " cmdline "\n"
+                                     "initrd /" (basename (plan-raw-output initrd)) "\n"
+                                     "boot\n")
+                      name: name))))
+
+(define* (linux-esp kernel bootargs #:key initrd (name "esp"))
+  "An ESP (a FAT image NAME.vfat) that boots KERNEL (a plan whose raw output
+is an EFI-stub bzImage) with BOOTARGS (a string, or a list of strings and
+symbols) and INITRD (an initramfs plan, or #f): a unified kernel image at
+/EFI/BOOT/BOOTX64.EFI."
+  (let* ((cmdline (if (list? bootargs)
+                      (string-join (map (lambda (a) (if (symbol? a) (symbol->string a) a)) bootargs) " ")
+                      bootargs))
+         (efi (uki kernel initrd name: "BOOTX64" cmdline: cmdline)))
+    (vfat-image (list (make-input basedir: "/EFI/BOOT" link: efi)) name: name)))
+
+(define* (efi-image name #:key uuid)
+  "A mkimage for an EFI-bootable disk NAME.img: a GPT (its id UUID, default
+derived from NAME) with the ESP (linux-esp), the root, /var.  Its
+procedure property firmware is uefi (make-platform's default firmware)."
+  (let ((mk (lambda* (#:key root (owners '()) kernel initrd cmdline var-size #:allow-other-keys)
+              (disk-image (list (partition (linux-esp kernel cmdline initrd: initrd
+                                                      name: (string-append name "-esp"))
+                                           type: 'esp)
+                                (partition (root-squashfs name root owners) type: 'linux-root-x86-64)
+                                (var-partition var-size))
+                          name: name id: uuid))))
+    (set-procedure-property! mk 'firmware 'uefi)
+    mk))
+
+(define (container-rootfs-image name)
+  "A mkimage for a container: the root file system as the tarball
+NAME.tar.gz (tar-image), no kernel or disk."
+  (lambda* (#:key root (owners '()) #:allow-other-keys)
+    (tar-image root name: name owners: owners)))
+
+(define (ext2fs name uuid . inputs)
+  "A package (a procedure of a config) whose plan is the ext2 file system
+image NAME.ext2 (sparse) of INPUTS (packages, plans, artifacts), expanded
+with that config; UUID, or #f for one derived from NAME."
+  (lambda (conf)
+    (ext2-image (map (expander conf) inputs) name: name uuid: uuid)))
+
+(define* (squashfs inputs chown #:key (compress 'zstd))
+  "The squashfs image of INPUTS (root file system items) with the owners
+CHOWN ((PATH UID GID MODE), as rootfs-tar's OWNERS; upstream's listed
+user and group names), compressed by COMPRESS (zstd, xz, gzip, lz4, lzo)."
+  (squashfs-image inputs name: "rootfs" owners: chown
+                  compressor: (if (symbol? compress) (symbol->string compress) compress)))

@@ -48,7 +48,7 @@
             plan-built? current-script-directory
             artifact-format artifact-extra update-path short-hash
             plan->encoding plan-encoding-hash load-plan
-            for-each-anchor live-artifact-hashes))
+            for-each-anchor live-artifact-hashes plan-dir))
 
 (define-record-type <artifact>
   (%make-artifact kind path mode target hash source pin)
@@ -174,9 +174,21 @@ upstream compatibility; the format is detected from the content."
   (%make-artifact 'archive path 0 #f (parse-pin 'remote-archive pin) url pin))
 
 (define fetch-hook
-  ;; A procedure (URL PIN) -> list of URLs to try before URL itself (after
-  ;; the mirrors of $DISTILL_MIRRORS), e.g. to use a company cache.
-  (make-parameter (lambda (url pin) '())))
+  ;; #f, or a procedure (URL PIN) -> the URLs or file names to try before
+  ;; URL itself (after the mirrors of $DISTILL_MIRRORS), e.g. to use a
+  ;; company cache: a list of them, one, or #f for none.  (distill fetch)
+  ;; gives it under upstream's name, user-fetch-hook.
+  (make-parameter #f))
+
+(define (hook-candidates url pin)
+  "What fetch-hook gives for URL and PIN, as a list of strings."
+  (let* ((hook (fetch-hook))
+         (got (if hook (hook url pin) '()))
+         (got (cond ((not got) '()) ((string? got) (list got)) (else got))))
+    (unless (and (list? got) (every string? got))
+      (recipe-error 'fetch-hook "the hook gave ~s for ~a: a URL or file name, a list of them, or #f"
+                    (list got url)))
+    got))
 
 (define (plan-all-sources plans)
   "Every remote artifact PLANS need (several may share a pin)."
@@ -210,7 +222,7 @@ stronger pin is used from then on), as do all artifacts with its pin."
               (h (or (hash-ref known (artifact-pin a))
                      (%have-source? pin)
                      (%fetch (artifact-source a) pin
-                             ((fetch-hook) (artifact-source a) (artifact-pin a))))))
+                             (hook-candidates (artifact-source a) (artifact-pin a))))))
          (hash-set! known (artifact-pin a) h)
          (set-artifact-hash! a h)))
      (plan-all-sources plans))))
@@ -410,6 +422,13 @@ artifact (so (or (update-path x p) ...) tries something else)."
                                   (artifact-source a) (artifact-pin a))))
            (set-artifact-contents! b (artifact-contents a))
            b))))
+
+(define (plan-dir)
+  "The directory plans are kept in: the store's rec/plan/, where each
+plan's encoding is a file named by its hash (what load-plan reads).
+Upstream's was a parameter naming a directory; here the store decides."
+  (string-append (dirname (dirname (%store-path 'blob (string-append (make-string 43 #\A) "="))))
+                 "/rec/plan"))
 
 (define (short-hash h)
   "The first 6 characters of hash H, for people."

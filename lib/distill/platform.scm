@@ -45,11 +45,12 @@
             platform-memory platform-var-size
             platform-packages platform-services platform-initramfs-packages
             platform-initramfs platform-disk platform-boot-spec
+            platform-config platform-mkimage platform+system->plan
             minimal-system))
 
 (define-record-type <platform>
   (%platform name firmware kernel modules cmdline memory var-size
-             packages services initramfs-packages)
+             packages services initramfs-packages config mkimage)
   platform?
   (name platform-name)                  ; string
   (firmware platform-firmware)          ; 'bios or 'uefi
@@ -60,44 +61,67 @@
   (var-size platform-var-size)          ; bytes
   (packages platform-packages)          ; in every system's root
   (services platform-services)          ; the base services (minimal-system)
-  (initramfs-packages platform-initramfs-packages)) ; in the initramfs
+  (initramfs-packages platform-initramfs-packages) ; in the initramfs
+  (config platform-config)              ; what packages are built for
+  (mkimage platform-mkimage))           ; (distill image)'s mkimage procedure
 
 (define mib (* 1024 1024))
 
-(define* (make-platform #:key name (firmware 'bios) kernel (modules '())
+(define (words who what x)
+  "X, a string or a list of strings and symbols (upstream's), as one string."
+  (cond ((string? x) x)
+        ((and (list? x) (every (lambda (w) (or (string? w) (symbol? w))) x))
+         (string-join (map (lambda (w) (if (symbol? w) (symbol->string w) w)) x) " "))
+        (else (recipe-error who "~a ~s must be a string or a list of words" (list what x)))))
+
+(define* (make-platform #:key (name "platform") firmware kernel (modules '())
                         (cmdline "quiet") (memory 256) (var-size (* 64 mib))
-                        packages (services '()) initramfs)
+                        packages (services '()) initramfs
+                        (config (default-config 'x86_64)) mkimage)
   "A platform NAME booting KERNEL (a plan whose raw output is an EFI-stub
-bzImage) by FIRMWARE ('bios: GRUB on an MBR disk; 'uefi: a unified kernel
-image on the ESP of a GPT disk), its initramfs loading the kernel MODULES
-(names, with (distill kernel)'s kernel-module-subset; '() when the kernel
-has its drivers built in), with CMDLINE added to the kernel's command
-line, MEMORY MiB, and a /var partition of VAR-SIZE bytes.  Every system
-laid out on it gets PACKAGES in its root (the shell and init its services
-need); SERVICES are its base services, which minimal-system runs; the
-initramfs holds INITRAMFS (packages giving a shell with mount, modprobe
-and switch_root, and mke2fs).  plat/base.scm's base-packages,
+bzImage, or a package giving one) by FIRMWARE ('bios: GRUB on an MBR disk;
+'uefi: a unified kernel image on the ESP of a GPT disk), its initramfs
+loading the kernel MODULES (names, with (distill kernel)'s
+kernel-module-subset; '() when the kernel has its drivers built in), with
+CMDLINE (a string, or upstream's list of words) added to the kernel's
+command line, MEMORY MiB, and a /var partition of VAR-SIZE bytes.  Every
+system laid out on it gets PACKAGES in its root (the shell and init its
+services need); SERVICES are its base services, which minimal-system runs
+and platform+system->plan adds to a system's; the initramfs holds
+INITRAMFS (packages giving a shell with mount, modprobe and switch_root,
+and mke2fs; default: PACKAGES).  CONFIG (default-config 'x86_64, or
+gcc+musl-static-config's) is what its packages are built for; MKIMAGE is
+(distill image)'s mbr-image, efi-image or container-rootfs-image of a
+name (default: mbr-image, or efi-image for 'uefi; FIRMWARE defaults to
+what MKIMAGE boots by, else 'bios).  plat/base.scm's base-packages,
 base-services and initramfs-packages are those of the qemu platforms."
   (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
-  (unless (memq firmware '(bios uefi))
-    (recipe-error 'make-platform "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
-  (unless (and (plan? kernel) (plan-raw-output kernel))
-    (recipe-error 'make-platform "kernel: ~s is not a plan with a raw output (a bzImage)" (list kernel)))
-  (unless (and (list? modules) (every string? modules))
-    (recipe-error 'make-platform "modules: ~s must be a list of kernel module names" (list modules)))
-  (unless (and (exact-integer? var-size) (> var-size 0) (zero? (remainder var-size mib)))
-    (recipe-error 'make-platform "var-size: ~s must be a positive number of bytes, a multiple of 1 MiB" (list var-size)))
-  (for-each (lambda (what l)
-              (unless (and (list? l) (pair? l))
-                (recipe-error 'make-platform "~a must be a non-empty list of packages ((plat base) has the usual ones), not ~s"
-                              (list what l))))
-            '("packages:" "initramfs:") (list packages initramfs))
-  (check-list 'make-platform "services:" services)
-  (%platform name firmware kernel modules cmdline memory var-size
-             packages services initramfs))
+  (unless (config? config) (recipe-error 'make-platform "config: ~s is not a config (default-config, gcc+musl-static-config)" (list config)))
+  (unless (or (not mkimage) (procedure? mkimage))
+    (recipe-error 'make-platform "mkimage: ~s must be a procedure such as (mbr-image NAME) of (distill image)" (list mkimage)))
+  (let ((firmware (or firmware (and mkimage (procedure-property mkimage 'firmware)) 'bios)))
+    (unless (memq firmware '(bios uefi))
+      (recipe-error 'make-platform "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
+    (when (procedure? kernel) (set! kernel ((expander config) kernel)))
+    (unless (and (plan? kernel) (plan-raw-output kernel))
+      (recipe-error 'make-platform "kernel: ~s is not a plan with a raw output (a bzImage)" (list kernel)))
+    (unless (and (list? modules) (every string? modules))
+      (recipe-error 'make-platform "modules: ~s must be a list of kernel module names" (list modules)))
+    (unless (and (exact-integer? var-size) (> var-size 0) (zero? (remainder var-size mib)))
+      (recipe-error 'make-platform "var-size: ~s must be a positive number of bytes, a multiple of 1 MiB" (list var-size)))
+    (let ((initramfs (or initramfs packages)))
+      (for-each (lambda (what l)
+                  (unless (and (list? l) (pair? l))
+                    (recipe-error 'make-platform "~a must be a non-empty list of packages ((plat base) has the usual ones), not ~s"
+                                  (list what l))))
+                '("packages:" "initramfs:") (list packages initramfs))
+      (check-list 'make-platform "services:" services)
+      (%platform name firmware kernel modules (words 'make-platform "cmdline:" cmdline)
+                 memory var-size packages services initramfs config
+                 (or mkimage (if (eq? firmware 'uefi) (efi-image name) (mbr-image name)))))))
 
-(define (configured p)
-  ((expander (default-config 'x86_64)) p))
+(define (configured plat p)
+  ((expander (platform-config plat)) p))
 
 (define (raw-name p)
   (basename (plan-raw-output p)))
@@ -160,7 +184,7 @@ exec switch_root /newroot \"$init\"
   "The plan whose raw output is PLAT's initramfs (a gzip newc cpio)."
   (let ((modules (platform-modules plat)))
     (cpio-image
-     (append (map configured (platform-initramfs-packages plat))
+     (append (map (lambda (p) (configured plat p)) (platform-initramfs-packages plat))
              (list (interned "/init" #o755 init-script)
                    (interned "/etc/modules" #o644
                              (string-concatenate
@@ -194,32 +218,21 @@ with OWNERS; or a procedure of PLAT giving either), laid out for PLAT."
                   (list system)))
   (let* ((root (if (system? system) (system-root system) system))
          (owners (if (system? system) (append (system-owners system) owners) owners))
-         (name (platform-name plat))
          (kernel (platform-kernel plat))
-         (initrd (platform-initramfs plat))
-         (rootfs (squashfs-image (append root mount-points)
-                                 name: (string-append name "-root")
-                                 owners: (append '(("/tmp" 0 0 #o1777)) owners)))
-         (var (partition #f size: (platform-var-size plat) name: "var")))
-    (if (eq? (platform-firmware plat) 'uefi)
-        (let* ((efi (uki kernel initrd name: "BOOTX64" cmdline: (command-line plat)))
-               (esp (vfat-image (list (make-input basedir: "/EFI/BOOT" link: efi))
-                                name: (string-append name "-esp"))))
-          (disk-image (list (partition esp type: 'esp)
-                            (partition rootfs type: 'linux-root-x86-64)
-                            var)
-                      name: name))
-        (let* ((boot (vfat-image (list kernel initrd) name: (string-append name "-boot")))
-               (disk (disk-image (list (partition boot type: "0c" bootable: #t)
-                                       (partition rootfs)
-                                       var)
-                                 label: 'dos name: (string-append name "-nogrub"))))
-          (grub-bios-disk disk
-                          (string-append "set root=(hd0,msdos1)\n"
-                                         "linux /" (raw-name kernel) " " (command-line plat) "\n"
-                                         "initrd /" (raw-name initrd) "\n"
-                                         "boot\n")
-                          name: name)))))
+         (initrd (platform-initramfs plat)))
+    ((platform-mkimage plat)
+     #:root (append root mount-points)
+     #:owners (append '(("/tmp" 0 0 #o1777)) owners)
+     #:kernel kernel #:initrd initrd #:cmdline (command-line plat)
+     #:var-size (platform-var-size plat))))
+
+(define (platform+system->plan plat sys)
+  "Upstream's name: the image plan of the system SYS (make-system) on the
+platform PLAT, with PLAT's packages and base services added: PLAT's
+mkimage applied to them (platform-disk)."
+  (unless (system? sys)
+    (recipe-error 'platform+system->plan "~s is not a system (make-system)" (list sys)))
+  (platform-disk plat (system-add-services sys (platform-services plat))))
 
 (define* (platform-boot-spec plat system #:key (owners '()) (format 'raw))
   "The boot spec of (distill boot) that boots SYSTEM (as for

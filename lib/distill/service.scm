@@ -69,12 +69,15 @@
                      s)
        (char-alphabetic? (string-ref s 0))))
 
+(define (symbol->name x) (if (symbol? x) (symbol->string x) x))
+
 (define (id-ok? n) (and (exact-integer? n) (<= 0 n 65534)))
 
 (define* (make-user #:key name uid (gid uid) (home "/var/empty")
                     (shell "/bin/false") (comment ""))
-  "A user NAME with UID and GID (default: UID), HOME and SHELL, for
-/etc/passwd; its /etc/shadow entry has no password."
+  "A user NAME (a string or a symbol) with UID and GID (default: UID), HOME
+and SHELL, for /etc/passwd; its /etc/shadow entry has no password."
+  (set! name (symbol->name name))
   (unless (name-ok? name) (recipe-error 'make-service "user name: ~s is not a user name" (list name)))
   (unless (id-ok? uid) (recipe-error 'make-service "user ~a: uid ~s must be 0 to 65534" (list name uid)))
   (unless (id-ok? gid) (recipe-error 'make-service "user ~a: gid ~s must be 0 to 65534" (list name gid)))
@@ -85,7 +88,10 @@
   (%user name uid gid home shell comment))
 
 (define* (make-group #:key name gid (members '()))
-  "A group NAME with GID and MEMBERS (user names), for /etc/group."
+  "A group NAME with GID and MEMBERS (user names; strings or symbols), for
+/etc/group."
+  (set! name (symbol->name name))
+  (set! members (if (list? members) (map symbol->name members) members))
   (unless (name-ok? name) (recipe-error 'make-service "group name: ~s is not a group name" (list name)))
   (unless (id-ok? gid) (recipe-error 'make-service "group ~a: gid ~s must be 0 to 65534" (list name gid)))
   (unless (and (list? members) (every name-ok? members))
@@ -166,10 +172,16 @@ DOWN at shutdown; timeouts in milliseconds."
 
 (define* (make-service #:key name (inputs '()) (users '()) (groups '())
                        (after '()) spec)
-  "A service NAME with the packages or artifacts INPUTS it needs in the
+  "A service NAME (a string, or a symbol as upstream's) with the packages or artifacts INPUTS it needs in the
 root file system, the USERS and GROUPS (make-user, make-group) it runs as,
 the services it starts AFTER (names or services), and SPEC (longrun*,
 oneshot* or bundle*)."
+  ;; Upstream names services (and the services in after: and bundles) by
+  ;; symbols: a symbol is its name.
+  (set! name (symbol->name name))
+  (set! after (if (list? after) (map symbol->name after) after))
+  (when (and (bundle? spec) (list? (bundle-contents spec)))
+    (set! spec (%bundle (map symbol->name (bundle-contents spec)))))
   (unless (name-ok? name) (recipe-error 'make-service "name: ~s is not a service name (letters, digits, - _ .)" (list name)))
   (unless (list? inputs) (recipe-error 'make-service "service ~a: inputs: ~s must be a list" (list name inputs)))
   (unless (and (list? users) (every user? users))

@@ -31,18 +31,20 @@
   #:use-module (distill package)
   #:use-module (distill base)
   #:use-module (distill service)
+  #:use-module (distill unix)
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
   #:export (make-system system? system-root system-owners system-services
-            system-hostname system-add-packages))
+            system-hostname system-add-packages system-add-services))
 
 (define-record-type <system>
-  (%system hostname services root owners)
+  (%system hostname services root owners remake)
   system?
   (hostname system-hostname)
   (services system-services)            ; in start-up order
   (root system-root)                    ; items of the root file system
-  (owners system-owners))               ; (PATH UID GID MODE) for images
+  (owners system-owners)                ; (PATH UID GID MODE) for images
+  (remake system-remake))               ; services -> the system with them too
 
 (define root-user (make-user name: "root" uid: 0 home: "/root" shell: "/bin/sh"))
 (define root-group (make-group name: "root" gid: 0))
@@ -65,18 +67,6 @@ declared two ways or one id given two names."
                                      (list who (name clash) (name x) (id x))))
                 (else (loop (cdr items) (cons x out))))))))
 
-(define (passwd-line u)
-  (string-append (user-name u) ":x:" (number->string (user-uid u)) ":"
-                 (number->string (user-gid u)) ":" (user-comment u) ":"
-                 (user-home u) ":" (user-shell u) "\n"))
-
-(define (group-line g)
-  (string-append (group-name g) ":x:" (number->string (group-gid g)) ":"
-                 (string-join (group-members g) ",") "\n"))
-
-(define (shadow-line u)
-  (string-append (user-name u) ":*:0:0:99999:7:::\n"))
-
 (define (expand-items xs)
   "XS (packages, plans, artifacts, inputs, and lists of them) expanded
 for x86_64 with (distill base)'s toolchain, flat."
@@ -84,19 +74,57 @@ for x86_64 with (distill base)'s toolchain, flat."
     (let walk ((xs (map expand xs)))
       (append-map (lambda (x) (if (list? x) (walk (map expand x)) (list x))) xs))))
 
+(define strict
+  ;; #t: a system lacking var-mount is an error now (once its platform's
+  ;; services are added, or when it is used without a platform).
+  (make-parameter #f))
+
+(define (missing-names services)
+  "The names SERVICES (and the services they give in after:) start after
+that none of them has: services the platform is to add."
+  (let loop ((todo services) (seen '()))
+    (cond ((pair? todo)
+           (let ((s (car todo)))
+             (if (memq s seen)
+                 (loop (cdr todo) seen)
+                 (loop (append (filter service? (service-after s)) (cdr todo)) (cons s seen)))))
+          (else
+           (let ((names (map service-name seen)))
+             (delete-duplicates
+              (filter (lambda (n) (and (string? n) (not (member n names))))
+                      (append-map service-after seen))))))))
+
 (define (system-add-packages system packages)
   "SYSTEM with PACKAGES (as make-system's) in its root as well."
   (check-list 'system-add-packages "packages:" packages)
+  (unless (system-root system)
+    ;; Its services start after var-mount, which it does not have: the error.
+    (parameterize ((strict #t)) ((system-remake system) '())))
   (%system (system-hostname system) (system-services system)
            (delete-duplicates (append (expand-items packages) (system-root system)) eq?)
-           (system-owners system)))
+           (system-owners system)
+           (lambda (services)
+             (system-add-packages ((system-remake system) services) packages))))
+
+(define (system-add-services system services)
+  "SYSTEM made again with SERVICES (those it does not run yet) started
+before its own: a platform's base services."
+  (check-list 'system-add-services "services:" services)
+  (let ((more (remove (lambda (s) (member (service-name s) (map service-name (or (system-services system) '()))))
+                      services)))
+    (if (and (null? more) (system-root system))
+        system
+        (parameterize ((strict #t)) ((system-remake system) more)))))
 
 (define* (make-system #:key (hostname "distill") (services '()) (packages '())
                       (files '()) (users '()) (groups '()) (owners '()))
   "A system named HOSTNAME running SERVICES (make-service), with PACKAGES
 (packages or plans), FILES (artifacts, plans and inputs at \"/\"), and
 USERS and GROUPS (make-user, make-group) besides the services' own;
-OWNERS ((PATH UID GID MODE)) are applied in the images."
+OWNERS ((PATH UID GID MODE)) are applied in the images.  When SERVICES
+start after var-mount (upstream's var-mounted-rw, the platform's /var)
+without including it, the system is made once a platform adds its base
+services (platform+system->plan); used alone, that is an error naming it."
   (unless (and (string? hostname) (positive? (string-length hostname))
                (string-every (lambda (c) (or (char-alphabetic? c) (char-numeric? c)
                                              (memv c '(#\- #\.))))
@@ -105,6 +133,20 @@ OWNERS ((PATH UID GID MODE)) are applied in the images."
   (for-each (lambda (l what) (check-list 'make-system what l))
             (list services packages files users groups owners)
             '("services:" "packages:" "files:" "users:" "groups:" "owners:"))
+  (let* ((remake (lambda (more)
+                   (make-system #:hostname hostname #:services (append more services)
+                                #:packages packages #:files files #:users users
+                                #:groups groups #:owners owners)))
+         (missing (missing-names services)))
+    (if (and (not (strict)) (equal? missing '("var-mount")))
+        ;; Upstream's guide makes /var the platform's service: a system
+        ;; may start after var-mounted-rw without having it, and is made
+        ;; once platform+system->plan adds the platform's services.  Any
+        ;; other name it lacks is an error now.
+        (%system hostname #f #f owners remake)
+        (make-system/complete hostname services packages files users groups owners remake))))
+
+(define (make-system/complete hostname services packages files users groups owners remake)
   (let* ((order (services-order services))
          (execline (services-uses-execline? order)))
     (when execline
@@ -139,4 +181,5 @@ OWNERS ((PATH UID GID MODE)) are applied in the images."
                            files)
                    eq?)))
       (%system hostname order items
-               (append '(("/etc/shadow" 0 0 #o600) ("/root" 0 0 #o700)) owners)))))
+               (append '(("/etc/shadow" 0 0 #o600) ("/root" 0 0 #o700)) owners)
+               remake))))
