@@ -7,6 +7,7 @@
 #include "fsutil.h"
 #include "hash.h"
 #include "plan.h"
+#include "result.h"
 #include "sched.h"
 #include "store.h"
 
@@ -493,6 +494,8 @@ static SCM build(SCM vec, SCM targets)
 		t[i] = &nodes[scm_to_size_t(scm_car(targets))];
 	struct sched_stats st;
 	int r = sched_run(the_store(), t, nt, &cli->sched, &st);
+	if (r >= 0 && cli->report && cli->report(the_store(), nodes, nn) < 0)
+		r = -1;
 	SCM res = scm_c_make_vector(nn, SCM_BOOL_F);
 	static const char *states[] = {"pending", "done", "failed", "skipped"};
 	for (size_t i = 0; i < nn; i++) {
@@ -593,6 +596,35 @@ static SCM dry_run_p(void)
 	return scm_from_bool(cli->sched.dry_run);
 }
 
+/* (%result-links OUTPUTS): OUTPUTS a list of (KIND . HASH), the outputs
+ * of distill build's targets, in order: their result links (result.h),
+ * as -o and --no-link say. */
+static SCM result_links_p(SCM outputs)
+{
+	if (cli->no_link)
+		return SCM_UNSPECIFIED;
+	size_t n = scm_to_size_t(scm_length(outputs));
+	struct output *o = xmalloc((n + 1) * sizeof *o);
+	for (size_t i = 0; i < n; i++, outputs = scm_cdr(outputs)) {
+		SCM x = scm_car(outputs);
+		o[i].kind = scm_is_eq(scm_car(x), scm_from_utf8_symbol("tree")) ? OUT_TREE : OUT_FILE;
+		get_hash(scm_cdr(x), &o[i].hash, "%result-links");
+	}
+	int r = result_links(the_store(), cli->out_link ? cli->out_link : "result",
+			     cli->out_link != NULL, o, n, stderr);
+	free(o);
+	if (r < 0)
+		core_error("distill-system-error");
+	return SCM_UNSPECIFIED;
+}
+
+/* (%dry-run-interns?): does this dry run put the recipes' interned
+ * texts in the store (distill why, to diff them)? */
+static SCM dry_run_interns_p(void)
+{
+	return scm_from_bool(cli->dry_run_interns);
+}
+
 static char *opt_string(SCM s)
 {
 	return scm_is_string(s) ? scm_to_utf8_string(s) : NULL;
@@ -635,12 +667,15 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
+	scm_c_define_gsubr("%dry-run-interns?", 0, 0, 0, dry_run_interns_p);
+	scm_c_define_gsubr("%result-links", 1, 0, 0, result_links_p);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
 	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
 	scm_c_define_gsubr("%decode-plan", 2, 0, 0, decode_plan);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
 		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
+		     "%dry-run-interns?", "%result-links",
 		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
 		     "%plan-encoding", "%decode-plan", NULL);
 	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {

@@ -463,7 +463,9 @@ end with."
           (display " ")
           (display (plan-output-path p))
           (newline))
-        plans))
+        plans)
+       (%result-links (map (lambda (p) (cons (plan-output-kind p) (plan-outputs p)))
+                           plans)))
      0)))
 
 (define (platform-named name)
