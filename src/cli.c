@@ -201,8 +201,8 @@ int cli_find_check(const struct cli *c)
 		return err("--failed names the plan: %s takes no '%s' with it", c->command,
 			   c->argv[0]);
 	if (!failed && !c->argc)
-		return err("%s needs a plan: its hash, a prefix of it, its name, or --failed",
-			   c->command);
+		return err("%s needs %sa plan: its hash, a prefix of it, its name, or --failed",
+			   c->command, strcmp(c->command, "why") ? "" : "a TARGET or ");
 	return 0;
 }
 

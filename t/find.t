@@ -57,6 +57,11 @@ ok $([ $rc = 2 ] && grep -qF "$top1 (top)" "$scratch/amb" && grep -qF "$twin (le
 	"an ambiguous prefix is exit 2 and lists the candidates with their names (exit $rc)"
 diag "$scratch/amb"
 rm -f "$st/rec/plan/$twin"
+plan_script "$scratch/ver.scm" ver-1.2 'echo version one two'
+d build ver.scm > /dev/null 2>&1
+d log ver > "$scratch/log3" 2>&1
+ok $([ $? = 0 ] && grep -qx 'version one two' "$scratch/log3"; echo $?) \
+	"log NAME finds the plan NAME-VERSION, as a package name would"
 d log nosuchplan > "$scratch/none" 2>&1
 ok $([ $? = 2 ] && grep -q "no plan named 'nosuchplan'" "$scratch/none"; echo $?) "an unknown name is exit 2, said"
 d log > /dev/null 2>&1
