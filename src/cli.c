@@ -3,11 +3,15 @@
 #include "build.h"
 #include "err.h"
 #include "fsck.h"
+#include "find.h"
 #include "fsutil.h"
 #include "gc.h"
 #include "pins.h"
+#include "glue.h"
+#include "graph.h"
 #include "plan.h"
 #include "status.h"
+#include "why.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -205,19 +209,49 @@ static int cat_log_escaped(struct store *s, const hash_t *h)
 	return r;
 }
 
+/* log, show and why take a plan hash, a prefix of one, a plan name, or
+ * --failed, and only one of them. */
+int cli_find_check(const struct cli *c)
+{
+	bool failed = cli_opt(c, "failed") != NULL;
+	if (failed && c->argc)
+		return err("--failed names the plan: %s takes no '%s' with it", c->command,
+			   c->argv[0]);
+	if (!failed && !c->argc)
+		return err("%s needs %sa plan: its hash, a prefix of it, its name, or --failed",
+			   c->command, strcmp(c->command, "why") ? "" : "a TARGET or ");
+	return 0;
+}
+
+/* The plan the command's argument, or --failed, names (find_plan), into
+ * *h: EXIT_OK; else the error is printed and its exit status returned
+ * (EXIT_USAGE: nothing matches, or more than one plan does). */
+static int plan_arg(struct store *s, const struct cli *c, int flags, hash_t *h)
+{
+	if (cli_opt(c, "failed"))
+		flags |= FIND_FAILED;
+	int r = find_plan(s, c->argc ? c->argv[0] : "", flags, h);
+	return r == 0 ? EXIT_OK : cli_fail(r > 0 ? EXIT_USAGE : EXIT_SYSTEM);
+}
+
 int cli_log(struct cli *c)
 {
 	hash_t h;
-	if (cli_hash_arg(c->argv[0], &h) < 0)
-		return EXIT_USAGE;
 	struct store *s = cli_store_read(c);
 	if (!s)
 		return EXIT_SYSTEM;
+	int rc = plan_arg(s, c, 0, &h);
+	if (rc != EXIT_OK) {
+		store_close(s);
+		return rc;
+	}
 	fflush(stdout);
 	/* Elsewhere than on a terminal, byte for byte, like cat. */
 	int r = isatty(1) ? cat_log_escaped(s, &h) : store_cat_log(s, &h, 1);
+	char hb[HASH_B64 + 1];
+	hash_b64(&h, hb);
 	if (r == 1)
-		err("no log for plan %s in %s", c->argv[0], store_dir(s));
+		err("no log for plan %s in %s", hb, store_dir(s));
 	store_close(s);
 	return r ? cli_fail(EXIT_SYSTEM) : EXIT_OK;
 }
@@ -258,11 +292,15 @@ int cli_show(struct cli *c)
 		return EXIT_SYSTEM;
 	hash_t h;
 	struct plan p;
-	if (load_plan(s, c->argv[0], &h, &p) < 0) {
+	char hb[HASH_B64 + 1];
+	int rc = plan_arg(s, c, 0, &h);
+	if (rc == EXIT_OK && (hash_b64(&h, hb), load_plan(s, hb, &h, &p) < 0))
+		rc = EXIT_SYSTEM;
+	if (rc != EXIT_OK) {
 		store_close(s);
-		return EXIT_SYSTEM;
+		return rc;
 	}
-	printf("plan    %s\nname    %s\n", c->argv[0], p.name);
+	printf("plan    %s\nname    %s\n", hb, p.name);
 	if (p.raw)
 		printf("raw     %s\n", p.raw);
 	for (size_t i = 0; i < p.nin; i++) {
@@ -284,11 +322,96 @@ int cli_show(struct cli *c)
 	struct stat st;
 	if (stat(logp, &st) == 0)
 		printf("log     %s (%lld bytes compressed; distill log %s)\n", logp,
-		       (long long)st.st_size, c->argv[0]);
+		       (long long)st.st_size, hb);
 	free(logp);
 	plan_free(&p);
 	store_close(s);
 	return EXIT_OK;
+}
+
+/* Does why's argument name a stored plan by its hash, a prefix of it or
+ * its exact plan name (or is it --failed)?  Then *h is it, and *s its
+ * store.  Else it is a TARGET, a script or a package, to evaluate. */
+static bool why_stored(const struct cli *c, struct store **s, hash_t *h)
+{
+	*s = NULL;
+	bool failed = cli_opt(c, "failed") != NULL;
+	if (!failed && (c->argc != 1 || strchr(c->argv[0], '/') ||
+			(strlen(c->argv[0]) > 4 && !strcmp(c->argv[0] + strlen(c->argv[0]) - 4, ".scm"))))
+		return false;
+	if (failed)
+		return true;
+	char *dir = c->store_dir ? xstrdup(c->store_dir) : store_default_dir();
+	*s = dir ? store_open_read(dir) : NULL;
+	free(dir);
+	if (*s && find_plan(*s, c->argv[0], FIND_EXACT, h) == 0)
+		return true;
+	if (*s)
+		store_close(*s);
+	*s = NULL;
+	return false;
+}
+
+static int why_report(struct store *s, struct sched_node *nodes, size_t n)
+{
+	return why_nodes(s, nodes, n, stdout);
+}
+
+int cli_why(struct cli *c)
+{
+	struct store *s;
+	hash_t h;
+	if (!why_stored(c, &s, &h)) {
+		c->sched.dry_run = c->sched.dry_silent = 1;
+		c->report = why_report;
+		c->dry_run_interns = 1;
+		return glue_call(c, "build-script");
+	}
+	int rc = s ? EXIT_OK : (s = cli_store_read(c)) ? plan_arg(s, c, 0, &h) : EXIT_SYSTEM;
+	struct plan p;
+	char hb[HASH_B64 + 1];
+	if (rc == EXIT_OK && (hash_b64(&h, hb), load_plan(s, hb, &h, &p) < 0))
+		rc = EXIT_SYSTEM;
+	if (rc == EXIT_OK) {
+		if (why_plan(s, &p, &h, NULL, stdout) < 0)
+			rc = cli_fail(EXIT_SYSTEM);
+		plan_free(&p);
+	}
+	if (s)
+		store_close(s);
+	return rc;
+}
+
+/* graph: the dot text goes to the real stdout; what evaluating the
+ * targets prints there (a dry run's "would fetch" lines) to stderr. */
+static FILE *graph_out;
+static bool graph_only_rebuilds;
+
+static int graph_report(struct store *s, struct sched_node *nodes, size_t n)
+{
+	(void)s;
+	graph_nodes(nodes, n, graph_only_rebuilds, graph_out);
+	return fflush(graph_out) == 0 ? 0 : err_sys("distill graph: writing the graph");
+}
+
+int cli_graph(struct cli *c)
+{
+	graph_only_rebuilds = cli_opt(c, "why") != NULL;
+	int fd = dup(1);
+	if (fd < 0 || !(graph_out = fdopen(fd, "w")) || dup2(2, 1) < 0)
+		return err_sys("distill graph: standard output"), cli_fail(EXIT_SYSTEM);
+	c->sched.dry_run = c->sched.dry_silent = 1;
+	c->report = graph_report;
+	int rc = glue_call(c, "build-script");
+	fclose(graph_out);
+	return rc;
+}
+
+/* One line of a report (gc --dry-run's paths, fsck's problems). */
+static void print_problem(void *arg, const char *line)
+{
+	(void)arg;
+	printf("%s\n", line);
 }
 
 /* gc with --add-root NAME takes PLANHASH, and nothing else does. */
@@ -297,6 +420,8 @@ int cli_gc_check(const struct cli *c)
 	const char *add = cli_opt(c, "add-root"), *remove = cli_opt(c, "remove-root");
 	if (add && remove)
 		return err("--add-root and --remove-root are two runs of gc, not one");
+	if ((add || remove) && cli_opt(c, "all"))
+		return err("--all is for collecting, not with --add-root or --remove-root");
 	if (add && c->argc != 1)
 		return err("--add-root NAME needs the PLANHASH to root");
 	if (!add && c->argc)
@@ -315,6 +440,8 @@ int cli_gc(struct cli *c)
 	if (!s)
 		return EXIT_SYSTEM;
 	int rc = EXIT_OK, dry = c->sched.dry_run;
+	struct store_gc_opts o = { .dry_run = dry, .all = cli_opt(c, "all") != NULL,
+				   .listed = print_problem };
 	struct store_gc_stats st;
 	if (add) {
 		if (store_add_root(s, add, &h) < 0)
@@ -322,7 +449,7 @@ int cli_gc(struct cli *c)
 	} else if (remove) {
 		if (store_remove_root(s, remove) < 0)
 			rc = cli_fail(EXIT_SYSTEM);
-	} else if (store_gc(s, dry, &st) < 0) {
+	} else if (store_gc(s, &o, &st) < 0) {
 		rc = cli_fail(EXIT_SYSTEM);
 	} else {
 		printf("%s %ld entries (%.1f MiB), kept %ld\n", dry ? "would remove" : "removed",
@@ -372,12 +499,6 @@ int cli_cache_remove(struct cli *c)
 	}
 	store_close(s);
 	return rc;
-}
-
-static void print_problem(void *arg, const char *line)
-{
-	(void)arg;
-	printf("%s\n", line);
 }
 
 int cli_fsck(struct cli *c)

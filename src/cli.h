@@ -33,6 +33,12 @@ struct cli {
 	char **script_argv;
 	int nopts;		/* the command's own options, in their order */
 	const struct cli_opt *opts;
+	/* why, graph: what is printed from the nodes of the run's dry run
+	 * (sched.dry_silent), by the glue once it is over; 0 or -1, err set. */
+	int (*report)(struct store *s, struct sched_node *nodes, size_t n);
+	const char *out_link;	/* build -o NAME: the result links' name */
+	int no_link;		/* build --no-link */
+	int dry_run_interns;	/* why: the dry run interns the recipes' texts */
 };
 
 /* Open the store named by the options (the caller closes it); NULL with
@@ -54,6 +60,7 @@ int cli_pins(struct cli *c);
 /* The commands' checks of their own options, before they run: 0, or -1
  * with err() saying what is wrong (a usage error). */
 int cli_gc_check(const struct cli *c);
+int cli_find_check(const struct cli *c);
 
 int cli_sum(struct cli *c);
 int cli_intern(struct cli *c);
@@ -63,5 +70,7 @@ int cli_show(struct cli *c);
 int cli_gc(struct cli *c);
 int cli_cache_remove(struct cli *c);
 int cli_fsck(struct cli *c);
+int cli_why(struct cli *c);
+int cli_graph(struct cli *c);
 
 #endif

@@ -77,13 +77,6 @@ static int list(struct ck *c, const char *sub, struct dirent ***ents)
 	return n;
 }
 
-static void free_list(struct dirent **ents, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
-}
-
 static bool exists(struct ck *c, const char *sub, const hash_t *h)
 {
 	char b[HASH_B64 + 1];
@@ -230,6 +223,23 @@ static void check_meta_rec(struct ck *c, const char *path, const char *buf, size
 		rec_meta_free(&m);
 }
 
+/* The builds of a name: well-formed, under the hash of that name.  The
+ * plans it names may be gone (gc keeps the newest of each name only). */
+static void check_name_rec(struct ck *c, const char *path, const hash_t *key,
+			   const char *buf, size_t len)
+{
+	struct rec_name r;
+	hash_t want;
+	if (rec_name_decode(buf, len, &r) < 0) {
+		problem(c, "%s: %s", path, err_msg());
+		return;
+	}
+	rec_name_key(r.name, &want);
+	if (!hash_eq(&want, key))
+		problem(c, "%s: the builds of '%s' under another name's key", path, r.name);
+	rec_name_free(&r);
+}
+
 static void check_record(struct ck *c, enum rec_kind kind, const char *name)
 {
 	char *path = fs_fmt("%s/rec/%s/%s", store_dir(c->s), rec_kind_names[kind], name);
@@ -271,6 +281,9 @@ static void check_record(struct ck *c, enum rec_kind kind, const char *name)
 	case REC_SIZE:
 		check_size_rec(c, path, buf, len);
 		break;
+	case REC_NAME:
+		check_name_rec(c, path, &key, buf, len);
+		break;
 	case REC_NKINDS:
 		break;
 	}
@@ -291,14 +304,14 @@ static void check_records(struct ck *c)
 				store_dir(c->s), ents[i]->d_name);
 	}
 	if (n >= 0)
-		free_list(ents, n);
+		fs_free_dirents(ents, n);
 	for (int k = 0; k < REC_NKINDS; k++) {
 		char *sub = fs_fmt("rec/%s", rec_kind_names[k]);
 		n = list(c, sub, &ents);
 		for (int i = 0; i < n; i++)
 			check_record(c, k, ents[i]->d_name);
 		if (n >= 0)
-			free_list(ents, n);
+			fs_free_dirents(ents, n);
 		free(sub);
 	}
 }
@@ -415,9 +428,9 @@ static char *differs(const char *a, const char *b)
 	if (!d && na != nb)
 		d = fs_join(a, na > nb ? ea[nb]->d_name : eb[na]->d_name);
 	if (na >= 0)
-		free_list(ea, na);
+		fs_free_dirents(ea, na);
 	if (nb >= 0)
-		free_list(eb, nb);
+		fs_free_dirents(eb, nb);
 	return d;
 }
 
@@ -482,6 +495,14 @@ static void check_root(struct ck *c, const char *name)
 	char *buf;
 	size_t len;
 	hash_t h;
+	struct stat st;
+	/* An indirect root (a result link's): gc keeps what the link points
+	 * to in this store, and drops the root once it points elsewhere. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		c->st->roots++;
+		free(path);
+		return;
+	}
 	int r = fs_read_file(path, &buf, &len);
 	if (r < 0) {
 		problem(c, "%s", err_msg());
@@ -502,7 +523,7 @@ static void each(struct ck *c, const char *sub, void (*fn)(struct ck *, const ch
 	for (int i = 0; i < n; i++)
 		fn(c, ents[i]->d_name);
 	if (n >= 0)
-		free_list(ents, n);
+		fs_free_dirents(ents, n);
 }
 
 int fsck_store(struct store *s, bool deep, void (*report)(void *arg, const char *line),

@@ -365,3 +365,10 @@ void fs_free_words(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+void fs_free_dirents(struct dirent **ents, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+}

@@ -54,5 +54,8 @@ char *xstrdup(const char *s);
  * fs_free_words. */
 char **fs_split_words(const char *value, size_t *n);
 void fs_free_words(char **v, size_t n);
+/* Free what scandir(3) returned: n entries and the array. */
+struct dirent;
+void fs_free_dirents(struct dirent **ents, int n);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <fts.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,8 +75,18 @@ struct gc {
 	hash_t *todo;	/* plans still to visit */
 	size_t ntodo, captodo;
 	bool dry_run;
+	const struct store_gc_opts *o;
+	char *real;	/* the store directory, symlinks resolved: result links name it */
 	struct store_gc_stats *st;
 };
+
+/* path goes (or, in a dry run, would go). */
+static void gone(struct gc *g, const char *path)
+{
+	g->st->removed++;
+	if (g->dry_run && g->o->listed)
+		g->o->listed(g->o->arg, path);
+}
 
 static void gc_push(struct gc *g, const hash_t *plan)
 {
@@ -84,6 +95,48 @@ static void gc_push(struct gc *g, const hash_t *plan)
 	if (g->ntodo == g->captodo)
 		g->todo = xrealloc(g->todo, (g->captodo = 2 * g->captodo + 16) * sizeof *g->todo);
 	g->todo[g->ntodo++] = *plan;
+}
+
+/* Root what the result link that the indirect root at path names points
+ * to: a tree or blob of this store.  false when the link is gone or points
+ * elsewhere (the root is stale). */
+static bool indirect_root(struct gc *g, const char *path)
+{
+	char link[PATH_MAX], to[PATH_MAX];
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n <= 0)
+		return false;
+	link[n] = 0;
+	ssize_t m = readlink(link, to, sizeof to - 1);
+	if (m <= 0 || !g->real)
+		return false;
+	to[m] = 0;
+	size_t rl = strlen(g->real);
+	if (strncmp(to, g->real, rl) || to[rl] != '/')
+		return false;
+	const char *sub = to + rl + 1, *slash = strchr(sub, '/');
+	hash_t h;
+	if (!slash || !rec_key(slash + 1, strlen(slash + 1), &h))
+		return false;
+	if (!strncmp(sub, "trees/", 6))
+		return hset_add(&g->trees, &h), true;
+	if (!strncmp(sub, "blobs/", 6))
+		return hset_add(&g->blobs, &h), true;
+	return false;
+}
+
+/* The newest build, and the newest successful build, of a name are roots. */
+static int name_roots(void *arg, const struct rec_name *r)
+{
+	struct gc *g = arg;
+	if (r->n)
+		gc_push(g, &r->v[0].plan);
+	for (size_t i = 0; i < r->n; i++)
+		if (!r->v[i].failed) {
+			gc_push(g, &r->v[i].plan);
+			break;
+		}
+	return 0;
 }
 
 static int gc_roots(struct gc *g)
@@ -102,13 +155,20 @@ static int gc_roots(struct gc *g)
 		 * (fs_write_atomic's temp files): not roots; swept below. */
 		if (e->d_name[0] == '.')
 			continue;
-		if (strstr(e->d_name, ".tmp.")) {
-			g->st->removed++;
+		char *p = fs_join(dir, e->d_name), *buf;
+		struct stat lst;
+		bool link = lstat(p, &lst) == 0 && S_ISLNK(lst.st_mode);
+		if (strstr(e->d_name, ".tmp.") || (link && !indirect_root(g, p))) {
+			gone(g, p);
 			if (!g->dry_run)
 				unlinkat(dirfd(d), e->d_name, 0);
+			free(p);
 			continue;
 		}
-		char *p = fs_join(dir, e->d_name), *buf;
+		if (link) {
+			free(p);
+			continue;
+		}
 		size_t len;
 		hash_t h;
 		r = fs_read_file(p, &buf, &len);
@@ -187,7 +247,7 @@ static int gc_mark_deps(struct gc *g, const hash_t *plan)
 
 static int gc_mark(struct gc *g)
 {
-	if (gc_roots(g) < 0)
+	if (gc_roots(g) < 0 || (!g->o->all && store_each_name(g->s, name_roots, g) < 0))
 		return -1;
 	while (g->ntodo) {
 		hash_t h = g->todo[--g->ntodo];
@@ -244,7 +304,7 @@ static int gc_sweep(struct gc *g, const char *sub, const struct hset *keep,
 			continue;
 		}
 		char *p = fs_join(dir, n);
-		g->st->removed++;
+		gone(g, p);
 		g->st->bytes_freed += du(p);
 		/* An entry leaves its name whole, by one rename into tmp/; what
 		 * is in tmp/ already is deleted where it is. */
@@ -283,7 +343,7 @@ static int gc_sweep_sha256(struct gc *g)
 		if (keep) {
 			g->st->kept++;
 		} else {
-			g->st->removed++;
+			gone(g, p);
 			if (!g->dry_run)
 				r = store_discard(g->s, p);
 		}
@@ -294,12 +354,46 @@ static int gc_sweep_sha256(struct gc *g)
 	return r;
 }
 
-int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st)
+/* rec/name/<key>: the builds of a name stay while one of the plans they
+ * name does. */
+struct name_sweep {
+	struct gc *g;
+	int r;
+};
+
+static int sweep_name(void *arg, const struct rec_name *r)
+{
+	struct name_sweep *w = arg;
+	bool keep = false;
+	for (size_t i = 0; i < r->n && !keep; i++)
+		keep = hset_has(&w->g->plans, &r->v[i].plan);
+	if (keep) {
+		w->g->st->kept++;
+		return 0;
+	}
+	hash_t key;
+	rec_name_key(r->name, &key);
+	char *p = store_rec_path(w->g->s, REC_NAME, &key);
+	gone(w->g, p);
+	if (!w->g->dry_run)
+		w->r = store_discard(w->g->s, p);
+	free(p);
+	return w->r;
+}
+
+static int gc_sweep_names(struct gc *g)
+{
+	struct name_sweep w = { g, 0 };
+	return store_each_name(g->s, sweep_name, &w) < 0 ? -1 : 0;
+}
+
+int store_gc(struct store *s, const struct store_gc_opts *o, struct store_gc_stats *st)
 {
 	*st = (struct store_gc_stats){ 0, 0, 0 };
 	if (store_lock_store(s, true) < 0)
 		return -1;
-	struct gc g = { .s = s, .dry_run = dry_run, .st = st };
+	struct gc g = { .s = s, .dry_run = o->dry_run, .o = o, .st = st,
+			.real = realpath(store_dir(s), NULL) };
 	int r = gc_mark(&g);
 	/* Records go before what they name, so a crash mid-way never leaves a
 	 * record naming a missing blob or tree. */
@@ -307,6 +401,7 @@ int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st)
 		r = gc_sweep(&g, "rec/plan", &g.plans, "") < 0 ||
 		    gc_sweep(&g, "rec/out", &g.plans, "") < 0 ||
 		    gc_sweep(&g, "rec/meta", &g.plans, "") < 0 ||
+		    gc_sweep_names(&g) < 0 ||
 		    gc_sweep(&g, "rec/unpacked", &g.unpacked, "") < 0 ||
 		    gc_sweep(&g, "rec/origin", &g.blobs, "") < 0 ||
 		    gc_sweep_sha256(&g) < 0 ||
@@ -321,6 +416,7 @@ int store_gc(struct store *s, bool dry_run, struct store_gc_stats *st)
 	hset_free(&g.plans);
 	hset_free(&g.unpacked);
 	free(g.todo);
+	free(g.real);
 	if (store_lock_store(s, false) < 0)
 		r = -1;
 	return r;

@@ -8,6 +8,7 @@
 #include "hash.h"
 #include "pins.h"
 #include "plan.h"
+#include "result.h"
 #include "sched.h"
 #include "store.h"
 #include "toml.h"
@@ -497,6 +498,8 @@ static SCM build(SCM vec, SCM targets)
 		t[i] = &nodes[scm_to_size_t(scm_car(targets))];
 	struct sched_stats st;
 	int r = sched_run(the_store(), t, nt, &cli->sched, &st);
+	if (r >= 0 && cli->report && cli->report(the_store(), nodes, nn) < 0)
+		r = -1;
 	for (size_t i = 0; i < nn && !strcmp(cli->command, "pin"); i++)
 		if (nodes[i].state == NODE_DONE)
 			pins_add(&pinned, nodes[i].plan.name, &nodes[i].hash, &nodes[i].out);
@@ -612,6 +615,35 @@ static SCM dry_run_p(void)
 	return scm_from_bool(cli->sched.dry_run);
 }
 
+/* (%result-links OUTPUTS): OUTPUTS a list of (KIND . HASH), the outputs
+ * of distill build's targets, in order: their result links (result.h),
+ * as -o and --no-link say. */
+static SCM result_links_p(SCM outputs)
+{
+	if (cli->no_link)
+		return SCM_UNSPECIFIED;
+	size_t n = scm_to_size_t(scm_length(outputs));
+	struct output *o = xmalloc((n + 1) * sizeof *o);
+	for (size_t i = 0; i < n; i++, outputs = scm_cdr(outputs)) {
+		SCM x = scm_car(outputs);
+		o[i].kind = scm_is_eq(scm_car(x), scm_from_utf8_symbol("tree")) ? OUT_TREE : OUT_FILE;
+		get_hash(scm_cdr(x), &o[i].hash, "%result-links");
+	}
+	int r = result_links(the_store(), cli->out_link ? cli->out_link : "result",
+			     cli->out_link != NULL, o, n, stderr);
+	free(o);
+	if (r < 0)
+		core_error("distill-system-error");
+	return SCM_UNSPECIFIED;
+}
+
+/* (%dry-run-interns?): does this dry run put the recipes' interned
+ * texts in the store (distill why, to diff them)? */
+static SCM dry_run_interns_p(void)
+{
+	return scm_from_bool(cli->dry_run_interns);
+}
+
 static char *opt_string(SCM s)
 {
 	return scm_is_string(s) ? scm_to_utf8_string(s) : NULL;
@@ -721,6 +753,8 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
 	scm_c_define_gsubr("%write-pins", 0, 0, 0, write_pins);
+	scm_c_define_gsubr("%dry-run-interns?", 0, 0, 0, dry_run_interns_p);
+	scm_c_define_gsubr("%result-links", 1, 0, 0, result_links_p);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
 	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
@@ -728,7 +762,8 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%toml-read", 1, 0, 0, toml_read);
 	scm_c_define_gsubr("%add-root", 2, 0, 0, add_root);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
-		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?", "%write-pins",
+		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
+		     "%write-pins", "%dry-run-interns?", "%result-links",
 		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
 		     "%plan-encoding", "%decode-plan", "%toml-read", "%add-root", NULL);
 	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {

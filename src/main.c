@@ -43,17 +43,22 @@ static const struct option boot_options[] = {
 };
 static const struct option gc_options[] = {
 	{"add-root", required_argument, NULL, OWN}, {"remove-root", required_argument, NULL, OWN},
-	{0},
+	{"all", no_argument, NULL, OWN}, {0},
 };
 static const struct option fsck_options[] = {{"deep", no_argument, NULL, OWN}, {0}};
+static const struct option find_options[] = {{"failed", no_argument, NULL, OWN}, {0}};
+static const struct option graph_options[] = {{"why", no_argument, NULL, OWN}, {0}};
 
 static const struct command commands[] = {
 	{"build", "build-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "build TARGET... [-- ARGS...]",
+	 "build TARGET... [-o NAME | --no-link] [-- ARGS...]",
 	 "Build each TARGET with everything it needs: a script file (the plan or\n"
 	 "list of plans its last expression returns; ARGS are its arguments), or\n"
 	 "the name of a package, whose (pkg NAME) is expanded for x86_64.  Prints,\n"
-	 "for each plan, the output hash and its path in the store."},
+	 "for each plan, the output hash and its path in the store, and leaves a\n"
+	 "symlink to each output, result (-o NAME: NAME; then NAME-2, NAME-3...\n"
+	 "for the next plans), that keeps it from gc while it points there;\n"
+	 "--no-link: none.  Each link is said on stderr, a file's with its size."},
 	{"pin", "pin-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
 	 "pin TARGET... [--pins FILE] [-- ARGS...]",
 	 "Build each TARGET as build does, then write the output hash of every\n"
@@ -116,15 +121,35 @@ static const struct command commands[] = {
 	{"again", NULL, cli_again, NULL, 1, MANY, 0, NULL, NULL, "again PLANHASH...",
 	 "Build a plan again from its stored encoding alone and check that it\n"
 	 "yields the same output as recorded (exit 1 and both paths if not)."},
-	{"log", NULL, cli_log, NULL, 1, 1, 0, NULL, NULL, "log PLANHASH",
-	 "Print the build log of a plan."},
-	{"show", NULL, cli_show, NULL, 1, 1, 0, NULL, NULL, "show PLANHASH",
-	 "Print a plan's inputs, its output, its log's size and its build time."},
+	{"log", NULL, cli_log, NULL, 0, 1, 0, find_options, cli_find_check, "log PLAN|--failed",
+	 "Print the build log of a plan.  PLAN is its hash, a unique prefix of it\n"
+	 "(4 characters or more), or a plan name: the last build of that name (a\n"
+	 "package name NAME also finds the plan NAME-VERSION); --failed: the\n"
+	 "last failed build."},
+	{"show", NULL, cli_show, NULL, 0, 1, 0, find_options, cli_find_check, "show PLAN|--failed",
+	 "Print a plan's inputs, its output, its log's size and its build time.\n"
+	 "PLAN as for distill log."},
+	{"why", NULL, cli_why, NULL, 0, MANY, 1, find_options, cli_find_check,
+	 "why TARGET...|PLAN|--failed [-- ARGS...]",
+	 "Say, for each plan of TARGET that would be built, what changed since\n"
+	 "the last build of its name: each input added, removed or changed, with\n"
+	 "the old and new hash, and a unified diff for small text files.  Given\n"
+	 "a stored PLAN (its hash, a unique prefix of it, or its exact plan name)\n"
+	 "or --failed, what changed at that build since the one before it."},
+	{"graph", NULL, cli_graph, NULL, 1, MANY, 1, graph_options, NULL,
+	 "graph TARGET... [--why] [-- ARGS...]",
+	 "Print the plan graph of TARGET in Graphviz's dot language (distill graph\n"
+	 "x.scm | dot -Tsvg > x.svg): a node per plan, named by plan name and the\n"
+	 "first characters of its hash, those that would be built in bold red, an\n"
+	 "edge from each input plan to the plan using it.  --why: only the plans\n"
+	 "that would be built."},
 	{"gc", NULL, cli_gc, NULL, 0, 1, 0, gc_options, cli_gc_check,
-	 "gc [--dry-run] [--add-root NAME PLANHASH] [--remove-root NAME]",
-	 "Remove from the store everything that the roots (plans named under\n"
-	 "STORE/roots) do not reach (--dry-run, -n: only say how much); or add\n"
-	 "or remove a root."},
+	 "gc [--dry-run] [--all] [--add-root NAME PLANHASH] [--remove-root NAME]",
+	 "Remove from the store everything that the roots do not reach: plans\n"
+	 "named under STORE/roots, the outputs that result links of distill build\n"
+	 "point to, and the last build (and last successful build) of each plan\n"
+	 "name, unless --all.  --dry-run, -n: list what would be removed, remove\n"
+	 "nothing.  Or add or remove a root."},
 	{"cache", NULL, cli_cache_remove, "remove", 1, MANY, 0, NULL, NULL,
 	 "cache remove COMPONENT...",
 	 "Drop what a TOML description's caching = \"aggressive\" COMPONENT\n"
@@ -152,6 +177,8 @@ static void usage_all(FILE *f)
 	      "  -j, --jobs N    run N builds and make jobs at once (default: cores)\n"
 	      "  -k, --keep-going  keep going past failed builds\n"
 	      "  -n, --dry-run   list the plans that would be built, build nothing\n"
+	      "  -o, --out-link NAME  build: the result links' name (default result)\n"
+	      "  --no-link       build: no result links\n"
 	      "  --backtrace     show Guile's backtrace on recipe errors\n"
 	      "  --offline       never open a network connection (mirror\n"
 	      "                  directories in $DISTILL_MIRRORS still serve)\n"
@@ -179,6 +206,7 @@ static const struct option shared_opts[] = {
 	{"keep-going", no_argument, NULL, 'k'}, {"dry-run", no_argument, NULL, 'n'},
 	{"backtrace", no_argument, NULL, 'B'}, {"offline", no_argument, NULL, 'O'},
 	{"pins", required_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
+	{"out-link", required_argument, NULL, 'o'}, {"no-link", no_argument, NULL, 'N'},
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
@@ -300,6 +328,8 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 	case 'O': c->offline = 1; return EXIT_OK;
 	case 'P': c->pins = optarg; return EXIT_OK;
 	case 'h': p->help = 1; return EXIT_OK;
+	case 'o': c->out_link = optarg; return EXIT_OK;
+	case 'N': c->no_link = 1; return EXIT_OK;
 	case OWN:
 		p->opts[c->nopts].name = lo[li].name;
 		p->opts[c->nopts++].value = optarg ? optarg : "";
@@ -318,7 +348,7 @@ static int parse(int argc, char **argv, struct cli *c, struct parsed *p)
 	for (;;) {
 		int li = -1, before = optind;
 		const struct command *had = p->cmd;
-		int o = getopt_long(argc, argv, "-:j:knh", lo, &li);
+		int o = getopt_long(argc, argv, "-:j:knho:", lo, &li);
 		if (o == -1) {
 			if (optind > before && !strcmp(argv[optind - 1], "--")) {
 				c->script_argc = argc - optind;
@@ -365,6 +395,12 @@ static int takes(const struct command *cmd, struct cli *c)
 		why = fs_fmt("%s takes no script arguments (after --)", cmd->name);
 	else if (!why && c->script_argc && n == 0)
 		why = fs_fmt("the arguments after -- are a script's, and no script is given");
+	else if (!why && (c->out_link || c->no_link) && strcmp(cmd->name, "build"))
+		why = fs_fmt("%s makes no result link (-o and --no-link are build's)", cmd->name);
+	else if (!why && c->out_link && c->no_link)
+		why = fs_fmt("-o NAME makes a result link, --no-link none: one of them");
+	else if (!why && c->out_link && (!*c->out_link || !strcmp(c->out_link, "-")))
+		why = fs_fmt("-o needs the name of the result link, not '%s'", c->out_link);
 	else if (!why && cmd->check && cmd->check(c) < 0)
 		why = fs_fmt("%s", err_msg());
 	if (why) {

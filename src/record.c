@@ -12,7 +12,7 @@
 const char *const rec_kind_names[REC_NKINDS] = {
 	[REC_PLAN] = "plan", [REC_OUT] = "out", [REC_META] = "meta",
 	[REC_UNPACKED] = "unpacked", [REC_ORIGIN] = "origin",
-	[REC_SHA256] = "sha256", [REC_SIZE] = "size",
+	[REC_SHA256] = "sha256", [REC_SIZE] = "size", [REC_NAME] = "name",
 };
 
 bool rec_key(const char *name, size_t len, hash_t *h)
@@ -190,4 +190,101 @@ int rec_origin_check(const char *buf, size_t len)
 	if (len == 0 || strnlen(buf, len) != len)
 		return err("expected where the blob came from (a file name or URL)");
 	return 0;
+}
+
+#define NAME_HEAD "distill-name 1\nname "
+
+char *rec_name_encode(const struct rec_name *r, size_t *len)
+{
+	char *t = fs_fmt(NAME_HEAD "%s\n", r->name);
+	for (size_t i = 0; i < r->n; i++) {
+		char b[HASH_B64 + 1];
+		hash_b64(&r->v[i].plan, b);
+		char *n = fs_fmt("%s%s %lld %s\n", t, r->v[i].failed ? "failed" : "built",
+				 r->v[i].when, b);
+		free(t);
+		t = n;
+	}
+	if (len)
+		*len = strlen(t);
+	return t;
+}
+
+/* One "built|failed TIME HASH" line into b. */
+static bool build_line(const char *l, struct rec_build *b)
+{
+	const char *sp = strchr(l, ' ');
+	if (!sp)
+		return false;
+	size_t k = sp - l;
+	if (k == 5 && !memcmp(l, "built", 5))
+		b->failed = false;
+	else if (k == 6 && !memcmp(l, "failed", 6))
+		b->failed = true;
+	else
+		return false;
+	const char *t = sp + 1, *sp2 = strchr(t, ' ');
+	if (!sp2 || sp2 == t)
+		return false;
+	char num[24];
+	if ((size_t)(sp2 - t) >= sizeof num)
+		return false;
+	memcpy(num, t, sp2 - t);
+	num[sp2 - t] = 0;
+	if (!digits(num))
+		return false;
+	b->when = strtoll(num, NULL, 10);
+	return rec_key(sp2 + 1, strlen(sp2 + 1), &b->plan);
+}
+
+int rec_name_decode(const char *buf, size_t len, struct rec_name *r)
+{
+	*r = (struct rec_name){ 0 };
+	const size_t head = strlen(NAME_HEAD);
+	char *copy = strndup(buf, len), *p, *l;
+	if (!copy)
+		abort();
+	bool ok = strlen(copy) == len && len > head && !memcmp(copy, NAME_HEAD, head);
+	p = copy + (ok ? head : 0);
+	if (ok && (ok = (l = next_line(&p)) && *l))
+		r->name = xstrdup(l);
+	while (ok && (l = next_line(&p)) && (ok = r->n < REC_NAME_MAX)) {
+		r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
+		ok = build_line(l, &r->v[r->n++]);
+	}
+	ok = ok && *p == 0;
+	free(copy);
+	if (ok)
+		return 0;
+	rec_name_free(r);
+	return err("malformed builds of a name (expected distill-name 1, see docs/formats.md)");
+}
+
+bool rec_name_push(struct rec_name *r, const struct rec_build *b)
+{
+	if (r->n && hash_eq(&r->v[0].plan, &b->plan) && r->v[0].failed == b->failed)
+		return false;
+	size_t j = 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (!hash_eq(&r->v[i].plan, &b->plan))
+			r->v[j++] = r->v[i];
+	if (j == REC_NAME_MAX)
+		j--;
+	r->v = xrealloc(r->v, (j + 1) * sizeof *r->v);
+	memmove(r->v + 1, r->v, j * sizeof *r->v);
+	r->v[0] = *b;
+	r->n = j + 1;
+	return true;
+}
+
+void rec_name_free(struct rec_name *r)
+{
+	free(r->name);
+	free(r->v);
+	*r = (struct rec_name){ 0 };
+}
+
+void rec_name_key(const char *name, hash_t *key)
+{
+	hash_buf(name, strlen(name), key);
 }

@@ -9,6 +9,9 @@
  *   origin    a non-empty name without NUL (file name or URL), no newline
  *   sha256    one blob hash and a newline (the blob a sha256 pin gave)
  *   size      a size in bytes (decimal) and a newline
+ *   name      the builds of one plan name, newest first: "distill-name 1\n"
+ *             "name " NAME "\n" (("built " | "failed ") TIME " " hash "\n")*
+ *             (keyed by the BLAKE2b-256 of NAME)
  * A gc root (roots/<name>) has the one-hash form too.
  *
  * This module only turns values into bytes and bytes into values: no
@@ -32,6 +35,7 @@
 
 enum rec_kind {
 	REC_PLAN, REC_OUT, REC_META, REC_UNPACKED, REC_ORIGIN, REC_SHA256, REC_SIZE,
+	REC_NAME,
 	REC_NKINDS
 };
 /* The directory names under rec/, by kind: "plan", "out", ... */
@@ -65,6 +69,30 @@ void rec_meta_free(struct rec_meta *m);
 #define REC_SIZE_MAX 24
 size_t rec_size_encode(long long size, char buf[REC_SIZE_MAX]);
 int rec_size_decode(const char *buf, size_t len, long long *size);
+
+/* The builds of one plan name (an index for finding plans by name:
+ * distill log NAME, why, gc's last builds), newest first, at most
+ * REC_NAME_MAX of them, each plan at most once.  Owned by the caller:
+ * rec_name_free. */
+#define REC_NAME_MAX 16
+struct rec_build {
+	long long when;		/* unix seconds the build ended */
+	bool failed;
+	hash_t plan;
+};
+struct rec_name {
+	char *name;
+	struct rec_build *v;
+	size_t n;
+};
+char *rec_name_encode(const struct rec_name *r, size_t *len);
+int rec_name_decode(const char *buf, size_t len, struct rec_name *r);
+/* Put b first (dropping an older entry of the same plan, and the oldest
+ * beyond REC_NAME_MAX); false when b was first already, as it is. */
+bool rec_name_push(struct rec_name *r, const struct rec_build *b);
+void rec_name_free(struct rec_name *r);
+/* The key of name's record: the BLAKE2b-256 of the name. */
+void rec_name_key(const char *name, hash_t *key);
 
 /* An origin record is the name itself: 0 if buf is one. */
 int rec_origin_check(const char *buf, size_t len);

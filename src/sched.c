@@ -253,9 +253,15 @@ static void resolve(struct sched_node *n)
 	n->resolved = 1;
 }
 
-/* Is there an output record whose tree or blob is in the store?  Then the
- * node is done (0).  1: build it (saying why when a record's output is
- * missing and say is set); -1: error. */
+/* Index n's build under its name (store_note_build): what log NAME, why
+ * and gc's last builds find.  The index only finds plans, so a failure to
+ * write it is said, not a failed build. */
+static void note(struct run *r, struct sched_node *n, bool failed)
+{
+	if (!r->o->dry_run && store_note_build(r->s, n->plan.name, &n->hash, failed) < 0)
+		status_say("warning: %s", err_msg());
+}
+
 /* No build can work here: start none, and end with msg (the first). */
 static void set_fatal(struct run *r, const char *msg)
 {
@@ -293,11 +299,15 @@ static int check_output(struct run *r, struct sched_node *n)
 		return 0;
 	}
 	status_say("error: %s", msg);
+	note(r, n, true);
 	fail(r, n, msg);
 	free(msg);
 	return -1;
 }
 
+/* Is there an output record whose tree or blob is in the store?  Then the
+ * node is done (0).  1: build it (saying why when a record's output is
+ * missing and say is set); -1: error. */
 static int try_cached(struct run *r, struct sched_node *n, int say)
 {
 	int g = store_get_out(r->s, &n->hash, &n->out);
@@ -317,6 +327,7 @@ static int try_cached(struct run *r, struct sched_node *n, int say)
 	n->state = NODE_DONE;
 	r->st->cached++;
 	r->done++;
+	note(r, n, false);
 	finished(r, n);
 	return 0;
 }
@@ -493,6 +504,7 @@ static void finish(struct run *r, struct sched_node *n)
 		char hb[HASH_B64 + 1];
 		hash_b64(&n->out.hash, hb);
 		status_say("built %s -> %s", n->plan.name, hb);
+		note(r, n, false);
 		finished(r, n);
 		return;
 	}
@@ -506,6 +518,7 @@ static void finish(struct run *r, struct sched_node *n)
 		return;
 	}
 	status_say("error: %s", buf + 1);
+	note(r, n, true);
 	fail(r, n, buf + 1);
 	show_log_tail(r, n);
 }
@@ -544,7 +557,7 @@ static void dry_run(struct run *r)
 		} else if (c > 0) {
 			char hb[HASH_B64 + 1];
 			hash_b64(&n->hash, hb);
-			if (!dry_listed(r, n))
+			if (!dry_listed(r, n) && !r->o->dry_silent)
 				printf("%s %s\n", hb, n->plan.name);
 			n->state = NODE_SKIPPED;
 			r->done++;
@@ -558,7 +571,7 @@ static void dry_run(struct run *r)
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = r->all[j]->state == NODE_PENDING &&
 			       !strcmp(r->all[j]->plan.name, n->plan.name);
-		if (!seen)
+		if (!seen && !r->o->dry_silent)
 			printf("(after its inputs) %s\n", n->plan.name);
 	}
 	for (size_t i = 0; i < r->n; i++)

@@ -80,6 +80,8 @@ struct sched_opts {
 	int jobs;		/* 0: the number of cores */
 	int keep_going;		/* -k */
 	int dry_run;		/* -n: list what would be built */
+	int dry_silent;		/* a dry run that lists nothing: its caller
+				 * reads the nodes (why, graph) */
 	int rebuild;		/* build targets again even when cached */
 	int quiet;		/* no status output */
 	const struct pins *pins;	/* --pins: every plan's output must match

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STORE_VERSION "distill-store 1\n"
@@ -557,6 +558,102 @@ static int dec_origin(const char *buf, size_t len, void *name)
 	return 0;
 }
 
+static int dec_name(const char *buf, size_t len, void *r)
+{
+	return rec_name_decode(buf, len, r);
+}
+
+int store_get_name(struct store *s, const char *name, struct rec_name *r)
+{
+	hash_t key;
+	rec_name_key(name, &key);
+	*r = (struct rec_name){ 0 };
+	return get_rec(s, REC_NAME, &key, dec_name, r);
+}
+
+int store_note_build(struct store *s, const char *name, const hash_t *plan, bool failed)
+{
+	if (strchr(name, '\n') || !*name)
+		return 0;
+	hash_t key;
+	rec_name_key(name, &key);
+	int lock = store_lock_plan(s, &key, true);
+	if (lock < 0)
+		return -1;
+	struct rec_name r;
+	int g = store_get_name(s, name, &r);
+	if (g == 1)
+		r.name = xstrdup(name);
+	struct rec_build b = { .when = time(NULL), .failed = failed, .plan = *plan };
+	if (g >= 0 && rec_name_push(&r, &b)) {
+		size_t len;
+		char *enc = rec_name_encode(&r, &len);
+		g = put_rec(s, REC_NAME, &key, enc, len);
+		free(enc);
+	}
+	rec_name_free(&r);
+	store_unlock_plan(lock);
+	return g < 0 ? -1 : 0;
+}
+
+/* The names in rec/<kind>/ that are keys (temp files left out), sorted;
+ * *n of them, freed by fs_free_dirents.  A missing directory (a store made
+ * before the kind was) has none. */
+static int rec_names(struct store *s, enum rec_kind kind, struct dirent ***ents, int *n)
+{
+	char *dir = fs_fmt("%s/rec/%s", s->dir, rec_kind_names[kind]);
+	*n = scandir(dir, ents, NULL, alphasort);
+	int r = 0;
+	if (*n < 0) {
+		*n = 0;
+		*ents = NULL;
+		r = errno == ENOENT ? 0 : err_sys("%s: cannot read the directory", dir);
+	}
+	free(dir);
+	return r;
+}
+
+int store_each_name(struct store *s, int (*fn)(void *arg, const struct rec_name *r),
+		    void *arg)
+{
+	struct dirent **ents;
+	int n, r = rec_names(s, REC_NAME, &ents, &n);
+	for (int i = 0; r == 0 && i < n; i++) {
+		hash_t key;
+		struct rec_name rn;
+		if (!rec_key(ents[i]->d_name, strlen(ents[i]->d_name), &key))
+			continue;
+		int g = get_rec(s, REC_NAME, &key, dec_name, &rn);
+		if (g == 0) {
+			r = fn(arg, &rn);
+			rec_name_free(&rn);
+		} else if (g < 0) {
+			r = -1;
+		}
+	}
+	fs_free_dirents(ents, n);
+	return r;
+}
+
+int store_plans_with_prefix(struct store *s, const char *prefix, hash_t **v, size_t *nv)
+{
+	struct dirent **ents;
+	int n, r = rec_names(s, REC_PLAN, &ents, &n);
+	size_t pl = strlen(prefix);
+	*v = NULL;
+	*nv = 0;
+	for (int i = 0; r == 0 && i < n; i++) {
+		const char *d = ents[i]->d_name;
+		hash_t h;
+		if (strncmp(d, prefix, pl) || !rec_key(d, strlen(d), &h))
+			continue;
+		*v = xrealloc(*v, (*nv + 1) * sizeof **v);
+		(*v)[(*nv)++] = h;
+	}
+	fs_free_dirents(ents, n);
+	return r;
+}
+
 /* The tree recorded for archive blob b: 0, 1 if none, -1. */
 int store_get_unpacked(struct store *s, const hash_t *blob, hash_t *tree)
 {
@@ -885,6 +982,25 @@ int store_remove_root(struct store *s, const char *name)
 	if (unlink(p) < 0)
 		r = errno == ENOENT ? err("%s: no such gc root", p)
 				    : err_sys("%s: cannot remove", p);
+	free(p);
+	return r;
+}
+
+int store_add_indirect_root(struct store *s, const char *link)
+{
+	hash_t h;
+	char b[HASH_B64 + 1];
+	hash_buf(link, strlen(link), &h);
+	hash_b64(&h, b);
+	char *p = fs_fmt("%s/roots/auto-%s", s->dir, b);
+	char *tmp = fs_fmt("%s.tmp.%ld", p, (long)getpid());
+	unlink(tmp);
+	int r = 0;
+	if (symlink(link, tmp) < 0 || rename(tmp, p) < 0) {
+		r = err_sys("%s: cannot make the gc root of %s", p, link);
+		unlink(tmp);
+	}
+	free(tmp);
 	free(p);
 	return r;
 }

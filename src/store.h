@@ -15,6 +15,9 @@
  *                        sha256/<sha256>     the blob a sha256 pin resolved to
  *                        size/<pin hash>     the size of a pin's content once
  *                                            fetched: a fetch's cap; gc keeps it
+ *                        name/<name hash>    the last builds of a plan name
+ *                                            (and failures): the index that
+ *                                            finds plans by name
  *   layers/<k>/        derived overlay layers, rebuildable (build.c): key,
  *                        the text k hashes, and root/, what it describes;
  *                        read-only like trees
@@ -126,6 +129,23 @@ int store_put_size(struct store *s, const hash_t *pin, long long size);
 int store_get_size(struct store *s, const hash_t *pin, long long *size);
 /* The tree an archive blob unpacks to (store_unpack writes it). */
 int store_get_unpacked(struct store *s, const hash_t *blob, hash_t *tree);
+/* The index of builds by plan name (rec/name/; this is its one writer):
+ * note that plan, of its name, was just built (or cached: the last build
+ * of a name is what a run last made of it) or failed.  Written only when
+ * that changes the record's first entry, under the name's lock (so two
+ * processes do not lose each other's entry), atomically.  A name with a
+ * newline is not indexed. */
+int store_note_build(struct store *s, const char *name, const hash_t *plan, bool failed);
+/* The builds of name, newest first (*r the caller's: rec_name_free). */
+int store_get_name(struct store *s, const char *name, struct rec_name *r);
+/* Call fn on each name record (decoded; fn must not keep it) until fn
+ * returns non-zero, which is returned; a malformed record is -1 (err
+ * names it). */
+int store_each_name(struct store *s, int (*fn)(void *arg, const struct rec_name *r),
+		    void *arg);
+/* The plans under rec/plan whose hash starts with prefix, into *v
+ * (malloc'd), *n of them. */
+int store_plans_with_prefix(struct store *s, const char *prefix, hash_t **v, size_t *n);
 /* rec/<kind>/<key>, malloc'd (for gc and fsck, which walk the records). */
 char *store_rec_path(const struct store *s, enum rec_kind kind, const hash_t *key);
 
@@ -149,6 +169,10 @@ int store_remove_root(struct store *s, const char *name);
 /* The plan the root name holds: 0, 1 if there is no such root, -1 with
  * err() (a bad name, a malformed root). */
 int store_get_root(struct store *s, const char *name, hash_t *plan);
+/* An indirect root: roots/auto-<hash of link> a symlink to link (an
+ * absolute path), which gc follows to the tree or blob it points to
+ * (gc.h); replaced atomically. */
+int store_add_indirect_root(struct store *s, const char *link);
 
 /* Trade this process's lock on the whole store for the exclusive one
  * (waiting for every other distill process to let go of theirs), or back

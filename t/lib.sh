@@ -50,6 +50,9 @@ cp "$top/examples/system.scm" "$scratch/bin/examples/"
 cp "$busybox_deb" "$scratch/busybox.deb"
 chmod -R a+rX "$scratch"
 distill="$scratch/bin/distill"
+# distill build leaves result links in the current directory: tests run in
+# the scratch directory, so that none lands in the checkout.
+cd "$scratch" || exit 1
 
 # as_user CMD...: run as an ordinary user (distill-test, created when we are
 # root), or as ourselves when we are not root already.

@@ -41,8 +41,9 @@ listing > "$scratch/after"
 cmp -s "$scratch/before" "$scratch/after"
 ok $? "reading wrote nothing"
 
-as_user "'$distill' --store '$st' gc" > "$scratch/gc.out" 2> "$scratch/gc.err"
+rm -f "$scratch/result"
+as_user "'$distill' --store '$st' gc --all" > "$scratch/gc.out" 2> "$scratch/gc.err"
 ok $? "the owner's gc works"
 [ -z "$(find "$st/trees" "$st/blobs" "$st/rec/plan" -mindepth 1)" ]
-ok $? "the owner's gc removed everything (no roots)"
+ok $? "the owner's gc --all removed everything (no roots, its result link gone)"
 done_testing

@@ -45,6 +45,7 @@
             make-plan plan? plan-name plan-inputs plan-raw-output
             plan-timeout plan-output-hash plan-license
             build-plan! build-plans! plan-hash plan-outputs plan-output-path
+            plan-output-kind
             plan-built? current-script-directory
             artifact-format artifact-extra update-path short-hash
             plan->encoding plan-encoding-hash load-plan
@@ -348,7 +349,11 @@ plan of PLANS that was has had its \"<output-hash> <store path>\" line
 printed.  In a dry run (-n) nothing is fetched, interned or built: the
 sources the store lacks are listed, then the plans that would be built."
   (if (%dry-run?)
-      (list-missing-sources plans)
+      (begin
+        (list-missing-sources plans)
+        ;; distill why diffs the texts against the last build's
+        (when (%dry-run-interns?)
+          (intern-contents! (collect plans))))
       (begin
         (intern-contents! (collect plans))
         (fetch-sources! plans)))
@@ -388,6 +393,7 @@ sources the store lacks are listed, then the plans that would be built."
   (and (plan-built? p) (vector-ref (plan-result p) %result/out)))
 
 (define (plan-output-kind p)
+  "The kind of P's output, once built: tree, or file (a raw output)."
   (vector-ref (plan-result p) %result/kind))
 
 (define (plan-output-path p)

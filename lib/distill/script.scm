@@ -493,7 +493,9 @@ end with."
    (lambda (plans)
      (build-plans! plans)
      (unless (%dry-run?)
-       (print-outputs plans))
+       (print-outputs plans)
+       (%result-links (map (lambda (p) (cons (plan-output-kind p) (plan-outputs p)))
+                           plans)))
      0)))
 
 (define (print-outputs plans)

@@ -369,6 +369,52 @@ static void test_bad_records(struct store *s)
 	free(p);
 }
 
+/* The index of builds by name: newest first, each plan once, at most
+ * REC_NAME_MAX; malformed records refused. */
+static void test_names(struct store *s)
+{
+	hash_t a, b, h;
+	hash_buf("a", 1, &a);
+	hash_buf("b", 1, &b);
+	struct rec_name r;
+	ok(store_get_name(s, "hello", &r) == 1, "no builds of a name yet");
+	ok(store_note_build(s, "hello", &a, false) == 0 && store_note_build(s, "hello", &b, true) == 0 &&
+	   store_note_build(s, "hello", &a, false) == 0, "three builds noted");
+	ok(store_get_name(s, "hello", &r) == 0 && r.n == 2 && !strcmp(r.name, "hello") &&
+	   hash_eq(&r.v[0].plan, &a) && !r.v[0].failed && hash_eq(&r.v[1].plan, &b) && r.v[1].failed,
+	   "newest first, each plan once, failures marked");
+	rec_name_free(&r);
+	for (int i = 0; i < REC_NAME_MAX + 4; i++) {
+		hash_buf(&i, sizeof i, &h);
+		store_note_build(s, "many", &h, false);
+	}
+	ok(store_get_name(s, "many", &r) == 0 && r.n == REC_NAME_MAX, "at most %d builds kept",
+	   REC_NAME_MAX);
+	rec_name_free(&r);
+	ok(store_note_build(s, "two\nlines", &a, false) == 0 &&
+	   store_get_name(s, "two\nlines", &r) == 1, "a name with a newline is not indexed");
+	hash_t k;
+	rec_name_key("bad", &k);
+	char *p = store_rec_path(s, REC_NAME, &k);
+	const char *bad[] = {
+		"distill-name 1\nname bad\nbuilt x AAAA\n",
+		"distill-name 1\nname bad\nmade 1 AAAA\n",
+		"distill-name 2\nname bad\n",
+		"distill-name 1\nname bad",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		put(p, bad[i], 0644);
+		ok(store_get_name(s, "bad", &r) < 0 && strstr(err_msg(), p), "malformed name record %zu refused",
+		   i);
+	}
+	store_discard(s, p);
+	free(p);
+	hash_t *v;
+	size_t n;
+	ok(store_plans_with_prefix(s, "zz", &v, &n) == 0 && n == 0, "no plan starts with zz");
+	free(v);
+}
+
 static void test_logs(struct store *s)
 {
 	hash_t p;
@@ -545,14 +591,14 @@ static void test_gc(void)
 
 	struct store_gc_stats dry, st;
 	int nblobs = scount(s, "blobs"), ntrees = scount(s, "trees");
-	ok0(store_gc(s, true, &dry), "gc dry run");
+	ok0(store_gc(s, &(struct store_gc_opts){.dry_run = true}, &dry), "gc dry run");
 	ok(dry.removed > 0 && dry.bytes_freed > 0, "dry run counts (%ld removed, %lld bytes)",
 	   dry.removed, dry.bytes_freed);
 	ok(scount(s, "blobs") == nblobs && scount(s, "trees") == ntrees &&
 	   sexists(s, "blobs", &junk_blob, "") && sexists(s, "rec/plan", &junk, "") &&
 	   exists(layer) && exists(scratch), "dry run removes nothing");
 
-	ok0(store_gc(s, false, &st), "gc");
+	ok0(store_gc(s, &(struct store_gc_opts){0}, &st), "gc");
 	ok(st.removed == dry.removed && st.kept == dry.kept &&
 	   st.bytes_freed == dry.bytes_freed, "gc removes what the dry run counted");
 	ok(store_has_blob(s, &in_blob) && store_has_blob(s, &dep_blob) &&
@@ -578,13 +624,13 @@ static void test_gc(void)
 	ok(s2 != NULL, "the store is usable by others after gc");
 	store_close(s2);
 
-	ok(store_remove_root(s, "system") == 0 && store_gc(s, false, &st) == 0 &&
+	ok(store_remove_root(s, "system") == 0 && store_gc(s, &(struct store_gc_opts){0}, &st) == 0 &&
 	   scount(s, "blobs") == 0 && scount(s, "trees") == 0 && scount(s, "rec/plan") == 0,
 	   "without roots gc removes everything");
 
 	char *bad = fs_join(dir, "roots/bad");
 	put(bad, "not a hash\n", 0644);
-	ok(store_gc(s, false, &st) < 0 && strstr(err_msg(), "roots/bad"),
+	ok(store_gc(s, &(struct store_gc_opts){0}, &st) < 0 && strstr(err_msg(), "roots/bad"),
 	   "a corrupt root stops gc with a message naming it");
 	unlink(bad);
 	free(bad);
@@ -594,7 +640,7 @@ static void test_gc(void)
 	hash_t lone = store_plan(s, "lone", din, 1);
 	char *mp = store_rec_path(s, REC_META, &lone);
 	put(mp, "distill-meta 1\nstarted 1\nseconds 1.000\ndep-of-nothing\n", 0644);
-	ok(store_add_root(s, "lone", &lone) == 0 && store_gc(s, false, &st) < 0 &&
+	ok(store_add_root(s, "lone", &lone) == 0 && store_gc(s, &(struct store_gc_opts){0}, &st) < 0 &&
 	   strstr(err_msg(), mp) && sexists(s, "rec/plan", &lone, ""),
 	   "a malformed meta record stops gc before anything is removed (%s)", err_msg());
 	free(mp);
@@ -631,6 +677,7 @@ int main(void)
 	test_trees(s);
 	test_records(s);
 	test_bad_records(s);
+	test_names(s);
 	test_logs(s);
 	test_locks(s);
 	test_unpack(s);
