@@ -35,6 +35,7 @@
   (let ((version (cadr (find (lambda (p) (string=? (car p) "linux-libc-dev"))
                              seed-packages))))
     (package-template
+     #:license "GPL-2.0-only WITH Linux-syscall-note"
      #:label (string-append "linux-uapi-headers-" version)
      #:tools (list (lambda (conf) (seed-tree)))
      #:dir "/usr/include"
@@ -58,6 +59,7 @@
 and EXTRA-LIBS in the sysroot; the plan is named NAME-1.35.0."
   (cc-package
    name "1.35.0" #f busybox-source
+   license: "GPL-2.0-only"
    dir: "busybox-1.35.0"
    extra-src: (list (bind config-file "/src/busybox.config"))
    libs: extra-libs

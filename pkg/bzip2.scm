@@ -12,6 +12,7 @@
    ;; upstream publishes it; Debian 12's bzip2_1.0.8.orig.tar.gz is the
    ;; same file.
    "pZGXjBOF4VYQnwdDp2UYObANElrjShQaRbMDj5yef1A="
+   license: "bzip2-1.0.6"
    ;; No configure: the Makefile takes the C environment as arguments.
    ;; Its own install target copies the program three times and makes
    ;; links naming /out, so the files are installed here.

@@ -79,6 +79,7 @@ ln -s certs/ca-certificates.crt /out/etc/ssl/cert.pem
 
 (define ca-certs
   (package-template
+   #:license "MPL-2.0 AND GPL-2.0-or-later"
    #:label "ca-certs-20230311+deb12u1"
    #:src (list (interned "/src/make-bundle" #o755 bundle-script))
    #:tools (list ca-certificates-deb)

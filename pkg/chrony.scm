@@ -24,6 +24,7 @@
    ;; debian/upstream/signing-key.asc (Miroslav Lichvar, RSA
    ;; 8F375C7E8D0EE125A3D3BD51537E2B76F7680DAC, made 2022-08-31).
    "sha256:9d0da889a865f089a5a21610ffb6713e3c9438ce303a63b49c2fb6eaff5b8804"
+   license: "GPL-2.0-only"
    ;; chrony's configure is its own (not autoconf): it takes no
    ;; --build/--host, and reads the system from uname unless told.
    ;;   --sysconfdir=/etc/chrony  chrony.conf at /etc/chrony/chrony.conf,

@@ -37,6 +37,7 @@
    ;; signed Sources index by apt), the hash other distributions' recipes
    ;; pin for upstream's URL above.
    "sha256:819357634efed1ea5cf44ec01b24d3d3f8852fec8b4249925dcc5667c54e376c"
+   license: "BSD-2-Clause"
    ;; Linux's UAPI headers (linux/rtnetlink.h, linux/if_packet.h...) are
    ;; in the sysroot: musl has none.
    libs: (list linux-uapi-headers)

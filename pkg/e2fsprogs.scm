@@ -13,6 +13,7 @@
    ;; 6667afde56eef0c6af26684974400e4d2288ea49e9441bf5e6229195d51a3578;
    ;; Debian 12's e2fsprogs_1.47.0.orig.tar.gz is the same file.
    "sha256:6667afde56eef0c6af26684974400e4d2288ea49e9441bf5e6229195d51a3578"
+   license: "GPL-2.0-only AND LGPL-2.0-only AND BSD-3-Clause AND MIT"
    ;; What mke2fs, e2fsck and debugfs need, and no more: no shared
    ;; libraries, no resize2fs, e4defrag, e2image, fuse2fs, uuidd, fsck
    ;; wrapper or initrd helper; nothing for cron, systemd or udev.

@@ -14,6 +14,7 @@
    ;; Its top directory is gmp-6.2.1.  scripts/fill-mirror fetches it.
    "mirror://debian/pool/main/g/gmp/gmp_$version+dfsg1.orig.tar.xz"
    "sha256:471b9e463e04362a0124f215afc5f0a4b99caedeeb62634c61bbc12988efa64c"
+   license: "LGPL-3.0-or-later OR GPL-2.0-or-later"
    dir: "gmp-6.2.1"
    ;; gmp's configure ignores CFLAGS_FOR_BUILD: everything goes in
    ;; CC_FOR_BUILD, which compiles the generators of its tables.

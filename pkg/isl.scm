@@ -13,6 +13,7 @@
    ;; scripts/fill-mirror fetches it.
    "mirror://debian/pool/main/i/isl/isl_$version.orig.tar.xz"
    "sha256:be7b210647ccadf90a2f0b000fca11a4d40546374a850db67adb32fad4b230d9"
+   license: "MIT"
    dir: "isl-0.25"
    libs: (list libgmp)
    ;; libtool looks for a C++ preprocessor (the toolchain has no C++):

@@ -27,6 +27,7 @@
    ;; (chronyd passes cap_from_text fewer than 256).
    "mirror://debian/pool/main/libc/libcap2/libcap2_$version.orig.tar.xz"
    "sha256:15c40ededb3003d70a283fe587a36b7d19c8b3b554e33f86129c059a4bb466b2"
+   license: "BSD-3-Clause OR GPL-2.0-only"
    ;; CFLAGS from the environment; CC on the command line, where
    ;; Make.Rules' own `CC := gcc' cannot win.  _makenames, which writes
    ;; cap_names.h, runs on the build machine.

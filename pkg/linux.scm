@@ -120,6 +120,7 @@
   "Linux built from the whole .config CONFIG-PATH (found as bind finds
 files), as the plan LABEL."
   (package-template
+   #:license "GPL-2.0-only WITH Linux-syscall-note"
    #:label label
    ;; The config is looked up when the package is configured, not when
    ;; the module loads, so importing (pkg linux) needs no linux/ beside it.

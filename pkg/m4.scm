@@ -11,6 +11,7 @@
    ;; 63aede5c6d33b6d9b13511cd0be2cac046f2e70fd0a07aa9573a04a82783af96 as
    ;; GNU publishes it; Debian 12's m4_1.4.19.orig.tar.xz is the same file.
    "dEzdhruNRYCcpzfuf2tW7O_uM8iueb8FLz7iHscGyZ0="
+   license: "GPL-3.0-or-later"
    ;; Only the library and the program: not the examples, the manual,
    ;; the translations or gnulib's tests.
    override-make: `("SUBDIRS=lib src" ,$make-overrides)

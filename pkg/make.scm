@@ -90,6 +90,7 @@
    (remote-file "https://ftp.gnu.org/gnu/make/make-4.3.tar.gz"
                 "Mh9g8OC8t0QVLwIpqkg0GctvpRLtrs9VbYY9P6yk4fo="
                 "/src/make-4.3.tar.gz" #o644)
+   license: "GPL-3.0-or-later"
    dir: "/tmp"
    build: `(if (tar -xzf /src/make-4.3.tar.gz)
             cd make-dfsg-4.3

@@ -13,5 +13,6 @@
    ;; mpfr-4.2.0.  scripts/fill-mirror fetches it.
    "mirror://debian/pool/main/m/mpfr4/mpfr4_$version.orig.tar.xz"
    "sha256:06a378df13501248c1b2db5aa977a2c8126ae849a9d9b7be2546fb4a9c26d993"
+   license: "LGPL-3.0-or-later"
    dir: "mpfr-4.2.0"
    libs: (list libgmp)))

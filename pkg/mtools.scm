@@ -16,6 +16,7 @@
    ;; Sources index.
    "mirror://debian/pool/main/m/mtools/mtools_4.0.33-1+really$version.orig.tar.bz2"
    "sha256:d540ca05fb1726d7218bb9f8df8742e6cb301129a20333b0b41c6b2c357c788e"
+   license: "GPL-3.0-or-later"
    dir: "mtools-4.0.33-1+really4.0.32"
    ;; No floppyd (it needs X11); the mtools program and its links only
    ;; (no man or info pages, no scripts).

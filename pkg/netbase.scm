@@ -37,6 +37,7 @@
 
 (define netbase
   (package-template
+   #:license "GPL-2.0-only"
    #:label "netbase-6.4"
    #:tools (list netbase-deb)
    #:dir "/src/netbase/etc"

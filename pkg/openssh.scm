@@ -56,6 +56,7 @@
    "openssh" "9.2p1"
    "https://cdn.openbsd.org/pub/OpenBSD/OpenSSH/portable/$name-$version.tar.gz"
    "sha256:3f66dbf1655fb45f50e1c56da62ab01218c228807b21338d634ebcdf9d71cf46"
+   license: "SSH-OpenSSH"
    libs: (list openssl zlib linux-uapi-headers)
    extra-configure: '(--sysconfdir=/etc/ssh --with-pid-dir=/run
                       --with-privsep-path=/var/empty --with-privsep-user=sshd

@@ -86,6 +86,7 @@
    "openssl" "3.0.20"
    "https://www.openssl.org/source/$name-$version.tar.gz"
    "sha256:c80a01dfc70ece4dc21168932c37739042d404d46ccc81a5986dd75314ecda6f"
+   license: "Apache-2.0"
    tools: (list openssl-build-debs)
    ;; crypto/mem_sec.c includes <linux/mman.h> (mlock2's MLOCK_ONFAULT).
    libs: (list linux-uapi-headers)

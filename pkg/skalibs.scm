@@ -15,6 +15,7 @@
    ;; bytes, sha256 from Debian's signed Sources index.
    "mirror://debian/pool/main/s/skalibs/skalibs_$version.orig.tar.gz"
    "sha256:e5821fa3378bf7c19d2a3f55570367236a896964d2166a97b5fd8e01b42940ab"
+   license: "ISC"
    ;; skalibs' configure is its own: libskarnet.a and sysdeps go to
    ;; /usr/lib/skalibs, headers to /usr/include/skalibs.  The compiler
    ;; reports gcc's own target (-dumpmachine), not --host, so configure

@@ -16,6 +16,7 @@
    ;; same file as GitHub's archive of tag 4.5.1); Debian 12's
    ;; squashfs-tools_4.5.1.orig.tar.gz is the same file.
    "sha256:277b6e7f75a4a57f72191295ae62766a10d627a4f5e5f19eadfbc861378deea7"
+   license: "GPL-2.0-or-later"
    dir: "squashfs-tools-4.5.1/squashfs-tools"
    libs: (list zlib xz zstd)
    ;; The Makefile adds to CFLAGS (-DZSTD_SUPPORT...), so CFLAGS comes

@@ -108,6 +108,7 @@ index 69e948b..07c3bc8 100644
    "wget" "1.21.3"
    "https://ftp.gnu.org/gnu/$name/$name-$version.tar.gz"
    "sha256:5726bb8bc5ca0f6dc7110f6416e4bb7019e2d2ff5bf93d1ca2ffcc6656f220e5"
+   license: "GPL-3.0-or-later"
    patches: (list cve-2024-38428)
    libs: (list openssl zlib)
    ;; configure asks pkg-config for OpenSSL and fails without it, unless

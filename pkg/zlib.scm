@@ -18,6 +18,7 @@
    ;; holds Debian's file under this pin (scripts/fill-mirror).
    "https://zlib.net/fossils/$name-$version.tar.gz"
    "6cKAI3gT2SoGM763MwNfvN5hR_h1iUJnqoZO_9R1-98="
+   license: "Zlib"
    dir: "zlib-1.2.13.dfsg"
    ;; zlib's configure is its own, not autoconf's.
    override-configure: '(--static --prefix=/usr)

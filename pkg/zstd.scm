@@ -25,6 +25,7 @@
    ;; top directory is still zstd-1.5.4.
    "mirror://debian/pool/main/libz/libzstd/libzstd_$version+dfsg2.orig.tar.xz"
    "sha256:8cf4bbb65e77ec348d052c8d6230eba66d435bddf64c8b5be2fcb16880c19953"
+   license: "BSD-3-Clause OR GPL-2.0-only"
    dir: "zstd-1.5.4"
    env: (list $cc-env)
    ;; The library is made multi-threaded (the -mt targets; upstream's

@@ -350,4 +350,33 @@ the stored blob."
       "load-plan refuses a path that is not normalised")
   (delete-file file))
 
+;; license: and output-hash: reach the plan; an output-hash alist pins
+;; only the arches it names.
+(define h1 "ZUP9kHtqE_hw6LGcHA05VKATTCBvTfdBjIszfKzthkk=")
+(define h2 "7HzslPgHDmoyZFRO8rfvThHnb5oGnwU4YAwL2M9kunk=")
+(define (pinned . kw)
+  (apply cmmi-package "pinned" "1.0" #f (interned "/pinned-1.0/configure" #o755 "") kw))
+(let ((one (with-toolchain (lambda () ((expander native) (pinned license: "GPL-3.0-or-later"
+                                                                  output-hash: h1)))))
+      (per-arch (pinned output-hash: `((x86_64 . ,h1) (aarch64 . ,h2))))
+      (ppc (default-config 'ppc64le build: bld)))
+  (is (plan-license one) "GPL-3.0-or-later" "cmmi-package's license: is the plan's")
+  (is (plan-output-hash one) h1 "and its output-hash: pins the plan's output")
+  (is (plan-output-hash (with-toolchain (lambda () ((expander cross) per-arch)))) h2
+      "an output-hash: alist pins each arch's own output")
+  (is (plan-output-hash (with-toolchain (lambda () ((expander ppc) per-arch)))) #f
+      "and none for an arch it does not name")
+  (let ((bare (lambda kw
+                (with-toolchain
+                 (lambda ()
+                   ((expander native) (apply package-template label: "bare" build: '(true) kw)))))))
+    (ok (and (plan-encoding-hash (bare))
+             (equal? (plan-encoding-hash (bare license: "MIT" output-hash: h1))
+                     (plan-encoding-hash (bare))))
+        "neither changes the plan's hash"))
+  (ok (contains? (or (error-text (lambda () (with-toolchain (lambda () ((expander native) (pinned output-hash: 42))))))
+                     "")
+                 "output-hash: must be a hash, an alist")
+      "an output-hash: of another kind is a recipe error"))
+
 (test-end)

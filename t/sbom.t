@@ -99,6 +99,29 @@ python3 check.py doc3.json created=2023-11-14T22:13:20Z base="$base" top_out="$t
 	leaf_sha="$leaf_sha" patch_b2="$patch_b2" > check3 2>&1
 ok $([ ! -s check3 ]; echo $?) "SOURCE_DATE_EPOCH sets its creation time"
 
+# Every package of pkg/ names its licence: each binding of each (pkg
+# NAME) that expands to a plan for x86_64 (evaluated only, not built).
+cat > licences.scm <<'EOF'
+(import (distill base) (distill package) (distill plan) (ice-9 ftw))
+(define conf (default-config 'x86_64))
+(for-each
+ (lambda (file)
+   (let ((name (string->symbol (basename file ".scm"))))
+     (module-for-each
+      (lambda (sym var)
+        (let* ((v (variable-ref var))
+               (p (and (procedure? v) (false-if-exception ((expander conf) v)))))
+          (when (plan? p)
+            (format #t "~a ~a ~a~%" name sym (or (plan-license p) "NONE")))))
+      (resolve-interface `(pkg ,name)))))
+ (scandir (cadr (program-arguments)) (lambda (f) (string-suffix? ".scm" f))))
+EOF
+"$distill" run licences.scm "$top/pkg" > licences 2> licences.err
+modules=$(ls "$top"/pkg/*.scm | wc -l)
+ok $([ "$(cut -d ' ' -f 1 licences | sort -u | wc -l)" = "$modules" ] && ! grep -q ' NONE$' licences; echo $?) \
+	"every package of pkg/ ($modules modules, $(wc -l < licences) packages) has a licence"
+grep ' NONE$' licences | diag
+
 # A licence that is not a string is a recipe error at its line.
 sed 's/"MIT OR Apache-2.0"/(quote mit)/' sbom.scm > badlic.scm
 "$distill" --store "$scratch/s1" sbom badlic.scm > /dev/null 2> err4

@@ -416,16 +416,29 @@ each patch artifact of PATCHES."
 
 ;;; Packages
 
+(define (output-pin who label output-hash host)
+  "The output hash OUTPUT-HASH pins for HOST: a hash for every config, an
+alist of (ARCH . HASH) (no pin for an arch it does not name), or a
+procedure of the config; #f for none."
+  (cond ((not output-hash) #f)
+        ((string? output-hash) output-hash)
+        ((procedure? output-hash) (output-hash host))
+        ((and (list? output-hash) (every pair? output-hash))
+         (assq-ref output-hash ($arch host)))
+        (else (recipe-error who "package ~a: output-hash: must be a hash, an alist of (arch . hash) or a procedure of the config, not ~s"
+                            (list label output-hash)))))
+
 (define* (package-template #:key label build (src '()) (cross '()) (tools '())
                            (inputs '()) (patches '()) (dir "/") (env '())
-                           raw-output)
+                           raw-output license output-hash)
   "A package named LABEL whose build script BUILD (an execline template,
 or a procedure of the config giving one) runs in DIR after PATCHES are
 applied and ENV is exported.  SRC (source artifacts), TOOLS (expanded for
 the build machine) and CROSS (expanded for the host) are placed at /;
 INPUTS (expanded for the host) in the host's sysroot.  The build
-machine's base tools (base-tools-hook) are added.  RAW-OUTPUT: see
-make-plan."
+machine's base tools (base-tools-hook) are added.  RAW-OUTPUT and LICENSE
+(an SPDX expression): see make-plan.  OUTPUT-HASH pins the output: a
+hash, an alist of (ARCH . HASH), or a procedure of the config."
   (unless (string? label)
     (recipe-error 'package-template "label: must be a string, not ~s" (list label)))
   (unless (or (list? build) (procedure? build))
@@ -448,6 +461,8 @@ make-plan."
       (make-plan
        #:name label
        #:raw-output raw-output
+       #:license license
+       #:output-hash (output-pin 'package-template label output-hash host)
        #:inputs (cons buildfile
                       (append
                        (map (lambda (x) (if (input? x) x (make-input #:basedir "/" #:link x)))
@@ -488,7 +503,7 @@ for #f."
 
 (define* (%cc-package who name version urlfmt hash-or-art
                       #:key dir build no-libc use-native-cc raw-output
-                      patches env libs tools cross extra-src)
+                      patches env libs tools cross extra-src license output-hash)
   (unless (and (string? name) (string? version))
     (recipe-error who "name and version must be strings, not ~s and ~s" (list name version)))
   (for-each (lambda (what x) (check-list who what x))
@@ -505,6 +520,8 @@ for #f."
     (package-template
      #:label label
      #:raw-output raw-output
+     #:license license
+     #:output-hash output-hash
      #:patches patches
      #:src (cons src (append patches extra-src))
      #:env env
@@ -520,16 +537,17 @@ for #f."
 (define* (cc-package name version urlfmt hash-or-art
                      #:key dir build no-libc use-native-cc raw-output
                      (patches '()) (env '()) (libs '()) (tools '()) (cross '())
-                     (extra-src '()))
+                     (extra-src '()) license output-hash)
   "A C/C++ package NAME VERSION from the archive at URLFMT (\"$name\" and
 \"$version\" are replaced) pinned by HASH-OR-ART, or from the artifact
 HASH-OR-ART when URLFMT is #f.  BUILD (required) is the build script,
 run in DIR (default NAME-VERSION).  The host's C toolchain is added to
 the tools and its libc to the libraries (unless NO-LIBC); USE-NATIVE-CC
 adds a C toolchain for the build machine.  LIBS are placed in the
-sysroot, TOOLS at /; PATCHES, ENV, CROSS, EXTRA-SRC, RAW-OUTPUT: see
-package-template."
+sysroot, TOOLS at /; PATCHES, ENV, CROSS, EXTRA-SRC, RAW-OUTPUT, LICENSE,
+OUTPUT-HASH: see package-template."
   (%cc-package 'cc-package name version urlfmt hash-or-art
+               #:license license #:output-hash output-hash
                #:dir dir #:build build #:no-libc no-libc
                #:use-native-cc use-native-cc #:raw-output raw-output
                #:patches patches #:env env #:libs libs #:tools tools
@@ -540,7 +558,8 @@ package-template."
                        (extra-configure '()) override-configure
                        override-make override-install out-of-tree
                        (libs '()) (tools '()) (cross '()) (extra-src '())
-                       prepare cleanup native-cc (parallel #t) (extra-cflags '()))
+                       prepare cleanup native-cc (parallel #t) (extra-cflags '())
+                       license output-hash)
   "A cc-package built by ./configure; make; make install DESTDIR=/out.
 Configure gets --disable-shared --enable-static --disable-nls
 --prefix=/usr --sysconfdir=/etc --build BUILD-TRIPLE --host TRIPLE and
@@ -551,7 +570,8 @@ DESTDIR=/out install.  PREPARE runs before configure, CLEANUP after the
 install; man and info pages and libtool .la files are removed and the
 binaries stripped.  NATIVE-CC (e.g. $cc-env/for-build) is exported and
 brings a compiler for the build machine; PARALLEL #f turns off make's
-jobserver; EXTRA-CFLAGS are added to CFLAGS and CXXFLAGS."
+jobserver; EXTRA-CFLAGS are added to CFLAGS and CXXFLAGS.  LICENSE and
+OUTPUT-HASH: see package-template."
   (let ((configure-args (or override-configure
                             (append `(--disable-shared --enable-static --disable-nls
                                       --prefix=/usr --sysconfdir=/etc
@@ -560,6 +580,7 @@ jobserver; EXTRA-CFLAGS are added to CFLAGS and CXXFLAGS."
         (make-args (or override-make (list $make-overrides))))
     (%cc-package
      'cmmi-package name version urlfmt hash
+     #:license license #:output-hash output-hash
      #:dir dir
      #:build
      (append

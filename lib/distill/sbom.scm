@@ -155,6 +155,17 @@ artifacts, and archives from local files (the seed's .debs)."
            (map input-link* (plan-inputs p)))
    (lambda (a b) (equal? (source-key a) (source-key b)))))
 
+(define (license-refs expressions)
+  "The LicenseRef-... identifiers in the licence EXPRESSIONS, each once,
+sorted: SPDX wants each described in the document."
+  (sort (delete-duplicates
+         (append-map (lambda (e)
+                       (filter (lambda (w) (string-prefix? "LicenseRef-" w))
+                               (string-tokenize e (char-set-union char-set:letter+digit
+                                                                  (char-set #\- #\. #\+)))))
+                     expressions))
+        string<?))
+
 (define (plans->spdx plans)
   "The SPDX 2.3 document (a JSON value for write-json) of PLANS, built, and
 everything they need."
@@ -235,6 +246,13 @@ everything they need."
                                   (cons "creators" (list "Tool: distill"))))
      (cons "documentDescribes" (delete-duplicates (map id-of plans)))
      (cons "packages" (append (map plan-package all) (map source-package sources)))
+     (cons "hasExtractedLicensingInfos"
+           (map (lambda (id)
+                  (vector (cons "licenseId" id)
+                          (cons "name" id)
+                          (cons "extractedText"
+                                "Not an SPDX licence: the package's own source says which of its files it covers.")))
+                (license-refs (filter-map plan-license all))))
      (cons "relationships"
            (append
             (map (lambda (id) (relation "SPDXRef-DOCUMENT" "DESCRIBES" id))
