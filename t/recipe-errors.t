@@ -40,7 +40,7 @@ cat > "$scratch/arity.scm" <<'EOS'
 (define hello
   (cmmi-package "hello" "2.10"))
 EOS
-check arity "arity.scm:4:3: error: wrong number of arguments: cmmi-package is called as (cmmi-package name version urlfmt hash #:key dir patches env extra-configure override-configure override-make override-install out-of-tree libs tools cross extra-src prepare cleanup native-cc parallel extra-cflags)"
+check arity "arity.scm:4:3: error: wrong number of arguments: cmmi-package is called as (cmmi-package name version urlfmt hash #:key dir patches env extra-configure override-configure override-make override-install out-of-tree libs tools cross extra-src prepare cleanup native-cc parallel extra-cflags license output-hash)"
 
 cat > "$scratch/keyword.scm" <<'EOS'
 (import (distill package))
