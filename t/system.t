@@ -58,6 +58,27 @@ ok $rc "the example system's disk builds offline, in a network namespace (exit $
 [ $rc = 0 ] || grep -v '^;;;' "$scratch/build1.err" | tail -n 20 | diag
 echo "build (in the run's shared store): $(($(date +%s) - t0)) s" | diag
 
+# 3b. Its SPDX document (all cached now): every package of the image with
+# its licence, the seed's Debian packages with their purls.
+as_user "cd sys && $mirror_env $distill --store $st --offline sbom disk.scm > ../sbom.json 2> ../sbom.err"
+ok $? "distill sbom of the example system's disk"
+python3 - "$scratch/sbom.json" > "$scratch/sbom.check" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+lic = {p["name"]: p.get("licenseDeclared") for p in d["packages"]}
+for name, want in [("openssh", "SSH-OpenSSH"), ("openssl", "Apache-2.0"), ("chrony", "GPL-2.0-only"),
+                   ("dhcpcd", "BSD-2-Clause"), ("busybox-full", "GPL-2.0-only"), ("wget", "GPL-3.0-or-later")]:
+    if lic.get(name) != want:
+        print("%s: licence %s, not %s" % (name, lic.get(name), want))
+purls = [r["referenceLocator"] for p in d["packages"] for r in p.get("externalRefs", [])
+         if r["referenceType"] == "purl"]
+if not any(u.startswith("pkg:deb/debian/gcc-12@") for u in purls):
+    print("no Debian gcc-12 among the sources")
+PY
+ok $([ ! -s "$scratch/sbom.check" ]; echo $?) \
+	"it names each package's licence and the seed's Debian packages ($(grep -c '"SPDXID"' "$scratch/sbom.json") elements)"
+diag "$scratch/sbom.check"
+
 # 4. Boot it with port 22 forwarded, and wait for its services.
 port=$((20000 + $$ % 20000))
 as_user "cd sys && $mirror_env $distill --store $st boot qemu-x86_64 system.scm --forward $port:22 --timeout 600 > ../console 2> ../boot.err" &
