@@ -12,7 +12,7 @@ LDFLAGS =
 # Core modules: no libguile here, so unit tests link them without Guile.
 CORE = src/err.o src/fsutil.o src/hash.o src/unpack.o src/tree.o \
        src/record.o src/store.o src/gc.o src/plan.o src/sandbox.o src/jobserver.o \
-       src/build.o src/sched.o src/status.o src/fetch.o src/mirror.o src/fsck.o \
+       src/build.o src/sched.o src/status.o src/fetch.o src/mirror.o src/fsck.o src/sign.o src/cache.o \
        src/boot.o
 # The front end: command line, the Guile glue, where the Scheme library is,
 # what distill boot tells its user.
@@ -21,7 +21,7 @@ HDRS = src/err.h src/fsutil.h src/hash.h src/unpack.h src/tree.h \
        src/record.h src/store.h src/gc.h src/plan.h src/sandbox.h src/jobserver.h \
        src/build.h src/sched.h src/status.h src/fsck.h \
        src/cli.h src/glue.h src/libpath.h src/bootui.h src/embed.h src/fetch.h \
-       src/mirror.h src/boot.h
+       src/mirror.h src/boot.h src/sign.h src/cache.h
 UNIT = t/unit/hash t/unit/tree t/unit/unpack t/unit/store t/unit/plan t/unit/sandbox \
        t/unit/boot t/unit/mirror
 

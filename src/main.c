@@ -111,6 +111,11 @@ static const struct command commands[] = {
 	 "Remove from the store everything that the roots (plans named under\n"
 	 "STORE/roots) do not reach (--dry-run, -n: only say how much); or add\n"
 	 "or remove a root."},
+	{"key", NULL, cli_key, "generate", 0, 0, 0, NULL, NULL, "key generate",
+	 "Make a signing key pair for what --cache-push uploads:\n"
+	 "$XDG_CONFIG_HOME/distill/signing-key (mode 0600) and signing-key.pub,\n"
+	 "whose line (printed) is added to trusted-keys there.  Others trust\n"
+	 "your pushes by adding that line to their trusted-keys."},
 	{"fsck", NULL, cli_fsck, NULL, 0, 0, 0, fsck_options, NULL, "fsck [--deep]",
 	 "Check the store: every blob and tree hashes to its name, trees and\n"
 	 "layers are read-only, each layer is what its key describes, every\n"
@@ -136,6 +141,10 @@ static void usage_all(FILE *f)
 	      "  --backtrace     show Guile's backtrace on recipe errors\n"
 	      "  --offline       never open a network connection (mirror\n"
 	      "                  directories in $DISTILL_MIRRORS still serve)\n"
+	      "  --cache URL     ask this build cache for outputs first (again for\n"
+	      "                  more; default: $DISTILL_CACHE's URLs)\n"
+	      "  --cache-push    upload what is built here to the caches, signed\n"
+	      "  -v, --verbose   say more (records a cache has that are ignored)\n"
 	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
 	      "\nexit status: 0 ok, 1 a build failed, 2 bad usage, 3 a recipe\n"
 	      "error, 4 distill could not do its job (store, sandbox, disk).\n", f);
@@ -157,7 +166,8 @@ static const struct option shared_opts[] = {
 	{"store", required_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
 	{"keep-going", no_argument, NULL, 'k'}, {"dry-run", no_argument, NULL, 'n'},
 	{"backtrace", no_argument, NULL, 'B'}, {"offline", no_argument, NULL, 'O'},
-	{"help", no_argument, NULL, 'h'},
+	{"cache", required_argument, NULL, 'C'}, {"cache-push", no_argument, NULL, 'P'},
+	{"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'},
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
@@ -277,6 +287,9 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 	case 'n': c->sched.dry_run = 1; return EXIT_OK;
 	case 'B': c->backtrace = 1; return EXIT_OK;
 	case 'O': c->offline = 1; return EXIT_OK;
+	case 'C': c->cache_urls[c->ncache_urls++] = optarg; return EXIT_OK;
+	case 'P': c->cache_push = 1; return EXIT_OK;
+	case 'v': c->verbose = 1; return EXIT_OK;
 	case 'h': p->help = 1; return EXIT_OK;
 	case OWN:
 		p->opts[c->nopts].name = lo[li].name;
@@ -296,7 +309,7 @@ static int parse(int argc, char **argv, struct cli *c, struct parsed *p)
 	for (;;) {
 		int li = -1, before = optind;
 		const struct command *had = p->cmd;
-		int o = getopt_long(argc, argv, "-:j:knh", lo, &li);
+		int o = getopt_long(argc, argv, "-:j:knhv", lo, &li);
 		if (o == -1) {
 			if (optind > before && !strcmp(argv[optind - 1], "--")) {
 				c->script_argc = argc - optind;
@@ -368,6 +381,7 @@ int main(int argc, char **argv)
 	p.opts = xmalloc(argc * sizeof *p.opts);
 	p.args = xmalloc(argc * sizeof *p.args);
 	c.argv = p.args;
+	c.cache_urls = xmalloc(argc * sizeof *c.cache_urls);
 	c.opts = p.opts;
 	int rc = parse(argc, argv, &c, &p);
 	if (rc == EXIT_OK && (p.help || !p.cmd)) {
@@ -379,10 +393,12 @@ int main(int argc, char **argv)
 	} else if (rc == EXIT_OK && (p.cmd = command_named(p.cmd->name, c.argc ? c.argv[0] : NULL)) &&
 		   (c.command = p.cmd->name) && !takes(p.cmd, &c)) {
 		rc = EXIT_USAGE;
-	} else if (rc == EXIT_OK) {
+	} else if (rc == EXIT_OK && (rc = cli_open_caches(&c)) == EXIT_OK) {
 		rc = p.cmd->scheme ? glue_call(&c, p.cmd->scheme) : p.cmd->run(&c);
+		cli_close_caches(&c);
 	}
 	free(p.opts);
 	free(p.args);
+	free(c.cache_urls);
 	return rc;
 }
