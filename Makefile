@@ -23,7 +23,7 @@ HDRS = src/err.h src/fsutil.h src/hash.h src/unpack.h src/tree.h \
        src/cli.h src/glue.h src/libpath.h src/bootui.h src/embed.h src/fetch.h \
        src/mirror.h src/boot.h src/sign.h src/cache.h
 UNIT = t/unit/hash t/unit/tree t/unit/unpack t/unit/store t/unit/plan t/unit/sandbox \
-       t/unit/boot t/unit/mirror
+       t/unit/boot t/unit/mirror t/unit/sign
 
 all: distill $(UNIT) scheme
 
