@@ -313,6 +313,20 @@ static int get_from(struct cache_set *cs, size_t i, struct store *s, const hash_
 	return a;
 }
 
+int cache_offers(struct cache_set *cs, const hash_t *plan, const char *name, char **report)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		struct cache_rec r;
+		if (cs->v[i].dead || get_record(cs, i, plan, name, &r, report) != 0)
+			continue;
+		int t = cache_rec_trusted(&r, cs->trusted, cs->ntrusted);
+		cache_rec_free(&r);
+		if (t)
+			return 1;
+	}
+	return 0;
+}
+
 int cache_get(struct cache_set *cs, struct store *s, const hash_t *plan, const char *name,
 	      struct output *out, char **report)
 {

@@ -66,6 +66,10 @@ int cache_live(const struct cache_set *cs);
  * name is the plan's, for messages; what happened goes to *report. */
 int cache_get(struct cache_set *cs, struct store *s, const hash_t *plan, const char *name,
 	      struct output *out, char **report);
+/* Does a live cache hold a record of plan that a trusted key signed?
+ * (-n: what would come from a cache; the content is not checked.)  1 or
+ * 0; what happened goes to *report. */
+int cache_offers(struct cache_set *cs, const hash_t *plan, const char *name, char **report);
 /* Upload plan's output (in the store) and its signed record to every
  * live cache.  A failure is no error: it goes to *report. */
 void cache_put(struct cache_set *cs, struct store *s, const hash_t *plan, const char *name,

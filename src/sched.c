@@ -634,6 +634,28 @@ static int dry_listed(struct run *r, struct sched_node *n)
 	return 0;
 }
 
+/* Dry run: would n come from a cache?  Asked in this process, so a dead
+ * cache is asked once. */
+static int dry_offered(struct run *r, struct sched_node *n)
+{
+	struct cache_set *cs = r->o->caches;
+	if (!cs || !cache_live(cs) || (r->o->rebuild && (n->flags & SN_AGAIN)))
+		return 0;
+	char *report = NULL;
+	int was[cs->n];
+	for (size_t i = 0; i < cs->n; i++)
+		was[i] = cs->v[i].dead;
+	int o = cache_offers(cs, &n->hash, n->plan.name, &report);
+	if (report) {
+		/* Those it found dead are marked already: cache_apply says them. */
+		for (size_t i = 0; i < cs->n; i++)
+			cs->v[i].dead = was[i];
+		cache_apply(cs, report, strlen(report));
+		free(report);
+	}
+	return o;
+}
+
 /* Dry run, one pass in dependency order: print the hash of each plan
  * that would be built (each hash once); then the names of those whose
  * hash waits for such a plan's output or for a source not fetched, as
@@ -656,7 +678,8 @@ static void dry_run(struct run *r)
 			char hb[HASH_B64 + 1];
 			hash_b64(&n->hash, hb);
 			if (!dry_listed(r, n))
-				printf("%s %s\n", hb, n->plan.name);
+				printf("%s %s%s\n", hb, n->plan.name,
+				       dry_offered(r, n) ? " (from a cache)" : "");
 			n->state = NODE_SKIPPED;
 			r->done++;
 		}

@@ -85,6 +85,9 @@ ok $([ "$(find "$ng/root/distill/ac" -type f | wc -l)" = 2 ] &&
 mkdir -p "$scratch/cfgB/distill"
 cp "$scratch/pubA" "$scratch/cfgB/distill/trusted-keys"
 export XDG_CONFIG_HOME="$scratch/cfgB"
+"$distill" --store "$scratch/B" --cache "$cache" -n build tree.scm raw.scm > "$scratch/dryB" 2>&1
+ok $([ "$(grep -c ' (from a cache)$' "$scratch/dryB")" = 2 ]; echo $?) \
+	"-n says both plans would come from the cache"
 DISTILL_CACHE="http://127.0.0.1:1/nothing $cache" "$distill" --store "$scratch/B" \
 	build tree.scm raw.scm > "$scratch/outB" 2> "$scratch/errB"
 ok $? "store B builds the same targets (DISTILL_CACHE, a dead cache first)"
