@@ -517,3 +517,41 @@ int cli_fsck(struct cli *c)
 	store_close(s);
 	return r ? EXIT_SYSTEM : EXIT_OK;
 }
+
+int cli_open_caches(struct cli *c)
+{
+	size_t n = c->ncache_urls;
+	char **env = n ? NULL : fs_split_words(getenv("DISTILL_CACHE"), &n);
+	int r = cache_set_open(&c->caches, env ? env : c->cache_urls, n, c->cache_push,
+			       c->offline, c->verbose);
+	if (env)
+		fs_free_words(env, n);
+	if (r < 0)
+		return cli_fail(EXIT_USAGE);
+	c->sched.caches = &c->caches;
+	return EXIT_OK;
+}
+
+void cli_close_caches(struct cli *c)
+{
+	cache_set_close(&c->caches);
+	c->sched.caches = NULL;
+}
+
+/* distill key generate */
+int cli_key(struct cli *c)
+{
+	(void)c;
+	char *dir = sign_config_dir(), *pub = NULL;
+	if (!dir || sign_generate(dir, &pub) < 0) {
+		free(dir);
+		return cli_fail(EXIT_SYSTEM);
+	}
+	printf("%s\n", pub);
+	fprintf(stderr, "distill: a signing key is in %s/signing-key; its public key (above, "
+		"in signing-key.pub) is trusted here now: give it to those who should trust "
+		"what you push, for their trusted-keys\n", dir);
+	free(pub);
+	free(dir);
+	return EXIT_OK;
+}

@@ -27,6 +27,11 @@ struct cli {
 	int backtrace;		/* --backtrace: Guile's backtrace on errors */
 	int offline;		/* --offline: never open a connection */
 	const char *pins;	/* --pins FILE: checked (sched.pins), or written by pin */
+	int verbose;		/* -v: notes too (records a cache offers and we ignore) */
+	char **cache_urls;	/* --cache URL..., main's array */
+	size_t ncache_urls;
+	int cache_push;		/* --cache-push */
+	struct cache_set caches;	/* opened by cli_open_caches */
 	int argc;		/* the command's arguments, options taken out */
 	char **argv;
 	int script_argc;	/* after "--": a script's own arguments */
@@ -44,6 +49,11 @@ struct cli {
 /* Open the store named by the options (the caller closes it); NULL with
  * the error already printed. */
 struct store *cli_store(const struct cli *c);
+/* The remote caches: --cache's URLs, else $DISTILL_CACHE's (none with
+ * --offline), into c->caches, which c->sched points to.  EXIT_OK, or the
+ * exit status of an error (printed). */
+int cli_open_caches(struct cli *c);
+void cli_close_caches(struct cli *c);
 /* Print "distill: error: <err_msg()>" and return code. */
 int cli_fail(int code);
 /* Parse a plan hash argument; prints the error itself. */
@@ -72,5 +82,6 @@ int cli_cache_remove(struct cli *c);
 int cli_fsck(struct cli *c);
 int cli_why(struct cli *c);
 int cli_graph(struct cli *c);
+int cli_key(struct cli *c);
 
 #endif

@@ -162,6 +162,38 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+CURL *fetch_curl(const char *url, long connect_s, long stall_s, long timeout_ms,
+		 char ebuf[CURL_ERROR_SIZE])
+{
+	static int ready;
+	if (!ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+			err("libcurl failed to initialise");
+			return NULL;
+		}
+		ready = 1;
+	}
+	CURL *c = curl_easy_init();
+	if (!c) {
+		err("libcurl failed to start");
+		return NULL;
+	}
+	*ebuf = 0;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp,ftps");
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect_s);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall_s);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "distill");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	return c;
+}
+
 /* Download url into the sink (truncated and reset between tries), all
  * tries within the sink's deadline; 1 if the server says it has no such
  * file. */
@@ -189,28 +221,16 @@ static int from_url(const char *url, struct sink *k, int offline)
 		double left = end - now();
 		if (left <= 0)
 			break;
-		CURL *c = curl_easy_init();
+		char ebuf[CURL_ERROR_SIZE];
+		CURL *c = fetch_curl(url, 20, 30, (long)(left * 1000) + 1, ebuf);
 		if (!c)
-			return err("libcurl failed to start");
-		char ebuf[CURL_ERROR_SIZE] = "";
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
-		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp,ftps");
-		curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(left * 1000) + 1);
+			return -1;
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)k->lim->cap);
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "distill");
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, k);
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, k);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
 		CURLcode cc = curl_easy_perform(c);
 		long http = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
@@ -355,9 +375,7 @@ static char *last_part(const char *url)
 	return strndup(b, n - (b - url));
 }
 
-/* $name: a positive whole number (bytes may end in K, M, G or T, powers
- * of 1024), or def when it is unset or empty. */
-static int env_number(const char *name, int bytes, long long def, long long *out)
+int fetch_env_number(const char *name, int bytes, long long def, long long *out)
 {
 	const char *v = getenv(name), *units = "KMGT", *u;
 	*out = def;
@@ -388,9 +406,9 @@ static int limits_for(struct store *s, const pin_t *pin, struct limits *l)
 	/* Recorded by an earlier fetch; a malformed record is none (this
 	 * fetch writes it again). */
 	l->known = store_get_size(s, &pin->h, &size) == 0;
-	if (!l->known && env_number("DISTILL_FETCH_MAX_SIZE", 1, 8LL << 30, &size) < 0)
+	if (!l->known && fetch_env_number("DISTILL_FETCH_MAX_SIZE", 1, 8LL << 30, &size) < 0)
 		return -1;
-	if (env_number("DISTILL_FETCH_TIMEOUT", 0, l->known ? 300 + size / 65536 : 3600, &t) < 0)
+	if (fetch_env_number("DISTILL_FETCH_TIMEOUT", 0, l->known ? 300 + size / 65536 : 3600, &t) < 0)
 		return -1;
 	l->cap = size;
 	l->timeout = t > LONG_MAX / 1000 ? LONG_MAX / 1000 : t;
@@ -405,12 +423,6 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
 	struct limits lim;
 	if (limits_for(s, pin, &lim) < 0)
 		return -1;
-	static int curl_ready;
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-			return err("libcurl failed to initialise");
-		curl_ready = 1;
-	}
 	char pintext[80];
 	pin_format(pin, pintext);
 	char *base = last_part(url);

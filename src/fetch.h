@@ -26,6 +26,7 @@
 #ifndef DISTILL_FETCH_H
 #define DISTILL_FETCH_H
 
+#include <curl/curl.h>
 #include <stddef.h>
 #include "hash.h"
 #include "store.h"
@@ -43,5 +44,19 @@ int fetch_have(struct store *s, const pin_t *pin, hash_t *blob);
 /* Make sure it is: 0 with *blob set, or -1 with err() set. */
 int fetch_source(struct store *s, const char *url, const pin_t *pin,
 		 const struct fetch_opts *o, hash_t *blob);
+
+/* A libcurl easy handle for url (http, https, ftp, ftps; redirects
+ * followed; an HTTP error status is a failure) that gives up when the
+ * connection is not made within connect_s seconds, when under 1 KiB/s
+ * arrive for stall_s seconds, and after timeout_ms in all; libcurl's
+ * message goes to ebuf.  Shared by sources and caches (cache.h).  The
+ * caller sets what to do with the bytes and cleans it up; NULL with err()
+ * set. */
+CURL *fetch_curl(const char *url, long connect_s, long stall_s, long timeout_ms,
+		 char ebuf[CURL_ERROR_SIZE]);
+/* $name: a positive whole number (with bytes set, it may end in K, M, G
+ * or T, powers of 1024), or def when it is unset or empty; -1 with err()
+ * set when it is something else. */
+int fetch_env_number(const char *name, int bytes, long long def, long long *out);
 
 #endif

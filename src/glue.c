@@ -497,7 +497,12 @@ static SCM build(SCM vec, SCM targets)
 	for (size_t i = 0; i < nt; i++, targets = scm_cdr(targets))
 		t[i] = &nodes[scm_to_size_t(scm_car(targets))];
 	struct sched_stats st;
-	int r = sched_run(the_store(), t, nt, &cli->sched, &st);
+	/* In a store of %call-with-store (verify's fresh one), every plan is
+	 * built again: no cache answers for it. */
+	struct sched_opts o = cli->sched;
+	if (outer_blobs)
+		o.caches = NULL;
+	int r = sched_run(the_store(), t, nt, &o, &st);
 	if (r >= 0 && cli->report && cli->report(the_store(), nodes, nn) < 0)
 		r = -1;
 	for (size_t i = 0; i < nn && !strcmp(cli->command, "pin"); i++)

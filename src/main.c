@@ -34,7 +34,7 @@ struct command {
 	const char *help;
 };
 
-enum { MANY = -1, OWN = 0x100 /* getopt's value for a command's own option */ };
+enum { MANY = -1, OWN = 0x100 /* getopt's value for a command's own option */, PINS };
 
 static const struct option boot_options[] = {
 	{"expect", required_argument, NULL, OWN}, {"timeout", required_argument, NULL, OWN},
@@ -155,6 +155,11 @@ static const struct command commands[] = {
 	 "Drop what a TOML description's caching = \"aggressive\" COMPONENT\n"
 	 "keeps (its gc root toml-COMPONENT): the output may then be collected\n"
 	 "by gc, and the next build of it runs it again (docs/toml.md)."},
+	{"key", NULL, cli_key, "generate", 0, 0, 0, NULL, NULL, "key generate",
+	 "Make a signing key pair for what --cache-push uploads:\n"
+	 "$XDG_CONFIG_HOME/distill/signing-key (mode 0600) and signing-key.pub,\n"
+	 "whose line (printed) is added to trusted-keys there.  Others trust\n"
+	 "your pushes by adding that line to their trusted-keys."},
 	{"fsck", NULL, cli_fsck, NULL, 0, 0, 0, fsck_options, NULL, "fsck [--deep]",
 	 "Check the store: every blob and tree hashes to its name, trees and\n"
 	 "layers are read-only, each layer is what its key describes, every\n"
@@ -184,6 +189,10 @@ static void usage_all(FILE *f)
 	      "                  directories in $DISTILL_MIRRORS still serve)\n"
 	      "  --pins FILE     check every output against its pin in FILE\n"
 	      "                  (distill pin writes it)\n"
+	      "  --cache URL     ask this build cache for outputs first (again for\n"
+	      "                  more; default: $DISTILL_CACHE's URLs)\n"
+	      "  --cache-push    upload what is built here to the caches, signed\n"
+	      "  -v, --verbose   say more (records a cache has that are ignored)\n"
 	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
 	      "\nexit status: 0 ok, 1 a build failed, 2 bad usage, 3 a recipe\n"
 	      "error, 4 distill could not do its job (store, sandbox, disk).\n", f);
@@ -205,8 +214,10 @@ static const struct option shared_opts[] = {
 	{"store", required_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
 	{"keep-going", no_argument, NULL, 'k'}, {"dry-run", no_argument, NULL, 'n'},
 	{"backtrace", no_argument, NULL, 'B'}, {"offline", no_argument, NULL, 'O'},
-	{"pins", required_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
+	{"pins", required_argument, NULL, PINS}, {"help", no_argument, NULL, 'h'},
 	{"out-link", required_argument, NULL, 'o'}, {"no-link", no_argument, NULL, 'N'},
+	{"cache", required_argument, NULL, 'C'}, {"cache-push", no_argument, NULL, 'P'},
+	{"verbose", no_argument, NULL, 'v'},
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
@@ -326,7 +337,10 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 	case 'n': c->sched.dry_run = 1; return EXIT_OK;
 	case 'B': c->backtrace = 1; return EXIT_OK;
 	case 'O': c->offline = 1; return EXIT_OK;
-	case 'P': c->pins = optarg; return EXIT_OK;
+	case PINS: c->pins = optarg; return EXIT_OK;
+	case 'C': c->cache_urls[c->ncache_urls++] = optarg; return EXIT_OK;
+	case 'P': c->cache_push = 1; return EXIT_OK;
+	case 'v': c->verbose = 1; return EXIT_OK;
 	case 'h': p->help = 1; return EXIT_OK;
 	case 'o': c->out_link = optarg; return EXIT_OK;
 	case 'N': c->no_link = 1; return EXIT_OK;
@@ -348,7 +362,7 @@ static int parse(int argc, char **argv, struct cli *c, struct parsed *p)
 	for (;;) {
 		int li = -1, before = optind;
 		const struct command *had = p->cmd;
-		int o = getopt_long(argc, argv, "-:j:knho:", lo, &li);
+		int o = getopt_long(argc, argv, "-:j:knho:v", lo, &li);
 		if (o == -1) {
 			if (optind > before && !strcmp(argv[optind - 1], "--")) {
 				c->script_argc = argc - optind;
@@ -426,6 +440,7 @@ int main(int argc, char **argv)
 	p.opts = xmalloc(argc * sizeof *p.opts);
 	p.args = xmalloc(argc * sizeof *p.args);
 	c.argv = p.args;
+	c.cache_urls = xmalloc(argc * sizeof *c.cache_urls);
 	c.opts = p.opts;
 	int rc = parse(argc, argv, &c, &p);
 	if (rc == EXIT_OK && (p.help || !p.cmd)) {
@@ -437,10 +452,13 @@ int main(int argc, char **argv)
 	} else if (rc == EXIT_OK && (p.cmd = command_named(p.cmd->name, c.argc ? c.argv[0] : NULL)) &&
 		   (c.command = p.cmd->name) && !takes(p.cmd, &c)) {
 		rc = EXIT_USAGE;
-	} else if (rc == EXIT_OK && (rc = cli_pins(&c)) == EXIT_OK) {
+	} else if (rc == EXIT_OK && (rc = cli_pins(&c)) == EXIT_OK &&
+		   (rc = cli_open_caches(&c)) == EXIT_OK) {
 		rc = p.cmd->scheme ? glue_call(&c, p.cmd->scheme) : p.cmd->run(&c);
+		cli_close_caches(&c);
 	}
 	free(p.opts);
 	free(p.args);
+	free(c.cache_urls);
 	return rc;
 }

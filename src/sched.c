@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A node's flags. */
@@ -26,7 +27,13 @@ enum {
 	SN_COLLECTED = 2,	/* in the run's dependency order */
 	SN_AGAIN = 4,		/* a target of a rebuild: no cache hit */
 	SN_LOCKWAIT = 8,	/* its pid and pipefd wait for its plan lock */
+	SN_ASKING = 16,		/* its pid and pipefd ask the caches for it */
+	SN_PUSHING = 32,	/* its pid and pipefd upload it to the caches */
+	SN_ASKED = 64,		/* the caches were asked (and had it not) */
 };
+
+/* At most this many children ask caches at once: network waits, no slots. */
+enum { ASK_MAX = 8 };
 
 /* Nodes by dependency order, the first one first. */
 struct heap {
@@ -44,6 +51,8 @@ struct run {
 	struct sched_node **edges;	/* every node's users, one block */
 	struct heap ready;	/* all dependencies done: resolve, look up */
 	struct heap wants;	/* not cached: to build when a slot is free */
+	struct heap ask;	/* not in the store: to ask the caches for */
+	int asking;	/* children asking caches or pushing to them */
 	struct sched_node **active;	/* with a pipefd: building or waiting */
 	size_t nactive;
 	int running, waiting, stop, done;
@@ -484,6 +493,135 @@ static size_t reap(struct run *r, struct sched_node *n, char *buf, size_t size,
 	return len;
 }
 
+/* ---- remote caches (cache.h) ---- */
+
+/* The records of a plan whose output came from a cache, as a build
+ * writes them (build.c): the plan, its facts, and last the output. */
+static int record_fetched(struct run *r, struct sched_node *n, const struct output *out,
+			  double t0)
+{
+	size_t len;
+	char *enc = plan_encode(&n->res, &len);
+	int w = store_put_plan(r->s, &n->hash, enc, len);
+	free(enc);
+	hash_t *deps = xmalloc((n->ndeps + 1) * sizeof *deps);
+	for (size_t i = 0; i < n->ndeps; i++)
+		deps[i] = n->deps[i].node->hash;
+	struct rec_meta m = {.started = time(NULL), .seconds = status_elapsed() - t0,
+			     .deps = deps, .ndeps = n->ndeps};
+	if (w == 0)
+		w = store_put_meta(r->s, &n->hash, &m);
+	free(deps);
+	return w < 0 ? -1 : store_put_out(r->s, &n->hash, out);
+}
+
+/* The child that asks the caches for n, holding n's lock (busy: another
+ * process builds it, so a miss here).  Reports "H" KIND " " HASH (a hit,
+ * stored and recorded), "M" (a miss) or "E" MESSAGE, a NUL, and what
+ * cache_get reported. */
+static void asker(struct run *r, struct sched_node *n, int wfd)
+{
+	char *report = NULL, *head, hb[HASH_B64 + 1];
+	struct output out;
+	double t0 = status_elapsed();
+	int lock = store_lock_plan(r->s, &n->hash, 0), g = lock == -2 ? 1 : -1;
+	if (lock >= 0 && store_get_out(r->s, &n->hash, &out) == 0 &&
+	    (out.kind == OUT_TREE ? store_has_tree(r->s, &out.hash) : store_has_blob(r->s, &out.hash)))
+		g = 0; /* another process made it meanwhile */
+	else if (lock >= 0 && (g = cache_get(r->o->caches, r->s, &n->hash, n->plan.name,
+					      &out, &report)) == 0)
+		g = record_fetched(r, n, &out, t0);
+	hash_b64(&out.hash, hb);
+	head = g == 0 ? fs_fmt("H%s %s", output_kind_name(out.kind), hb)
+	       : g == 1 ? xstrdup("M") : fs_fmt("E%s", err_msg());
+	fs_write_all(wfd, head, strlen(head) + 1);
+	if (report)
+		fs_write_all(wfd, report, strlen(report));
+}
+
+/* Start the askers that may run. */
+static void start_asking(struct run *r)
+{
+	while (r->ask.n > 0 && r->asking < ASK_MAX && !r->stop) {
+		struct sched_node *n = heap_pop(&r->ask);
+		n->flags |= SN_ASKED;
+		if (!cache_live(r->o->caches)) {
+			heap_push(&r->wants, n);
+		} else if (spawn(r, n, asker) < 0) {
+			node_error(r, n);
+		} else {
+			n->flags |= SN_ASKING;
+			r->asking++;
+		}
+	}
+}
+
+/* Read a cache child's report: its head (NUL-terminated) in buf, the
+ * rest handed to cache_apply.  Returns the head's length, 0 if none. */
+static size_t cache_report(struct run *r, struct sched_node *n, char *buf, size_t size)
+{
+	int status;
+	size_t len = reap(r, n, buf, size, &status), head = strnlen(buf, len);
+	r->asking--;
+	n->flags &= ~(SN_ASKING | SN_PUSHING);
+	if (head < len)
+		cache_apply(r->o->caches, buf + head + 1, len - head - 1);
+	return len ? head : 0;
+}
+
+/* An asker ended: a hit is done, a miss wants a build. */
+static void asked(struct run *r, struct sched_node *n)
+{
+	char buf[65536], kind[8], hb[HASH_B64 + 1];
+	size_t head = cache_report(r, n, buf, sizeof buf);
+	buf[head] = 0;
+	if (head && buf[0] == 'E') {
+		err("plan %s: %s", n->plan.name, buf + 1);
+		node_error(r, n);
+	} else if (head && buf[0] == 'H' && sscanf(buf + 1, "%7s %44s", kind, hb) == 2 &&
+		   hash_parse(hb, &n->out.hash) == 0) {
+		n->out.kind = strcmp(kind, "tree") ? OUT_FILE : OUT_TREE;
+		n->state = NODE_DONE;
+		r->st->cached++;
+		r->st->fetched++;
+		r->done++;
+		status_say("fetched %s -> %s from a cache", n->plan.name, hb);
+		finished(r, n);
+	} else {
+		heap_push(&r->wants, n);
+	}
+}
+
+/* The child that uploads n's output to the caches. */
+static void pusher(struct run *r, struct sched_node *n, int wfd)
+{
+	char *report = NULL;
+	cache_put(r->o->caches, r->s, &n->hash, n->plan.name, &n->out, &report);
+	fs_write_all(wfd, "", 1);
+	if (report)
+		fs_write_all(wfd, report, strlen(report));
+}
+
+/* n was built here: upload it, in a child, while the run goes on. */
+static void push(struct run *r, struct sched_node *n)
+{
+	struct cache_set *cs = r->o->caches;
+	if (!cs || !cs->push || !cache_live(cs))
+		return;
+	if (spawn(r, n, pusher) < 0) {
+		status_say("cache: cannot upload %s: %s", n->plan.name, err_msg());
+		return;
+	}
+	n->flags |= SN_PUSHING;
+	r->asking++;
+}
+
+static void pushed(struct run *r, struct sched_node *n)
+{
+	char buf[65536];
+	cache_report(r, n, buf, sizeof buf);
+}
+
 /* A worker ended: read its report. */
 static void finish(struct run *r, struct sched_node *n)
 {
@@ -506,6 +644,7 @@ static void finish(struct run *r, struct sched_node *n)
 		status_say("built %s -> %s", n->plan.name, hb);
 		note(r, n, false);
 		finished(r, n);
+		push(r, n);
 		return;
 	}
 	if (len == 0)
@@ -536,6 +675,28 @@ static int dry_listed(struct run *r, struct sched_node *n)
 	return 0;
 }
 
+/* Dry run: would n come from a cache?  Asked in this process, so a dead
+ * cache is asked once. */
+static int dry_offered(struct run *r, struct sched_node *n)
+{
+	struct cache_set *cs = r->o->caches;
+	if (!cs || !cache_live(cs) || (r->o->rebuild && (n->flags & SN_AGAIN)))
+		return 0;
+	char *report = NULL;
+	int was[cs->n];
+	for (size_t i = 0; i < cs->n; i++)
+		was[i] = cs->v[i].dead;
+	int o = cache_offers(cs, &n->hash, n->plan.name, &report);
+	if (report) {
+		/* Those it found dead are marked already: cache_apply says them. */
+		for (size_t i = 0; i < cs->n; i++)
+			cs->v[i].dead = was[i];
+		cache_apply(cs, report, strlen(report));
+		free(report);
+	}
+	return o;
+}
+
 /* Dry run, one pass in dependency order: print the hash of each plan
  * that would be built (each hash once); then the names of those whose
  * hash waits for such a plan's output or for a source not fetched, as
@@ -558,7 +719,8 @@ static void dry_run(struct run *r)
 			char hb[HASH_B64 + 1];
 			hash_b64(&n->hash, hb);
 			if (!dry_listed(r, n) && !r->o->dry_silent)
-				printf("%s %s\n", hb, n->plan.name);
+				printf("%s %s%s\n", hb, n->plan.name,
+				       dry_offered(r, n) ? " (from a cache)" : "");
 			n->state = NODE_SKIPPED;
 			r->done++;
 		}
@@ -628,6 +790,9 @@ static void settle(struct run *r)
 		int c = r->o->rebuild && (n->flags & SN_AGAIN) ? 1 : try_cached(r, n, 1);
 		if (c < 0)
 			node_error(r, n);
+		else if (c > 0 && r->o->caches && cache_live(r->o->caches) &&
+			 !(r->o->rebuild && (n->flags & SN_AGAIN)))
+			heap_push(&r->ask, n);
 		else if (c > 0)
 			heap_push(&r->wants, n);
 	}
@@ -708,7 +873,9 @@ static int wait_events(struct run *r)
 	 * reaches the whole process group) is no failure to report. */
 	for (size_t i = 0; k > 0 && !caught && i < np; i++)
 		if (pf[i + 1].revents)
-			(who[i]->flags & SN_LOCKWAIT ? lock_freed : finish)(r, who[i]);
+			(who[i]->flags & SN_LOCKWAIT ? lock_freed
+			 : who[i]->flags & SN_ASKING ? asked
+			 : who[i]->flags & SN_PUSHING ? pushed : finish)(r, who[i]);
 	free(pf);
 	free(who);
 	return 0;
@@ -735,7 +902,7 @@ static void live_line(struct run *r)
 	char names[400] = "";
 	for (size_t i = 0; i < r->nactive; i++) {
 		struct sched_node *n = r->active[i];
-		if (n->flags & SN_LOCKWAIT)
+		if (n->flags & (SN_LOCKWAIT | SN_PUSHING))
 			continue;
 		size_t l = strlen(names);
 		snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", n->plan.name);
@@ -771,12 +938,14 @@ static int run_builds(struct run *r)
 			die_with_workers(r);
 		r->starved = 0;
 		settle(r);
+		start_asking(r);
 		start_wanted(r);
 		/* A plan found in the store once its lock was ours made others
 		 * ready; slots that came back may start what wants them. */
 		if (r->ready.n > 0 || balance(r))
 			continue;
-		if (r->running == 0 && (r->stop || r->waiting == 0)) {
+		if (r->running == 0 && r->asking == 0 && (r->stop || r->waiting == 0) &&
+		    (r->stop || r->ask.n == 0)) {
 			stop_waiting(r);
 			return 0;
 		}
@@ -840,6 +1009,7 @@ static int run_end(struct run *r, struct sched_node **targets, size_t nt)
 	free(r->edges);
 	free(r->ready.v);
 	free(r->wants.v);
+	free(r->ask.v);
 	free(r->active);
 	int missed = 0;
 	for (size_t i = 0; i < nt; i++)

@@ -18,7 +18,13 @@
  * scheduler lends it (src/jobserver.h), so nothing a build does to its
  * jobserver changes what the scheduler or other builds get.  A record
  * whose output is missing from the store is no cache hit: the plan is
- * built again.  Ready nodes start in dependency order.  A dry run (-n) is
+ * built again.  With remote caches (cache.h), a plan not in the store is
+ * first asked for there by a child process of its own (holding the plan's
+ * lock, taking no build slot, while other plans build); a hit is stored
+ * with its records as a build's would be, and counts as cached.  With
+ * push on, a child uploads each plan built here once it is done.  A
+ * child's report marks the caches it found dead, so that later children
+ * skip them.  Ready nodes start in dependency order.  A dry run (-n) is
  * a pass of its own over that order, and starts nothing nor writes to the
  * store.  A process waiting for another's plan lock says so.  A run with
  * keep_going, or with a failure, ends with a summary on stderr: the counts
@@ -31,6 +37,7 @@
 #define DISTILL_SCHED_H
 
 #include <stddef.h>
+#include "cache.h"
 #include "jobserver.h"
 #include "plan.h"
 #include "store.h"
@@ -86,10 +93,12 @@ struct sched_opts {
 	int quiet;		/* no status output */
 	const struct pins *pins;	/* --pins: every plan's output must match
 					 * its pin there (pins.h), or NULL */
+	struct cache_set *caches;	/* NULL, or remote caches to ask and push to */
 };
 
 struct sched_stats {
 	int total, built, cached, failed, skipped;
+	int fetched;		/* of cached: from a remote cache */
 };
 
 /* Build the targets and everything they need.  Returns 0 when every target

@@ -3,6 +3,8 @@
 #include "err.h"
 #include "fsutil.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,8 @@ struct walk {
 	hash_ctx hc;       /* tree_hash */
 	long entries;      /* tree_stats */
 	long long bytes;   /* tree_stats */
+	struct archive *ar;	/* tree_write_tar */
+	size_t rootlen;		/* tree_write_tar: names are path + rootlen */
 };
 
 static int cmp_names(const void *a, const void *b)
@@ -424,4 +428,79 @@ int tree_stats(const char *dir, long *entries, long long *bytes)
 	*entries = w.entries;
 	*bytes = w.bytes;
 	return 0;
+}
+
+/* ---- canonical tar ---- */
+
+static int tar_fail(struct walk *w, const char *path)
+{
+	return err("%s: cannot write it into the archive: %s", path, archive_error_string(w->ar));
+}
+
+/* One file's bytes into the archive. */
+static int tar_data(struct walk *w, int dfd, const char *name, const char *path)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys("%s: cannot open", path);
+	char buf[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		if (archive_write_data(w->ar, buf, n) != n) {
+			close(fd);
+			return tar_fail(w, path);
+		}
+	close(fd);
+	return n < 0 ? err_sys("%s: cannot read", path) : 0;
+}
+
+static int tar_visit(struct walk *w, enum event ev, int dfd, const char *name,
+		     const char *path, const struct stat *st, int depth)
+{
+	if (ev == W_POST || depth == 0)
+		return 0;
+	struct archive_entry *e = archive_entry_new();
+	char *target = NULL;
+	archive_entry_set_pathname(e, path + w->rootlen);
+	if (ev == W_PRE) {
+		archive_entry_set_filetype(e, AE_IFDIR);
+		archive_entry_set_perm(e, 0755);
+	} else if (S_ISLNK(st->st_mode)) {
+		if (!(target = read_link(dfd, name, path, st, "archiving"))) {
+			archive_entry_free(e);
+			return -1;
+		}
+		archive_entry_set_filetype(e, AE_IFLNK);
+		archive_entry_set_perm(e, 0777);
+		archive_entry_set_symlink(e, target);
+	} else if (S_ISREG(st->st_mode)) {
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, file_mode(st));
+		archive_entry_set_size(e, st->st_size);
+	} else {
+		archive_entry_free(e);
+		return bad_kind(path, st);
+	}
+	int r = archive_write_header(w->ar, e) == ARCHIVE_OK ? 0 : tar_fail(w, path);
+	if (r == 0 && S_ISREG(st->st_mode))
+		r = tar_data(w, dfd, name, path);
+	free(target);
+	archive_entry_free(e);
+	return r;
+}
+
+int tree_write_tar(const char *dir, int fd)
+{
+	struct walk w = {.visit = tar_visit, .ar = archive_write_new(), .rootlen = strlen(dir) + 1};
+	if (!w.ar)
+		return err("%s: libarchive failed to start", dir);
+	int r = -1;
+	if (archive_write_add_filter_zstd(w.ar) != ARCHIVE_OK ||
+	    archive_write_set_format_pax_restricted(w.ar) != ARCHIVE_OK ||
+	    archive_write_open_fd(w.ar, fd) != ARCHIVE_OK)
+		tar_fail(&w, dir);
+	else if (walk(&w, dir) == 0)
+		r = archive_write_close(w.ar) == ARCHIVE_OK ? 0 : tar_fail(&w, dir);
+	archive_write_free(w.ar);
+	return r;
 }

@@ -18,6 +18,11 @@
  *
  * tree_freeze() makes a tree read-only (files 0444/0555, dirs 0555) once it
  * is in the store; the serialisation is unchanged by it.
+ * tree_write_tar() writes a tree as a zstd-compressed tar (pax) that holds
+ * exactly what its hash covers: entries in the walk's order, names relative
+ * to the tree, canonical modes, no owners, every time 0; unpacked
+ * (unpack.h) and normalised it gives the same tree again.  A cache
+ * (cache.h) moves trees so.
  * All functions return 0, or -1 with err() set. */
 #ifndef DISTILL_TREE_H
 #define DISTILL_TREE_H
@@ -29,5 +34,7 @@ int tree_hash(const char *dir, hash_t *out);
 int tree_freeze(const char *dir);
 /* Count of entries and total bytes of regular files, for humans. */
 int tree_stats(const char *dir, long *entries, long long *bytes);
+/* The canonical archive of the tree at dir, written to fd. */
+int tree_write_tar(const char *dir, int fd);
 
 #endif

@@ -1,0 +1,190 @@
+#!/bin/sh
+# A shared build cache over HTTP (docs/cache.md), on a real server: Debian's
+# nginx with WebDAV on the loopback, run by this test with its own
+# configuration.  Store A pushes what it builds, signed; a fresh store B
+# that trusts A's key builds nothing; a store that trusts no such key, or
+# finds tampered content, builds itself and stores nothing of it; a dead
+# cache and one that never answers cost a bounded time, once a run.
+. "$(dirname "$0")/lib.sh"
+
+command -v nginx >/dev/null || { echo "1..0 # SKIP no nginx (scripts/setup-debian installs it)"; exit 0; }
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# nginx, with PUT, DELETE and MKCOL, on a free port of 127.0.0.1.
+ng=$scratch/nginx
+mkdir -p "$ng/root" "$ng/tmp"
+port=$(free_port)
+cat > "$ng/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $ng/nginx.pid;
+error_log $ng/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $ng/tmp/body;
+	proxy_temp_path $ng/tmp/proxy;
+	fastcgi_temp_path $ng/tmp/fastcgi;
+	uwsgi_temp_path $ng/tmp/uwsgi;
+	scgi_temp_path $ng/tmp/scgi;
+	client_max_body_size 0;
+	server {
+		listen 127.0.0.1:$port;
+		root $ng/root;
+		location / {
+			dav_methods PUT DELETE MKCOL;
+			create_full_put_path on;
+			dav_access user:rw group:r all:r;
+		}
+	}
+}
+EOF
+nginx -p "$ng" -e "$ng/error.log" -c "$ng/nginx.conf" &
+ngpid=$!
+trap 'kill $ngpid 2>/dev/null; kill $hangpid 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+hangpid=
+for i in $(seq 50); do
+	curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+	sleep 0.1
+done
+cache=http://127.0.0.1:$port/distill
+
+plan_script "$scratch/tree.scm" tree-out '
+mkdir -p /out/bin
+echo "a tree from the cache test" > /out/hello
+ln -s hello /out/link
+echo "#!/bin/sh" > /out/bin/run; chmod 755 /out/bin/run
+'
+plan_script "$scratch/raw.scm" raw-out 'echo raw > /out/r.txt' 'raw-output: "/r.txt"'
+
+cd "$scratch"
+# 1. A's key; A builds and pushes.
+export XDG_CONFIG_HOME="$scratch/cfgA"
+"$distill" key generate > "$scratch/pubA" 2> "$scratch/keyerr"
+ok $? "distill key generate makes a key pair"
+ok $([ "$(stat -c %a "$XDG_CONFIG_HOME/distill/signing-key")" = 600 ] &&
+	grep -qxF "$(cat "$scratch/pubA")" "$XDG_CONFIG_HOME/distill/trusted-keys" &&
+	grep -qxF "$(cat "$scratch/pubA")" "$XDG_CONFIG_HOME/distill/signing-key.pub"; echo $?) \
+	"the secret key is 0600; the public key is in signing-key.pub and trusted-keys"
+"$distill" key generate > /dev/null 2>&1
+ok $([ $? = 4 ]; echo $?) "a second key generate does not replace the key (exit 4)"
+
+"$distill" --store "$scratch/A" --cache "$cache" --cache-push build tree.scm raw.scm \
+	> "$scratch/outA" 2> "$scratch/errA" < /dev/null
+ok $? "store A builds and pushes"
+diag "$scratch/errA"
+ok $([ "$(find "$ng/root/distill/ac" -type f | wc -l)" = 2 ] &&
+	[ "$(find "$ng/root/distill/cas" -type f | wc -l)" = 2 ]; echo $?) \
+	"the server holds two records and two contents"
+
+# 2. A fresh store B that trusts A's key builds nothing.
+mkdir -p "$scratch/cfgB/distill"
+cp "$scratch/pubA" "$scratch/cfgB/distill/trusted-keys"
+export XDG_CONFIG_HOME="$scratch/cfgB"
+"$distill" --store "$scratch/B" --cache "$cache" -n build tree.scm raw.scm > "$scratch/dryB" 2>&1
+ok $([ "$(grep -c ' (from a cache)$' "$scratch/dryB")" = 2 ]; echo $?) \
+	"-n says both plans would come from the cache"
+DISTILL_CACHE="http://127.0.0.1:1/nothing $cache" "$distill" --store "$scratch/B" \
+	build tree.scm raw.scm > "$scratch/outB" 2> "$scratch/errB"
+ok $? "store B builds the same targets (DISTILL_CACHE, a dead cache first)"
+diag "$scratch/errB"
+cut -d' ' -f1 "$scratch/outA" > "$scratch/hA"
+cut -d' ' -f1 "$scratch/outB" > "$scratch/hB"
+cmp -s "$scratch/hA" "$scratch/hB"
+ok $? "with the same output hashes"
+! grep -q '^building' "$scratch/errB" && [ "$(grep -c '^fetched' "$scratch/errB")" = 2 ]
+ok $? "nothing was built in B: both outputs fetched"
+tree=$(sed -n 1p "$scratch/outB" | cut -d' ' -f2)
+ok $([ "$(cat "$tree/hello")" = "a tree from the cache test" ] && [ -L "$tree/link" ] &&
+	[ -x "$tree/bin/run" ]; echo $?) "the fetched tree is the tree, link and modes too"
+"$distill" --store "$scratch/B" fsck > "$scratch/fsckB" 2>&1
+ok $? "store B passes fsck"
+ok $([ "$(grep -c 'not asked again' "$scratch/errB")" = 1 ]; echo $?) \
+	"the dead cache is said once"
+
+# 3. Signed by a key B does not trust: ignored, built here.
+export XDG_CONFIG_HOME="$scratch/cfgC"
+"$distill" key generate > /dev/null 2>&1
+"$distill" -v --store "$scratch/C" --cache "$cache" build tree.scm > "$scratch/outC" 2> "$scratch/errC"
+ok $? "store C, trusting another key only, builds"
+grep -q '^building tree-out' "$scratch/errC" && grep -q 'signed by no key of trusted-keys' "$scratch/errC"
+ok $? "the untrusted record is ignored (said with -v) and the plan built"
+[ "$(cut -d' ' -f1 "$scratch/outC")" = "$(sed -n 1p "$scratch/hA")" ]
+ok $? "to the same output"
+
+# 4. Tampered content on the server: refused, nothing stored, built here.
+export XDG_CONFIG_HOME="$scratch/cfgB"
+rawcas=$(grep -l . $(find "$ng/root/distill/cas" -type f) | while read -r f; do
+	[ "$(cat "$f")" = raw ] && echo "$f"; done)
+echo forged > "$rawcas"
+# The tree's record keeps its signature, but its (unsigned) cas line now
+# names another tree's archive, whose bytes match that line.
+mkdir -p "$scratch/forged/bin" && echo forged > "$scratch/forged/hello"
+tar -C "$scratch/forged" -cf "$scratch/forged.tar" .
+fsha=$(sha256sum "$scratch/forged.tar" | cut -d' ' -f1)
+cp "$scratch/forged.tar" "$ng/root/distill/cas/$fsha"
+treerec=$(grep -l '^tree ' $(find "$ng/root/distill/ac" -type f))
+sed -i "s/^cas .*/cas $fsha $(stat -c %s "$scratch/forged.tar")/" "$treerec"
+"$distill" --store "$scratch/D" --cache "$cache" build tree.scm raw.scm > "$scratch/outD" 2> "$scratch/errD"
+ok $? "store D builds though the cache's content is tampered with"
+diag "$scratch/errD"
+[ "$(grep -c 'refused, nothing stored' "$scratch/errD")" = 2 ] &&
+	[ "$(grep -c '^building' "$scratch/errD")" = 2 ]
+ok $? "both contents are refused and both plans built"
+forged=$(printf 'forged\n' | "$distill" sum | cut -d' ' -f1)
+ftree=$(sed -n 's/.*its content is \([^ ]*\), not the tree.*/\1/p' "$scratch/errD")
+ok $([ -n "$ftree" ] && [ ! -e "$scratch/D/trees/$ftree" ] && [ ! -e "$scratch/D/blobs/$forged" ] &&
+	[ -z "$(ls "$scratch/D/tmp")" ]; echo $?) \
+	"nothing of it is in the store"
+cut -d' ' -f1 "$scratch/outD" | cmp -s - "$scratch/hA"
+ok $? "the outputs are those of the build"
+
+# 5. A dead cache (a closed port) and one that accepts and never answers:
+# one bounded delay a run, and the build succeeds.
+dead=$(free_port)
+t0=$(date +%s)
+"$distill" --store "$scratch/E" --cache "http://127.0.0.1:$dead" build tree.scm raw.scm \
+	> /dev/null 2> "$scratch/errE"
+ok $? "a build with a dead cache succeeds"
+ok $([ "$(grep -c 'not asked again' "$scratch/errE")" = 1 ] && [ $(($(date +%s) - t0)) -lt 60 ]; echo $?) \
+	"the dead cache is said once, and costs no time to speak of"
+hang=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$hang" &
+hangpid=$!
+sleep 0.5
+t0=$(date +%s)
+DISTILL_CACHE_TIMEOUT=2 "$distill" --store "$scratch/F" --cache "http://127.0.0.1:$hang" \
+	build tree.scm raw.scm > /dev/null 2> "$scratch/errF"
+ok $? "a build with a cache that never answers succeeds"
+took=$(($(date +%s) - t0))
+ok $([ "$(grep -c 'not asked again' "$scratch/errF")" = 1 ] && [ $took -lt 60 ]; echo $?) \
+	"the silent cache is said once and skipped after (took ${took} s)"
+diag "$scratch/errF"
+kill $hangpid
+
+# 6. As an ordinary user: a fresh store that trusts A fetches.
+rm -rf "$ng/root/distill"
+XDG_CONFIG_HOME="$scratch/cfgA" "$distill" --store "$scratch/A2" --cache "$cache" --cache-push \
+	build tree.scm raw.scm > /dev/null 2> "$scratch/errA2"
+ok $? "A pushes again from a fresh store of its own"
+diag "$scratch/errA2"
+chmod a+r "$scratch/pubA"
+as_user "mkdir -p cfgU/distill && cp pubA cfgU/distill/trusted-keys &&
+	XDG_CONFIG_HOME=$scratch/cfgU $distill --store $scratch/U --cache $cache build tree.scm raw.scm > outU 2> errU"
+ok $? "an ordinary user's fresh store builds the targets"
+diag "$scratch/errU"
+! grep -q '^building' "$scratch/errU" && cut -d' ' -f1 "$scratch/outU" | cmp -s - "$scratch/hA"
+ok $? "from the cache, with the same hashes"
+
+done_testing
