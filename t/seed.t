@@ -18,7 +18,8 @@ cat > "$scratch/table.scm" <<'EOS'
                          (display (string-append sha256 "  " file "\n"))))
           (append seed-packages image-tool-packages kernel-packages
                   linux-build-packages openssl-build-packages
-                  ca-certs-packages netbase-packages))
+                  ca-certs-packages netbase-packages
+                  (append-map cdr cross-seed-packages)))
 EOS
 chmod a+r "$scratch/table.scm"
 as_user "$distill run table.scm > table.txt"
