@@ -46,20 +46,22 @@ static const struct option gc_options[] = {
 	{0},
 };
 static const struct option fsck_options[] = {{"deep", no_argument, NULL, OWN}, {0}};
+static const struct option arch_options[] = {{"arch", required_argument, NULL, OWN}, {0}};
 
 static const struct command commands[] = {
-	{"build", "build-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "build TARGET... [-- ARGS...]",
+	{"build", "build-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "build [--arch ARCH] TARGET... [-- ARGS...]",
 	 "Build each TARGET with everything it needs: a script file (the plan or\n"
 	 "list of plans its last expression returns; ARGS are its arguments), or\n"
-	 "the name of a package, whose (pkg NAME) is expanded for x86_64.  Prints,\n"
-	 "for each plan, the output hash and its path in the store."},
+	 "the name of a package, whose (pkg NAME) is expanded for ARCH (x86_64,\n"
+	 "aarch64, ppc64le; default x86_64).  Prints, for each plan, the output\n"
+	 "hash and its path in the store."},
 	{"run", "run-script", NULL, NULL, 0, MANY, 1, NULL, NULL,
 	 "run [SCRIPT [ARGS...] [-- ARGS...]]",
 	 "Evaluate a Scheme script (postfix keywords on, distill's modules on\n"
 	 "the load path); with no script, start a REPL."},
-	{"fetch", "fetch-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "fetch TARGET... [-- ARGS...]",
+	{"fetch", "fetch-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "fetch [--arch ARCH] TARGET... [-- ARGS...]",
 	 "Fetch every source the plans of TARGET need into the store (mirrors\n"
 	 "in $DISTILL_MIRRORS first), so that building can then run offline."},
 	{"list", "list-sources-script", NULL, "sources", 1, MANY, 1, NULL, NULL,
@@ -69,8 +71,8 @@ static const struct command commands[] = {
 	 "list packages",
 	 "Print the name of each package module (pkg/NAME.scm on the load path),\n"
 	 "sorted, and the version of the package NAME it exports, if it does."},
-	{"verify", "verify-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "verify TARGET... [-- ARGS...]",
+	{"verify", "verify-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "verify [--arch ARCH] TARGET... [-- ARGS...]",
 	 "Build the plans of TARGET, then build every plan they need again in a\n"
 	 "fresh temporary store, and report plan by plan whether the outputs\n"
 	 "are bit-identical (exit 1, keeping that store, when one is not)."},
