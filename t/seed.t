@@ -19,7 +19,8 @@ cat > "$scratch/table.scm" <<'EOS'
           (append seed-packages image-tool-packages kernel-packages
                   linux-build-packages openssl-build-packages
                   ca-certs-packages netbase-packages
-                  (append-map cdr cross-seed-packages)))
+                  (append-map cdr cross-seed-packages)
+                  (append-map cdr cross-linux-headers-packages)))
 EOS
 chmod a+r "$scratch/table.scm"
 as_user "$distill run table.scm > table.txt"

@@ -16,7 +16,8 @@
   #:use-module (distill plan)
   #:export (seed-packages seed-directory seed-deb local-seed-deb pinned-debs
             seed-artifacts seed-plan debs-plan
-            cross-seed-packages cross-seed-artifacts))
+            cross-seed-packages cross-seed-artifacts
+            cross-linux-headers-packages cross-linux-headers))
 
 (define seed-packages
   ;; (name version sha256 file): the Debian 12 packages of the seed, by the
@@ -131,6 +132,20 @@
       "86ee9063c65141841d8a15f961bd5e2e6a969003edff1123e1730310f65c6597"
       "binutils-powerpc64le-linux-gnu_2.40-2_amd64.deb"))))
 
+(define cross-linux-headers-packages
+  ;; (arch (name version sha256 file)): Linux's UAPI headers for ARCH as
+  ;; Debian 12 ships them for cross builds (under /usr/GNU-TRIPLE/include),
+  ;; which (pkg busybox)'s linux-uapi-headers copies into the host's
+  ;; sysroot.  Kept in step with seed/SHA256SUMS (t/seed.t checks).
+  '((aarch64
+     ("linux-libc-dev-arm64-cross" "6.1.4-1cross1"
+      "66457f015d16b7d372db6591cff38db0da928362ff2ea1fa75491e28f6904d81"
+      "linux-libc-dev-arm64-cross_6.1.4-1cross1_all.deb"))
+    (ppc64le
+     ("linux-libc-dev-ppc64el-cross" "6.1.4-1cross1"
+      "dbb5b086d513a1b803de6c3a10f61bbe414c15022c1c6eccb0a18e4f5736dbba"
+      "linux-libc-dev-ppc64el-cross_6.1.4-1cross1_all.deb"))))
+
 (define (default-seed-directory)
   ;; $DISTILL_SEED, else seed/debs of the checkout this module was loaded
   ;; from (lib/distill/seed.scm -> seed/debs).
@@ -182,6 +197,17 @@ cross-seed-packages), as archive artifacts at \"/\" made by seed-deb, to lay
 over the seed tree; #f for an architecture with none."
   (let ((e (assq arch cross-seed-debs)))
     (and e ((cdr e)))))
+
+(define cross-linux-headers-debs
+  (map (lambda (e) (cons (car e) (pinned-debs (cdr e)))) cross-linux-headers-packages))
+
+(define (cross-linux-headers arch)
+  "The version of ARCH's Linux UAPI headers package and its archive
+artifact at \"/\" (made by seed-deb), as a pair; #f for an architecture
+with none."
+  (let ((e (assq arch cross-linux-headers-debs))
+        (p (assq arch cross-linux-headers-packages)))
+    (and e (cons (cadr (cadr p)) (car ((cdr e)))))))
 
 (define (debs-tree-build fixups applets)
   ;; The /build of a debs-plan: the overlay of the packages copied into
