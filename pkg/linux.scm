@@ -56,6 +56,7 @@
 ;; build-id is a hash of the content; the source tree is at the same path
 ;; in every build.
 (define-module (pkg linux)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill package)
   #:use-module (distill seed)
@@ -115,7 +116,7 @@
   ;; the shell whenever it has `&&' or a redirection.
   '(ARCH=x86_64 LOCALVERSION= AR=x86_64-linux-gnu-ar HOSTAR=x86_64-linux-gnu-ar))
 
-(define linux-static
+(define linux-static/x86_64
   (package-template
    #:label (string-append "linux-static-" linux-version)
    ;; The config is looked up when the package is configured, not when
@@ -136,3 +137,12 @@
              if (diff -u /src/config-static .config)
              if (make ,@kbuild-args bzImage)
              cp arch/x86/boot/bzImage /out/bzImage)))
+
+(define (linux-static conf)
+  ;; x86_64's kernel; for another host a recipe error rather than an x86
+  ;; kernel or a failure deep in Kbuild.
+  (unless (eq? ($arch conf) 'x86_64)
+    (recipe-error 'linux-static
+                  "linux-static-~a builds only for x86_64 (its checked-in config, linux/config-static, is x86_64's), not ~a"
+                  (list linux-version ($arch conf))))
+  linux-static/x86_64)
