@@ -12,7 +12,7 @@ cp "$top"/seed/debs/*.deb "$scratch/debs/"
 chmod -R a+rX "$scratch/debs"
 
 cat > "$scratch/table.scm" <<'EOS'
-(import (distill seed) (distill imagetools) (distill kernel) (ice-9 match)
+(import (distill seed) (distill imagetools) (distill kernel) (ice-9 match) (srfi srfi-1)
         (pkg linux) (pkg openssl) (pkg ca-certs) (pkg netbase))
 (for-each (match-lambda ((name version sha256 file)
                          (display (string-append sha256 "  " file "\n"))))
