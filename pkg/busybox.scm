@@ -19,6 +19,7 @@
 ;; the binary is static-pie, with no program interpreter.
 ;; Each applet is a symbolic link to /bin/busybox at its usual place.
 (define-module (pkg busybox)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill package)
   #:use-module (distill execline)
@@ -27,7 +28,7 @@
   #:use-module (srfi srfi-1)
   #:export (busybox/config busybox-core busybox-full linux-uapi-headers))
 
-(define linux-uapi-headers
+(define linux-uapi-headers-x86_64
   ;; Linux 6.1's UAPI headers (linux/, asm/, asm-generic/...) as the seed's
   ;; linux-libc-dev ships them (made by the kernel's `make
   ;; headers_install'), copied from the seed tree for the host's sysroot:
@@ -42,6 +43,33 @@
      #:build '(if (mkdir -p /out/usr/include)
                   if (cp -a asm-generic linux misc mtd rdma sound video xen /out/usr/include/)
                   cp -a x86_64-linux-gnu/asm /out/usr/include/asm))))
+
+(define (linux-uapi-headers/cross arch)
+  ;; The same headers for a cross target, from Debian's
+  ;; linux-libc-dev-*-cross (cross-linux-headers of (distill seed)), which
+  ;; keeps them all, asm/ too, under /usr/GNU-TRIPLE/include.
+  (let* ((v+deb (cross-linux-headers arch))
+         (gnu (if (eq? arch 'ppc64le) "powerpc64le-linux-gnu"
+                  (string-append (symbol->string arch) "-linux-gnu"))))
+    (package-template
+     #:label (string-append "linux-uapi-headers-" (symbol->string arch) "-" (car v+deb))
+     #:tools (list (lambda (conf) (seed-tree)))
+     #:src (list (cdr v+deb))
+     #:dir (string-append "/usr/" gnu "/include")
+     #:build '(if (mkdir -p /out/usr/include)
+                  cp -a asm asm-generic linux misc mtd rdma sound video xen /out/usr/include/))))
+
+(define linux-uapi-headers
+  ;; Linux's UAPI headers for the host config's architecture.
+  (let ((cross (map (lambda (e) (cons (car e) (linux-uapi-headers/cross (car e))))
+                    cross-linux-headers-packages)))
+    (lambda (conf)
+      (let ((arch ($arch conf)))
+        (cond ((eq? arch 'x86_64) linux-uapi-headers-x86_64)
+              ((assq arch cross) => cdr)
+              (else (recipe-error 'linux-uapi-headers
+                                  "no Linux headers for ~a: (distill seed) pins them for x86_64 and ~a"
+                                  (list arch (map car cross)))))))))
 
 (define busybox-source
   ;; One artifact for both configs: (distill plan) fetches each pin once

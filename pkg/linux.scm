@@ -118,28 +118,36 @@
 
 (define (kernel-package label config-path)
   "Linux built from the whole .config CONFIG-PATH (found as bind finds
-files), as the plan LABEL."
-  (package-template
-   #:license "GPL-2.0-only WITH Linux-syscall-note"
-   #:label label
-   ;; The config is looked up when the package is configured, not when
-   ;; the module loads, so importing (pkg linux) needs no linux/ beside it.
-   #:src (list linux-source
-               (lambda (conf) (bind config-path "/src/config-static")))
-   #:tools (list linux-build-debs)
-   #:dir (string-append "/linux-" linux-version)
-   #:env `((TZ . UTC) (LC_ALL . C)
-           (KBUILD_BUILD_TIMESTAMP . "1970-01-01 00:00:00")
-           (KBUILD_BUILD_USER . distill) (KBUILD_BUILD_HOST . distill)
-           (KBUILD_BUILD_VERSION . 1))
-   #:raw-output "/bzImage"
-   #:build `(if (cp /src/config-static .config)
-             if (make ,@kbuild-args olddefconfig)
-             ;; The checked-in config must be complete: olddefconfig, run
-             ;; with this toolchain, leaves it as it is.
-             if (diff -u /src/config-static .config)
-             if (make ,@kbuild-args bzImage)
-             cp arch/x86/boot/bzImage /out/bzImage)))
+files), as the plan LABEL: for x86_64 only (the configs are x86_64's); for
+another host, a recipe error rather than an x86 kernel or a failure deep
+in Kbuild."
+  (let ((pkg
+          (package-template
+           #:license "GPL-2.0-only WITH Linux-syscall-note"
+           #:label label
+           ;; The config is looked up when the package is configured, not when
+           ;; the module loads, so importing (pkg linux) needs no linux/ beside it.
+           #:src (list linux-source
+                       (lambda (conf) (bind config-path "/src/config-static")))
+           #:tools (list linux-build-debs)
+           #:dir (string-append "/linux-" linux-version)
+           #:env `((TZ . UTC) (LC_ALL . C)
+                   (KBUILD_BUILD_TIMESTAMP . "1970-01-01 00:00:00")
+                   (KBUILD_BUILD_USER . distill) (KBUILD_BUILD_HOST . distill)
+                   (KBUILD_BUILD_VERSION . 1))
+           #:raw-output "/bzImage"
+           #:build `(if (cp /src/config-static .config)
+                     if (make ,@kbuild-args olddefconfig)
+                     ;; The checked-in config must be complete: olddefconfig, run
+                     ;; with this toolchain, leaves it as it is.
+                     if (diff -u /src/config-static .config)
+                     if (make ,@kbuild-args bzImage)
+                     cp arch/x86/boot/bzImage /out/bzImage))))
+    (lambda (conf)
+      (unless (eq? ($arch conf) 'x86_64)
+        (recipe-error 'linux-static "~a builds only for x86_64 (its config, ~a, is x86_64's), not ~a"
+                      (list label config-path ($arch conf))))
+      pkg)))
 
 (define linux-static
   (kernel-package (string-append "linux-static-" linux-version) "linux/config-static"))

@@ -52,6 +52,7 @@
 ;; flags `openssl version -f' prints are the config's, and the build
 ;; directory is the same in every build.
 (define-module (pkg openssl)
+  #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill package)
   #:use-module (distill seed)
@@ -81,6 +82,14 @@
 (define (openssl-build-debs conf)
   (build-debs))
 
+(define ($openssl-target conf)
+  ;; OpenSSL's name for the host: its Configure target.
+  (match ($arch conf)
+    ('x86_64 'linux-x86_64)
+    ('aarch64 'linux-aarch64)
+    ('ppc64le 'linux-ppc64le)
+    (arch (recipe-error 'openssl "no OpenSSL Configure target known for ~a" (list arch)))))
+
 (define openssl
   (cc-package
    "openssl" "3.0.20"
@@ -91,7 +100,7 @@
    ;; crypto/mem_sec.c includes <linux/mman.h> (mlock2's MLOCK_ONFAULT).
    libs: (list linux-uapi-headers)
    env: (list $cc-env)
-   build: `(if (perl Configure linux-x86_64
+   build: `(if (perl Configure ,$openssl-target
                      --prefix=/usr --openssldir=/etc/ssl --libdir=lib
                      no-shared no-module no-dso no-afalgeng no-tests)
             if (make)

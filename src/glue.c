@@ -649,6 +649,16 @@ static SCM dry_run_interns_p(void)
 	return scm_from_bool(cli->dry_run_interns);
 }
 
+/* (%command-option NAME) -> the value of the command's own option NAME
+ * ("" for one without a value), or #f when it was not given. */
+static SCM command_option(SCM name)
+{
+	char *n = scm_to_utf8_string(name);
+	const char *v = cli_opt(cli, n);
+	free(n);
+	return v ? scm_from_utf8_string(v) : SCM_BOOL_F;
+}
+
 static char *opt_string(SCM s)
 {
 	return scm_is_string(s) ? scm_to_utf8_string(s) : NULL;
@@ -760,6 +770,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%write-pins", 0, 0, 0, write_pins);
 	scm_c_define_gsubr("%dry-run-interns?", 0, 0, 0, dry_run_interns_p);
 	scm_c_define_gsubr("%result-links", 1, 0, 0, result_links_p);
+	scm_c_define_gsubr("%command-option", 1, 0, 0, command_option);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
 	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
@@ -770,7 +781,8 @@ static void define_core(void *unused)
 		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
 		     "%write-pins", "%dry-run-interns?", "%result-links",
 		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
-		     "%plan-encoding", "%decode-plan", "%toml-read", "%add-root", NULL);
+		     "%plan-encoding", "%decode-plan", "%toml-read", "%add-root", "%command-option",
+		     NULL);
 	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {
 		scm_c_define(core_constants[i].name, scm_from_int(core_constants[i].value));
 		scm_c_export(core_constants[i].name, NULL);

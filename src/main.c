@@ -49,25 +49,28 @@ static const struct option fsck_options[] = {{"deep", no_argument, NULL, OWN}, {
 static const struct option find_options[] = {{"failed", no_argument, NULL, OWN}, {0}};
 static const struct option graph_options[] = {{"why", no_argument, NULL, OWN}, {0}};
 
+static const struct option arch_options[] = {{"arch", required_argument, NULL, OWN}, {0}};
+
 static const struct command commands[] = {
-	{"build", "build-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "build TARGET... [-o NAME | --no-link] [-- ARGS...]",
+	{"build", "build-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "build [--arch ARCH] TARGET... [-o NAME | --no-link] [-- ARGS...]",
 	 "Build each TARGET with everything it needs: a script file (the plan or\n"
 	 "list of plans its last expression returns; ARGS are its arguments), or\n"
-	 "the name of a package, whose (pkg NAME) is expanded for x86_64.  Prints,\n"
-	 "for each plan, the output hash and its path in the store, and leaves a\n"
-	 "symlink to each output, result (-o NAME: NAME; then NAME-2, NAME-3...\n"
-	 "for the next plans), that keeps it from gc while it points there;\n"
-	 "--no-link: none.  Each link is said on stderr, a file's with its size."},
-	{"pin", "pin-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "pin TARGET... [--pins FILE] [-- ARGS...]",
+	 "the name of a package, whose (pkg NAME) is expanded for ARCH (x86_64,\n"
+	 "aarch64, ppc64le; default x86_64).  Prints, for each plan, the output\n"
+	 "hash and its path in the store, and leaves a symlink to each output,\n"
+	 "result (-o NAME: NAME; then NAME-2, NAME-3... for the next plans), that\n"
+	 "keeps it from gc while it points there; --no-link: none.  Each link is\n"
+	 "said on stderr, a file's with its size."},
+	{"pin", "pin-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "pin [--arch ARCH] TARGET... [--pins FILE] [-- ARGS...]",
 	 "Build each TARGET as build does, then write the output hash of every\n"
 	 "plan they need, by plan name, to the pins file FILE (default\n"
 	 "distill.pins), a lock file to commit beside the recipes.  Builds run\n"
 	 "with --pins FILE then fail on any output that differs from its pin,\n"
 	 "cached or not, and on any plan the file does not name."},
-	{"sbom", "sbom-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "sbom TARGET... [-- ARGS...]",
+	{"sbom", "sbom-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "sbom [--arch ARCH] TARGET... [-- ARGS...]",
 	 "Build each TARGET as build does, then print an SPDX 2.3 document\n"
 	 "(JSON) of every plan they need: name, version, licence, plan and\n"
 	 "output hashes; every source with its URL and pin; what depends on\n"
@@ -77,8 +80,8 @@ static const struct command commands[] = {
 	 "run [SCRIPT [ARGS...] [-- ARGS...]]",
 	 "Evaluate a Scheme script (postfix keywords on, distill's modules on\n"
 	 "the load path); with no script, start a REPL."},
-	{"fetch", "fetch-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "fetch TARGET... [-- ARGS...]",
+	{"fetch", "fetch-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "fetch [--arch ARCH] TARGET... [-- ARGS...]",
 	 "Fetch every source the plans of TARGET need into the store (mirrors\n"
 	 "in $DISTILL_MIRRORS first), so that building can then run offline."},
 	{"list", "list-sources-script", NULL, "sources", 1, MANY, 1, NULL, NULL,
@@ -88,8 +91,8 @@ static const struct command commands[] = {
 	 "list packages",
 	 "Print the name of each package module (pkg/NAME.scm on the load path),\n"
 	 "sorted, and the version of the package NAME it exports, if it does."},
-	{"verify", "verify-script", NULL, NULL, 1, MANY, 1, NULL, NULL,
-	 "verify TARGET... [-- ARGS...]",
+	{"verify", "verify-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "verify [--arch ARCH] TARGET... [-- ARGS...]",
 	 "Build the plans of TARGET, then build every plan they need again in a\n"
 	 "fresh temporary store, and report plan by plan whether the outputs\n"
 	 "are bit-identical (exit 1, keeping that store, when one is not)."},

@@ -83,7 +83,7 @@ ok $([ $? = 2 ]; echo $?) "sum takes no script arguments"
 # 7. Help, per command, in any of its spellings.
 for h in "build --help" "--help build" "help build" "build -h"; do
 	$distill $h > "$scratch/help" 2>&1
-	ok $([ $? = 0 ] && grep -q '^usage: distill build TARGET' "$scratch/help"; echo $?) "distill $h"
+	ok $([ $? = 0 ] && grep -q '^usage: distill build \[--arch ARCH\] TARGET' "$scratch/help"; echo $?) "distill $h"
 done
 $distill --help > "$scratch/help" 2>&1
 ok $([ $? = 0 ] && grep -q 'distill boot' "$scratch/help" && grep -q -- '--jobs' "$scratch/help"; echo $?) \

@@ -292,23 +292,28 @@ the exit status of bad usage."
               ""))
   exit-usage)
 
+(define (target-arch)
+  "The architecture packages named on the command line are built for: the
+command's --arch, default x86_64."
+  (string->symbol (or (%command-option "arch") "x86_64")))
+
 (define (package-value name)
-  "The package NAME of (pkg NAME) configured for x86_64 with
-(default-config 'x86_64) of (distill base), or NAME's module (#f when
-there is none) when it exports no NAME."
+  "The package NAME of (pkg NAME) configured for the command's --arch
+(target-arch) with default-config of (distill base), or NAME's module (#f
+when there is none) when it exports no NAME."
   (let* ((sym (string->symbol name))
          (mod (resolve-module `(pkg ,sym) #:ensure #f))
          (iface (and mod (module-public-interface mod))))
     (if (and iface (module-variable iface sym))
         (let ((conf ((module-ref (resolve-interface '(distill base)) 'default-config)
-                     'x86_64))
+                     (target-arch)))
               (configure (module-ref (resolve-interface '(distill package)) 'configure)))
           (configure (module-ref iface sym) conf))
         (throw 'distill-no-target name (and iface mod)))))
 
 (define (package-target name backtrace? then)
   "TARGET NAME, a name without / or .scm: the package NAME of (pkg NAME),
-expanded for x86_64 (package-value); call THEN with the result and return
+expanded for the command's --arch (package-value); call THEN with the result and return
 its exit status."
   (let ((stack #f))
     (catch #t

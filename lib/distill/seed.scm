@@ -15,7 +15,9 @@
   #:use-module (distill core)
   #:use-module (distill plan)
   #:export (seed-packages seed-directory seed-deb local-seed-deb pinned-debs
-            seed-artifacts seed-plan debs-plan))
+            seed-artifacts seed-plan debs-plan
+            cross-seed-packages cross-seed-artifacts
+            cross-linux-headers-packages cross-linux-headers))
 
 (define seed-packages
   ;; (name version sha256 file): the Debian 12 packages of the seed, by the
@@ -94,6 +96,56 @@
      "3fc9742f9f1a37bcb9931df6074b4d1483419ef832ad5349f47323e75fc27864"
      "libjansson4_2.14-2_amd64.deb")))
 
+(define cross-seed-packages
+  ;; (arch (name version sha256 file) ...): for each architecture other
+  ;; than x86_64, Debian 12's cross compiler to it (x86_64 programs that
+  ;; target glibc; (distill toolchain) wraps them for musl) and its
+  ;; binutils, laid over the seed tree.  A build for x86_64 alone needs
+  ;; none of them.  gcc-12's other dependencies (its libraries, libgcc-s1,
+  ;; libzstd1...) are the seed's own; libgcc-12-dev-*-cross gives libgcc.a,
+  ;; crtbegin*.o and gcc's headers for the target.  Kept in step with
+  ;; seed/SHA256SUMS (t/seed.t checks).
+  '((aarch64
+     ("gcc-12-aarch64-linux-gnu" "12.2.0-14cross1"
+      "43747bbcd46a4062e66e855090b8ed9c2e06a93ae5a69fb304beebbc8c36d11f"
+      "gcc-12-aarch64-linux-gnu_12.2.0-14cross1_amd64.deb")
+     ("cpp-12-aarch64-linux-gnu" "12.2.0-14cross1"
+      "5921df4ad56e34e6257a1caf862474845aab6548ba7ae7852e8cdd7cb622394e"
+      "cpp-12-aarch64-linux-gnu_12.2.0-14cross1_amd64.deb")
+     ("libgcc-12-dev-arm64-cross" "12.2.0-14cross1"
+      "ff1324e262bae2c3aad685c2ed52bd531ab0a2a337a0fe35c3b720947d55b2ba"
+      "libgcc-12-dev-arm64-cross_12.2.0-14cross1_all.deb")
+     ("binutils-aarch64-linux-gnu" "2.40-2"
+      "3d6f64a7a4ed6d73719f8fa2e85fd896f58ff7f211a6683942ba93de690aaa66"
+      "binutils-aarch64-linux-gnu_2.40-2_amd64.deb"))
+    (ppc64le
+     ("gcc-12-powerpc64le-linux-gnu" "12.2.0-14cross1"
+      "7c070446a011b4af41dc0b63f34ed315312092cdd46381f3c5fb6cb29a10f969"
+      "gcc-12-powerpc64le-linux-gnu_12.2.0-14cross1_amd64.deb")
+     ("cpp-12-powerpc64le-linux-gnu" "12.2.0-14cross1"
+      "824af477ca85844e4fe27e190138bc92cb334da724441b0497b55e13475a7f88"
+      "cpp-12-powerpc64le-linux-gnu_12.2.0-14cross1_amd64.deb")
+     ("libgcc-12-dev-ppc64el-cross" "12.2.0-14cross1"
+      "74e430d95dab4cb56b79439b62ab01831df0394e1b5a312fe7c75c2344c4be97"
+      "libgcc-12-dev-ppc64el-cross_12.2.0-14cross1_all.deb")
+     ("binutils-powerpc64le-linux-gnu" "2.40-2"
+      "86ee9063c65141841d8a15f961bd5e2e6a969003edff1123e1730310f65c6597"
+      "binutils-powerpc64le-linux-gnu_2.40-2_amd64.deb"))))
+
+(define cross-linux-headers-packages
+  ;; (arch (name version sha256 file)): Linux's UAPI headers for ARCH as
+  ;; Debian 12 ships them for cross builds (under /usr/GNU-TRIPLE/include),
+  ;; which (pkg busybox)'s linux-uapi-headers copies into the host's
+  ;; sysroot.  Kept in step with seed/SHA256SUMS (t/seed.t checks).
+  '((aarch64
+     ("linux-libc-dev-arm64-cross" "6.1.4-1cross1"
+      "66457f015d16b7d372db6591cff38db0da928362ff2ea1fa75491e28f6904d81"
+      "linux-libc-dev-arm64-cross_6.1.4-1cross1_all.deb"))
+    (ppc64le
+     ("linux-libc-dev-ppc64el-cross" "6.1.4-1cross1"
+      "dbb5b086d513a1b803de6c3a10f61bbe414c15022c1c6eccb0a18e4f5736dbba"
+      "linux-libc-dev-ppc64el-cross_6.1.4-1cross1_all.deb"))))
+
 (define (default-seed-directory)
   ;; $DISTILL_SEED, else seed/debs of the checkout this module was loaded
   ;; from (lib/distill/seed.scm -> seed/debs).
@@ -135,6 +187,27 @@ artifact object (fetch-sources! resolves one per pin)."
 (define (seed-artifacts)
   "Every seed package, as artifacts made by seed-deb."
   (seed-debs))
+
+(define cross-seed-debs
+  (map (lambda (e) (cons (car e) (pinned-debs (cdr e)))) cross-seed-packages))
+
+(define (cross-seed-artifacts arch)
+  "The cross compiler and binutils targeting ARCH (a symbol of
+cross-seed-packages), as archive artifacts at \"/\" made by seed-deb, to lay
+over the seed tree; #f for an architecture with none."
+  (let ((e (assq arch cross-seed-debs)))
+    (and e ((cdr e)))))
+
+(define cross-linux-headers-debs
+  (map (lambda (e) (cons (car e) (pinned-debs (cdr e)))) cross-linux-headers-packages))
+
+(define (cross-linux-headers arch)
+  "The version of ARCH's Linux UAPI headers package and its archive
+artifact at \"/\" (made by seed-deb), as a pair; #f for an architecture
+with none."
+  (let ((e (assq arch cross-linux-headers-debs))
+        (p (assq arch cross-linux-headers-packages)))
+    (and e (cons (cadr (cadr p)) (car ((cdr e)))))))
 
 (define (debs-tree-build fixups applets)
   ;; The /build of a debs-plan: the overlay of the packages copied into

@@ -1,5 +1,13 @@
-;;; (distill toolchain): musl built from source with the seed's gcc-12, and
-;;; gcc+musl-static, the compiler configuration later packages use.
+;;; (distill toolchain): musl built from source with the seed's gcc-12 (or,
+;;; for aarch64 and ppc64le, Debian's gcc-12 cross compilers laid over the
+;;; seed: cross-seed-packages of (distill seed)), and gcc+musl-static, the
+;;; compiler configuration later packages use.  Every procedure takes the
+;;; target architecture (default x86_64); toolchain-arches lists them, and
+;;; arch-triple and arch-sysroot name their triple and sysroot
+;;; (ARCH-linux-musl, /sysroot/ARCH-linux-musl).  Another compiler (one
+;;; built from source) plugs in by giving the same shape: a tree at "/"
+;;; holding a glibc-targeting <gnu>-gcc-12 and <gnu>-{as,ld,ar...}, over
+;;; which the musl wrapper below is laid.
 ;;;
 ;;; musl's output is a sysroot (usr/include, usr/lib: libc.a, crt files);
 ;;; consumers place it at /sysroot/x86_64-linux-musl, the layout upstream
@@ -8,11 +16,14 @@
 ;;; musl: the seed tree at "/", musl at the sysroot, and
 ;;; x86_64-linux-musl-gcc (also -cc) with binutils' tools under the
 ;;; x86_64-linux-musl- prefix (musl-gcc-tools: the wrapper and the links
-;;; alone, which (distill base) uses as its toolchain's tools).  That gcc
+;;; alone, which (distill base) uses as its toolchain's tools); for another
+;;; architecture read its triple for x86_64-linux-musl.  That gcc
 ;;; compiles against musl's headers only, links musl's libc.a and crt
 ;;; files only, static-pie unless told -static or -shared, maps the
 ;;; build's directories out of the binary, and keeps Debian gcc's generic
-;;; x86-64 code (no -march=native).
+;;; code for the architecture (no -march=native; on ppc64le long double
+;;; is 64 bits, the only kind musl supports there, so -mlong-double-64 is
+;;; always given).
 ;;;
 ;;; Sources become artifacts in one place, the source-archive parameter:
 ;;; a procedure of (name version sha256 url) returning an archive artifact
@@ -24,11 +35,47 @@
   #:use-module (distill seed)
   #:use-module (srfi srfi-1)
   #:export (musl-triple musl-sysroot musl-source-pin
+            toolchain-arches arch-triple arch-sysroot
             pinned-source source-archive
             musl musl-gcc-tools gcc+musl-static))
 
 (define musl-triple "x86_64-linux-musl")
 (define musl-sysroot (string-append "/sysroot/" musl-triple))
+
+;; (arch gnu-triple gcc gcc-libdir musl-cc musl-ar musl-ranlib cflags):
+;; the glibc triple of Debian's compiler for ARCH, its gcc, the directory
+;; of its libgcc, crt files and headers, what musl's configure gets as CC,
+;; AR and RANLIB, and the flags every compile for ARCH takes.
+(define arch-table
+  '((x86_64 "x86_64-linux-gnu" "gcc-12" "/usr/lib/gcc/x86_64-linux-gnu/12"
+            "gcc" "ar" "ranlib" "")
+    (aarch64 "aarch64-linux-gnu" "aarch64-linux-gnu-gcc-12"
+             "/usr/lib/gcc-cross/aarch64-linux-gnu/12"
+             "aarch64-linux-gnu-gcc-12" "aarch64-linux-gnu-ar"
+             "aarch64-linux-gnu-ranlib" "")
+    (ppc64le "powerpc64le-linux-gnu" "powerpc64le-linux-gnu-gcc-12"
+             "/usr/lib/gcc-cross/powerpc64le-linux-gnu/12"
+             "powerpc64le-linux-gnu-gcc-12" "powerpc64le-linux-gnu-ar"
+             "powerpc64le-linux-gnu-ranlib" "-mlong-double-64")))
+
+(define toolchain-arches (map car arch-table))
+
+(define (arch-ref arch field)
+  (let ((e (assq arch arch-table)))
+    (unless e
+      (error (format #f "(distill toolchain) has no toolchain for ~a (it has: ~a)"
+                     arch toolchain-arches)))
+    (list-ref (cdr e)
+              (list-index (lambda (f) (eq? f field))
+                          '(gnu gcc libdir musl-cc musl-ar musl-ranlib cflags)))))
+
+(define (arch-triple arch)
+  "The musl triple of ARCH: ARCH-linux-musl."
+  (string-append (symbol->string arch) "-linux-musl"))
+
+(define (arch-sysroot arch)
+  "Where ARCH's libraries go: /sysroot/ARCH-linux-musl."
+  (string-append "/sysroot/" (arch-triple arch)))
 
 (define musl-source-pin
   ;; Debian 12's musl_1.2.3.orig.tar.gz is upstream's musl-1.2.3.tar.gz
@@ -47,38 +94,51 @@
   ;; (name version sha256 url) -> an archive artifact at /src.
   (make-parameter pinned-source))
 
-(define (musl-build dir)
+(define (with-flags base extra)
+  (if (string-null? extra) base (string-append base " " extra)))
+
+(define (musl-build dir arch)
   (string-append "#!/bin/sh
 set -eu
 mkdir /tmp/build
 cd /tmp/build
 # --target names the architecture; CC, AR and RANLIB stop configure from
-# looking for " musl-triple "-gcc.  Debian's gcc makes PIE code by default,
+# looking for " (arch-triple arch) "-gcc.  Debian's gcc makes PIE code by default,
 # so libc.a is position-independent and serves static-pie links.
-/src/" dir "/configure --prefix=/usr --target=" musl-triple " \\
-	--disable-shared --disable-wrapper CC=gcc AR=ar RANLIB=ranlib \\
-	CFLAGS='-O2 -pipe -ffile-prefix-map=/src/" dir "=" dir "'
+/src/" dir "/configure --prefix=/usr --target=" (arch-triple arch) " \\
+	--disable-shared --disable-wrapper CC=" (arch-ref arch 'musl-cc)
+	" AR=" (arch-ref arch 'musl-ar) " RANLIB=" (arch-ref arch 'musl-ranlib) " \\
+	CFLAGS='" (with-flags (string-append "-O2 -pipe -ffile-prefix-map=/src/" dir "=" dir)
+	                      (arch-ref arch 'cflags)) "'
 make
 make DESTDIR=/out install
 "))
 
-(define* (musl seed #:key (source (apply (source-archive) musl-source-pin)))
-  "The plan that builds musl (static libc only) with the SEED plan's gcc;
-its output is a sysroot to place at musl-sysroot."
-  (make-plan name: "musl-1.2.3"
-             inputs: (list seed source
-                           (interned "/build" #o755 (musl-build "musl-1.2.3")))
+(define (compiler-inputs seed arch)
+  ;; The SEED plan and, for a cross target, Debian's compiler to it.
+  (cons seed (or (cross-seed-artifacts arch) '())))
+
+(define* (musl seed #:key (source (apply (source-archive) musl-source-pin))
+               (arch 'x86_64))
+  "The plan that builds musl (static libc only) for ARCH with the SEED
+plan's gcc (and, for a cross target, Debian's cross compiler over it); its
+output is a sysroot to place at (arch-sysroot ARCH)."
+  (make-plan name: (if (eq? arch 'x86_64) "musl-1.2.3"
+                       (string-append "musl-1.2.3-" (symbol->string arch)))
+             inputs: (append (compiler-inputs seed arch)
+                             (list source
+                                   (interned "/build" #o755 (musl-build "musl-1.2.3" arch))))
              timeout: 1800))
 
-(define gcc-include "/usr/lib/gcc/x86_64-linux-gnu/12/include")
-(define specs-path (string-append "/usr/lib/distill/" musl-triple ".specs"))
+(define (specs-path arch)
+  (string-append "/usr/lib/distill/" (arch-triple arch) ".specs"))
 
-(define musl-specs
+(define (musl-specs arch)
   ;; gcc-12's link specs turned to musl: its crt files and libraries come
   ;; from the sysroot; gcc's own crtbegin/crtend and libgcc stay; ld
   ;; searches only the directories named here (-nostdlib), so nothing of
   ;; glibc can be linked in.
-  (let ((lib (string-append musl-sysroot "/usr/lib/")))
+  (let ((lib (string-append (arch-sysroot arch) "/usr/lib/")))
     (string-append
      "*startfile:
 %{shared:;static-pie:" lib "rcrt1.o;:" lib "crt1.o} " lib "crti.o %{shared|static-pie:crtbeginS.o%s;:crtbeginT.o%s}
@@ -87,14 +147,14 @@ its output is a sysroot to place at musl-sysroot."
 %{shared|static-pie:crtendS.o%s;:crtend.o%s} " lib "crtn.o
 
 *link_libgcc:
--L" lib " -L/usr/lib/gcc/x86_64-linux-gnu/12
+-L" lib " -L" (arch-ref arch 'libdir) "
 
 *link:
 + -nostdlib
 
 ")))
 
-(define musl-gcc
+(define (musl-gcc arch)
   ;; Includes: musl's headers, then gcc's own (intrinsics, stdatomic.h...).
   ;; The build's directories are mapped to relative names in __FILE__ and
   ;; debug information: /src/ and /tmp/, and the working directory (unless
@@ -106,8 +166,9 @@ for a; do
 done
 cwd=
 case ${PWD:-/} in /) ;; *) cwd=-ffile-prefix-map=$PWD=. ;; esac
-exec gcc-12 -specs=" specs-path " -nostdinc \\
-	-isystem " musl-sysroot "/usr/include -isystem " gcc-include " \\
+exec " (with-flags (string-append (arch-ref arch 'gcc) " -specs=" (specs-path arch))
+                   (arch-ref arch 'cflags)) " -nostdinc \\
+	-isystem " (arch-sysroot arch) "/usr/include -isystem " (arch-ref arch 'libdir) "/include \\
 	-ffile-prefix-map=/src/= -ffile-prefix-map=/tmp/= ${cwd:+\"$cwd\"} \\
 	$link \"$@\"
 "))
@@ -116,21 +177,24 @@ exec gcc-12 -specs=" specs-path " -nostdinc \\
   '("addr2line" "ar" "as" "ld" "nm" "objcopy" "objdump" "ranlib" "readelf"
     "size" "strings" "strip"))
 
-(define (musl-gcc-tools)
-  "x86_64-linux-musl-gcc (and -cc), its specs and the
-x86_64-linux-musl-{ar,as,ld,...} links to binutils: artifacts at \"/\" that
-work over the seed tree at \"/\" with musl's sysroot at musl-sysroot."
-  (let ((bin (lambda (t) (string-append "/usr/bin/" musl-triple "-" t))))
+(define* (musl-gcc-tools #:optional (arch 'x86_64))
+  "ARCH-linux-musl-gcc (and -cc), its specs and the ARCH-linux-musl-{ar,
+as,ld,...} links to binutils: artifacts at \"/\" that work over the seed
+tree (and, for a cross target, Debian's cross compiler: cross-seed-artifacts)
+at \"/\" with musl's sysroot at (arch-sysroot ARCH)."
+  (let* ((triple (arch-triple arch))
+         (bin (lambda (t) (string-append "/usr/bin/" triple "-" t))))
     (append
-     (list (interned (bin "gcc") #o755 musl-gcc)
-           (interned-symlink (bin "cc") (string-append musl-triple "-gcc"))
-           (interned specs-path #o644 musl-specs))
-     (map (lambda (t) (interned-symlink (bin t) (string-append "x86_64-linux-gnu-" t)))
+     (list (interned (bin "gcc") #o755 (musl-gcc arch))
+           (interned-symlink (bin "cc") (string-append triple "-gcc"))
+           (interned (specs-path arch) #o644 (musl-specs arch)))
+     (map (lambda (t) (interned-symlink (bin t) (string-append (arch-ref arch 'gnu) "-" t)))
           binutils-tools))))
 
-(define (gcc+musl-static seed musl-plan)
-  "The inputs that give a plan x86_64-linux-musl-gcc: the SEED plan's tree
-at \"/\", MUSL-PLAN's sysroot at musl-sysroot, and musl-gcc-tools."
-  (cons* seed
-         (make-input basedir: musl-sysroot link: musl-plan)
-         (musl-gcc-tools)))
+(define* (gcc+musl-static seed musl-plan #:optional (arch 'x86_64))
+  "The inputs that give a plan ARCH-linux-musl-gcc: the SEED plan's tree
+(and the cross compiler for ARCH) at \"/\", MUSL-PLAN's sysroot at
+(arch-sysroot ARCH), and musl-gcc-tools."
+  (append (compiler-inputs seed arch)
+          (list (make-input basedir: (arch-sysroot arch) link: musl-plan))
+          (musl-gcc-tools arch)))
