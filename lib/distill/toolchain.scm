@@ -128,7 +128,8 @@ output is a sysroot to place at (arch-sysroot ARCH)."
              inputs: (append (compiler-inputs seed arch)
                              (list source
                                    (interned "/build" #o755 (musl-build "musl-1.2.3" arch))))
-             timeout: 1800))
+             timeout: 1800
+             license: "MIT"))
 
 (define (specs-path arch)
   (string-append "/usr/lib/distill/" (arch-triple arch) ".specs"))
