@@ -55,9 +55,10 @@ static const struct {
 	{"%result/fields", RESV_FIELDS},
 	{"%output/kind", OUTV_KIND}, {"%output/hash", OUTV_HASH},
 	{"%output/raw", OUTV_RAW}, {"%output/fields", OUTV_FIELDS},
-	/* docs/cli.md's exit statuses, for (distill script) */
-	{"%exit-build", EXIT_BUILD}, {"%exit-usage", EXIT_USAGE},
-	{"%exit-recipe", EXIT_RECIPE}, {"%exit-system", EXIT_SYSTEM},
+	/* exitcode.h's statuses, for (distill script): %exit-build... */
+#define EXIT_CONSTANT(name, code, scheme, meaning) {"%exit-" scheme, code},
+	DISTILL_EXIT_CODES(EXIT_CONSTANT)
+#undef EXIT_CONSTANT
 };
 
 /* Raise a Scheme error for a failure of the core (err_msg()); a full

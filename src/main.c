@@ -13,6 +13,7 @@
 #include "hash.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,8 +138,12 @@ static void usage_all(FILE *f)
 	      "  --offline       never open a network connection (mirror\n"
 	      "                  directories in $DISTILL_MIRRORS still serve)\n"
 	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
-	      "\nexit status: 0 ok, 1 a build failed, 2 bad usage, 3 a recipe\n"
-	      "error, 4 distill could not do its job (store, sandbox, disk).\n", f);
+	      "\nexit status, of every command:\n", f);
+#define EXIT_ROW(name, code, scheme, meaning) fprintf(f, "  %-5d %s\n", code, meaning);
+	DISTILL_EXIT_CODES(EXIT_ROW)
+#undef EXIT_ROW
+	fprintf(f, "  %-5s killed by signal N (%d: Ctrl-C, %d: SIGTERM); its builds die first\n",
+		"128+N", EXIT_SIGNAL + SIGINT, EXIT_SIGNAL + SIGTERM);
 }
 
 /* The help of the command name: of each row of that name. */

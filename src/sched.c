@@ -2,6 +2,7 @@
 #include "sched.h"
 #include "build.h"
 #include "err.h"
+#include "exitcode.h"
 #include "fsutil.h"
 #include "jobserver.h"
 #include "record.h"
@@ -153,7 +154,7 @@ static void die_with_workers(struct run *r)
 	status_say("distill: stopped by signal %d; its builds are killed", sig);
 	signal(sig, SIG_DFL);
 	raise(sig);
-	_exit(128 + sig);
+	_exit(EXIT_SIGNAL + sig);
 }
 
 /* Depth-first walk from a target: dependencies land before dependents. */

@@ -26,7 +26,7 @@
 
 (read-set! keywords 'postfix)
 
-;; Exit statuses (docs/cli.md): src/cli.h's, through (distill core).
+;; Exit statuses (docs/cli.md): src/exitcode.h's table, through (distill core).
 (define exit-build %exit-build)
 (define exit-usage %exit-usage)
 (define exit-recipe %exit-recipe)

@@ -1,0 +1,63 @@
+#!/bin/sh
+# The command line's contracts: one table of exit statuses, each checked
+# from a real invocation, and --help and docs/cli.md listing exactly it.
+# Cheap plans only: busybox scripts, and a 34-byte multiboot kernel.
+. "$(dirname "$0")/lib.sh"
+
+st="$scratch/store"
+code() { # code WANT DESCRIPTION CMD...: one test, that CMD exits WANT
+	want=$1 what=$2
+	shift 2
+	"$@" > "$scratch/code.out" 2> "$scratch/code.err"
+	rc=$?
+	ok $([ "$rc" = "$want" ]; echo $?) "exit $want ($what): got $rc"
+	[ "$rc" = "$want" ] || diag "$scratch/code.err"
+}
+
+# 1. Each status of the table, from a real invocation.
+plan_script "$scratch/ok.scm" ok 'echo ok > /out/ok'
+plan_script "$scratch/fails.scm" fails 'exit 1'
+printf '(import (distill plan))\n(make-plan name: 5)\n' > "$scratch/recipe.scm"
+# A kernel QEMU boots (multiboot, loaded at 1 MiB: jmp . forever) and
+# one it refuses; each the raw output of a plan, in a boot spec.
+boot_script() {
+	plan_script "$scratch/$1-k.scm" "$1" "printf '$2' > /out/kernel" 'raw-output: "/kernel"'
+	{ echo '(import (distill plan) (distill boot))'; echo '(boot-spec kernel:'
+	  sed 1d "$scratch/$1-k.scm"; echo ')'; } > "$scratch/$1.scm"
+}
+boot_script spin '\002\260\255\033\000\000\001\000\376\117\121\344\000\000\020\000\000\000\020\000\000\000\000\000\000\000\000\000\040\000\020\000\353\376'
+boot_script junk 'not a kernel'
+code 0 "success" $distill --store "$st" build "$scratch/ok.scm"
+h=$(cut -d ' ' -f 1 "$scratch/code.out")
+code 1 "a build failed" $distill --store "$st" build "$scratch/fails.scm"
+code 2 "unknown option" $distill --store "$st" build --bogus "$scratch/ok.scm"
+for c in "log" "show" "again" "gc --add-root r"; do
+	code 2 "$c: not a hash" $distill --store "$st" $c not-a-hash
+done
+code 2 "a missing script" $distill --store "$st" build "$scratch/none.scm"
+code 3 "a recipe error" $distill --store "$st" build "$scratch/recipe.scm"
+grep -q 'recipe.scm:2:1: error:' "$scratch/code.err"
+ok $? "the recipe error names the script's line"
+: > "$scratch/notastore"
+code 4 "not a store" $distill --store "$scratch/notastore" build "$scratch/ok.scm"
+code 5 "boot --expect: the timeout passed" \
+	$distill --store "$st" boot "$scratch/spin.scm" --accel tcg --expect never --timeout 3
+code 6 "boot: QEMU exited with an error" $distill --store "$st" boot "$scratch/junk.scm" --accel tcg
+# 128+N: Ctrl-C (SIGINT) in the middle of a build.
+plan_script "$scratch/sleeps.scm" sleeps 'sleep 60'
+env --default-signal=INT $distill --store "$st" build "$scratch/sleeps.scm" > /dev/null 2> "$scratch/int.err" &
+pid=$!
+i=0
+while [ $i -lt 300 ] && ! grep -qs '^building sleeps' "$scratch/int.err"; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+rc=$?
+ok $([ $rc = 130 ]; echo $?) "exit 130 (128+SIGINT): Ctrl-C during a build (got $rc)"
+
+# 2. --help lists exactly the statuses of docs/cli.md's table.
+$distill --help | sed -n '/^exit status/,$p' | awk '$1 ~ /^[0-9]/ { print $1 }' > "$scratch/help.codes"
+sed -n '/^## Exit status/,/^## /p' "$top/docs/cli.md" | awk -F' *[|] *' '$2 ~ /^[0-9]/ { print $2 }' > "$scratch/doc.codes"
+ok $([ -s "$scratch/help.codes" ] && cmp -s "$scratch/help.codes" "$scratch/doc.codes"; echo $?) \
+	"--help lists exactly docs/cli.md's exit statuses ($(tr '\n' ' ' < "$scratch/help.codes"))"
+diff "$scratch/help.codes" "$scratch/doc.codes" | diag
+done_testing
