@@ -60,4 +60,29 @@ sed -n '/^## Exit status/,/^## /p' "$top/docs/cli.md" | awk -F' *[|] *' '$2 ~ /^
 ok $([ -s "$scratch/help.codes" ] && cmp -s "$scratch/help.codes" "$scratch/doc.codes"; echo $?) \
 	"--help lists exactly docs/cli.md's exit statuses ($(tr '\n' ' ' < "$scratch/help.codes"))"
 diff "$scratch/help.codes" "$scratch/doc.codes" | diag
+
+# 3. A binary copied alone, in a fresh store, without the seed: one line
+# saying where the seed is looked for and what to run; exit 1.
+mkdir -p "$scratch/lone" "$scratch/noseed"
+cp "$top/distill" "$scratch/lone/"
+XDG_CACHE_HOME=$scratch/xdg "$scratch/lone/distill" --store "$scratch/fresh" --offline fetch hello \
+	> /dev/null 2> "$scratch/seed.err"
+rc=$?
+ok $([ $rc = 1 ] && [ "$(wc -l < "$scratch/seed.err")" = 1 ] &&
+	grep -q "^distill: error: the seed package busybox-static_.*\.deb is not in $scratch/xdg/.*/seed/debs.*run scripts/fetch-seed.*DISTILL_SEED" "$scratch/seed.err"; echo $?) \
+	"a copied binary without the seed: exit 1, one line naming the directory, scripts/fetch-seed, DISTILL_SEED (exit $rc)"
+diag "$scratch/seed.err"
+DISTILL_SEED=$scratch/noseed XDG_CACHE_HOME=$scratch/xdg "$scratch/lone/distill" --store "$scratch/fresh" \
+	--offline fetch hello > /dev/null 2> "$scratch/seed.err"
+ok $([ $? = 1 ] && grep -q "is not in $scratch/noseed, " "$scratch/seed.err"; echo $?) \
+	"DISTILL_SEED names the directory the seed is looked for in"
+
+# 4. docs/cli.md's environment table names every variable distill reads.
+sed -n '/^## Environment/,/^## /p' "$top/docs/cli.md" > "$scratch/env.md"
+missing=
+for v in $(grep -ohE 'getenv *\(? *"[A-Za-z_]+"|"DISTILL_[A-Z_]+' "$top"/src/*.c "$top"/lib/distill/*.scm |
+	grep -oE '[A-Za-z_]+"?$' | tr -d '"' | sort -u); do
+	grep -q "\`$v" "$scratch/env.md" || missing="$missing $v"
+done
+ok $([ -z "$missing" ]; echo $?) "docs/cli.md's environment table names every getenv (missing:${missing:- none})"
 done_testing

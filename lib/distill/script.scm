@@ -135,6 +135,20 @@ that names the culprit, else FORM itself."
                 (+ 1 (assq-ref props 'column)))
         file)))
 
+(define (missing-seed message)
+  "When MESSAGE is the fetcher's failure to copy a seed package from the
+seed directory, one line saying where the seed is looked for and what to
+run; else #f."
+  ;; (distill seed) is loaded by then, by the plans that need the seed.
+  (let* ((dir ((module-ref (resolve-interface '(distill seed)) 'seed-directory)))
+         (m (and dir (string-match
+                      (string-append "^cannot fetch file://" (regexp-quote dir)
+                                     "/([^ /]+) ")
+                      message))))
+    (and m
+         (format #f "the seed package ~a is not in ~a, where this distill looks for the seed ($DISTILL_SEED, else seed/debs beside its Scheme library): run scripts/fetch-seed in distill's checkout, and set DISTILL_SEED to that checkout's seed/debs when distill runs from elsewhere"
+                 (match:substring m 1) dir))))
+
 (define (report file form key args stack)
   (cond
    ((eq? key 'quit)                     ; (exit N) from the script
@@ -142,7 +156,8 @@ that names the culprit, else FORM itself."
       (cond ((integer? v) v) ((eq? v #f) 1) (else 0))))
    ((eq? key 'distill-build-failed) exit-build)
    ((eq? key 'distill-fetch-error)
-    (format (current-error-port) "distill: error: ~a~%" (car args))
+    (format (current-error-port) "distill: error: ~a~%"
+            (or (missing-seed (car args)) (car args)))
     exit-build)
    ((eq? key 'distill-system-error)
     (format (current-error-port) "distill: error: ~a~%" (car args))
