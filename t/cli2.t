@@ -77,6 +77,44 @@ DISTILL_SEED=$scratch/noseed XDG_CACHE_HOME=$scratch/xdg "$scratch/lone/distill"
 ok $([ $? = 1 ] && grep -q "is not in $scratch/noseed, " "$scratch/seed.err"; echo $?) \
 	"DISTILL_SEED names the directory the seed is looked for in"
 
+# 5. Ctrl-C typed at a download on a terminal (script gives distill one;
+# env undoes the SIGINT that a background job ignores): exit 130, and
+# the progress line cleared last.
+mkdir -p "$scratch/www"
+python3 "$top/t/httpd.py" "$scratch/www" "$scratch/port" "$scratch/requests" &
+httpd=$!
+trap 'kill $httpd 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+i=0
+while [ ! -s "$scratch/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+cat > "$scratch/big.scm" <<EOS
+(import (distill plan))
+(make-plan name: "big"
+  inputs: (list (remote-file "http://127.0.0.1:$(cat "$scratch/port")/huge/big" "sha256:$(printf '%064d' 0)" "/big" #o644)
+                (interned "/build" #o755 "#!/bin/sh\n")))
+EOS
+mkfifo "$scratch/keys"
+script -qfec "env --default-signal=INT DISTILL_FETCH_MAX_SIZE=32G $distill --store $st fetch $scratch/big.scm" \
+	"$scratch/tty.out" < "$scratch/keys" > /dev/null 2>&1 &
+tty=$!
+exec 7> "$scratch/keys"
+i=0
+while [ $i -lt 300 ] && ! grep -qs 'fetching big' "$scratch/tty.out" && kill -0 $tty 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+trap '' PIPE	# script may have ended already: then the test fails, not the shell
+printf '\003' >&7
+i=0
+while [ $i -lt 300 ] && kill -0 $tty 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+exec 7>&-
+wait $tty
+rc=$?
+last=$(awk 'BEGIN { RS = "\033\\[K" } { last = $0 } END { printf "%s", last }' "$scratch/tty.out")
+ok $([ $rc = 130 ] && grep -q 'fetching big' "$scratch/tty.out" &&
+	! printf '%s' "$last" | grep -q 'fetching'; echo $?) \
+	"Ctrl-C during a download on a terminal: exit 130, the progress line cleared last (exit $rc)"
+sed 's/\x1b/<ESC>/g; s/\r/<CR>/g' "$scratch/tty.out" | diag
+
 # 4. docs/cli.md's environment table names every variable distill reads.
 sed -n '/^## Environment/,/^## /p' "$top/docs/cli.md" > "$scratch/env.md"
 missing=
