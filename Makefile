@@ -6,7 +6,9 @@ CC = cc
 PKGS = guile-3.0 libsodium libarchive libcurl
 CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror
 PREFIX = /usr/local
-DEFS = -DDISTILL_DATADIR=\"$(PREFIX)/share/distill\"
+# distill --version says it.
+VERSION = 0.1
+DEFS = -DDISTILL_DATADIR=\"$(PREFIX)/share/distill\" -DDISTILL_VERSION=\"$(VERSION)\"
 LDFLAGS =
 
 # Core modules: no libguile here, so unit tests link them without Guile.

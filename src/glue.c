@@ -699,6 +699,15 @@ static void *inner(void *data)
 	return NULL;
 }
 
+const char *glue_guile_version(void)
+{
+#define GLUE_STR(x) #x
+#define GLUE_VERSION(a, b, c) GLUE_STR(a) "." GLUE_STR(b) "." GLUE_STR(c)
+	return GLUE_VERSION(SCM_MAJOR_VERSION, SCM_MINOR_VERSION, SCM_MICRO_VERSION);
+#undef GLUE_VERSION
+#undef GLUE_STR
+}
+
 int glue_call(struct cli *c, const char *proc)
 {
 	cli = c;

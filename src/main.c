@@ -137,6 +137,9 @@ static void usage_all(FILE *f)
 	      "  --backtrace     show Guile's backtrace on recipe errors\n"
 	      "  --offline       never open a network connection (mirror\n"
 	      "                  directories in $DISTILL_MIRRORS still serve)\n"
+	      "  -q, --quiet     print the results only: no building/built lines, no\n"
+	      "                  live status line (errors and the summary still)\n"
+	      "  --version       distill's version and Guile's\n"
 	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
 	      "\nexit status, of every command:\n", f);
 #define EXIT_ROW(name, code, scheme, meaning) fprintf(f, "  %-5d %s\n", code, meaning);
@@ -162,7 +165,8 @@ static const struct option shared_opts[] = {
 	{"store", required_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
 	{"keep-going", no_argument, NULL, 'k'}, {"dry-run", no_argument, NULL, 'n'},
 	{"backtrace", no_argument, NULL, 'B'}, {"offline", no_argument, NULL, 'O'},
-	{"help", no_argument, NULL, 'h'},
+	{"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
+	{"version", no_argument, NULL, 'V'},
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
@@ -258,7 +262,7 @@ static int bad_option(int o, char **argv)
 
 struct parsed {
 	const struct command *cmd;
-	int help;
+	int help, version;
 	struct cli_opt *opts;	/* room for argc of the command's own options */
 	char **args;		/* and of its arguments */
 };
@@ -283,6 +287,8 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 	case 'B': c->backtrace = 1; return EXIT_OK;
 	case 'O': c->offline = 1; return EXIT_OK;
 	case 'h': p->help = 1; return EXIT_OK;
+	case 'q': c->sched.quiet = 1; return EXIT_OK;
+	case 'V': p->version = 1; return EXIT_OK;
 	case OWN:
 		p->opts[c->nopts].name = lo[li].name;
 		p->opts[c->nopts++].value = optarg ? optarg : "";
@@ -301,7 +307,7 @@ static int parse(int argc, char **argv, struct cli *c, struct parsed *p)
 	for (;;) {
 		int li = -1, before = optind;
 		const struct command *had = p->cmd;
-		int o = getopt_long(argc, argv, "-:j:knh", lo, &li);
+		int o = getopt_long(argc, argv, "-:j:knhq", lo, &li);
 		if (o == -1) {
 			if (optind > before && !strcmp(argv[optind - 1], "--")) {
 				c->script_argc = argc - optind;
@@ -375,7 +381,9 @@ int main(int argc, char **argv)
 	c.argv = p.args;
 	c.opts = p.opts;
 	int rc = parse(argc, argv, &c, &p);
-	if (rc == EXIT_OK && (p.help || !p.cmd)) {
+	if (rc == EXIT_OK && p.version) {
+		printf("distill %s (GNU Guile %s)\n", DISTILL_VERSION, glue_guile_version());
+	} else if (rc == EXIT_OK && (p.help || !p.cmd)) {
 		if (p.cmd)
 			help_of(p.cmd->name);
 		else

@@ -416,7 +416,8 @@ static int start(struct run *r, struct sched_node *n)
 	free(enc);
 	if (w < 0)
 		return -1;
-	status_say("building %s %s", n->plan.name, hb);
+	if (!r->o->quiet)
+		status_say("building %s %s", n->plan.name, hb);
 	if (spawn(r, n, worker) < 0)
 		return -1;
 	js_build_handed(&n->js);
@@ -465,7 +466,8 @@ static void finish(struct run *r, struct sched_node *n)
 		r->done++;
 		char hb[HASH_B64 + 1];
 		hash_b64(&n->out.hash, hb);
-		status_say("built %s -> %s", n->plan.name, hb);
+		if (!r->o->quiet)
+			status_say("built %s -> %s", n->plan.name, hb);
 		finished(r, n);
 		return;
 	}

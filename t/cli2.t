@@ -77,6 +77,18 @@ DISTILL_SEED=$scratch/noseed XDG_CACHE_HOME=$scratch/xdg "$scratch/lone/distill"
 ok $([ $? = 1 ] && grep -q "is not in $scratch/noseed, " "$scratch/seed.err"; echo $?) \
 	"DISTILL_SEED names the directory the seed is looked for in"
 
+# 6. --version: distill's (the Makefile's VERSION) and Guile's; -q: the
+# results only, no building/built lines.
+v=$(sed -n 's/^VERSION = //p' "$top/Makefile")
+$distill --version > "$scratch/version" 2>&1
+ok $([ $? = 0 ] && grep -qx "distill $v (GNU Guile 3\.[0-9]*\.[0-9]*)" "$scratch/version"; echo $?) \
+	"--version: distill $v and Guile's version ($(cat "$scratch/version"))"
+plan_script "$scratch/quiet.scm" quiet 'echo q > /out/q'
+$distill --store "$st" -q build "$scratch/quiet.scm" > "$scratch/q.out" 2> "$scratch/q.err"
+ok $([ $? = 0 ] && [ ! -s "$scratch/q.err" ] && grep -q '^[^ ]* /' "$scratch/q.out"; echo $?) \
+	"-q: the result line on stdout, nothing on stderr"
+diag "$scratch/q.err"
+
 # 5. Ctrl-C typed at a download on a terminal (script gives distill one;
 # env undoes the SIGINT that a background job ignores): exit 130, and
 # the progress line cleared last.
