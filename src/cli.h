@@ -23,6 +23,7 @@ struct cli {
 	struct sched_opts sched;	/* -j, -k, -n */
 	int backtrace;		/* --backtrace: Guile's backtrace on errors */
 	int offline;		/* --offline: never open a connection */
+	int json;		/* --json: results as one JSON document */
 	int argc;		/* the command's arguments, options taken out */
 	char **argv;
 	int script_argc;	/* after "--": a script's own arguments */

@@ -34,8 +34,8 @@ enum { PLANV_NAME, PLANV_RAW, PLANV_TIMEOUT, PLANV_EXPECT, PLANV_INPUTS, PLANV_F
  * kind's name (art_kind_name) or plan, when dep indexes the plan. */
 enum { INV_BASEDIR, INV_KIND, INV_PATH, INV_MODE, INV_TARGET, INV_HASH, INV_DEP, INV_FIELDS };
 /* What %build says of a plan: #(plan-hash-or-#f output-kind
- * output-hash-or-#f state). */
-enum { RESV_HASH, RESV_KIND, RESV_OUT, RESV_STATE, RESV_FIELDS };
+ * output-hash-or-#f state built?), built? true when this run built it. */
+enum { RESV_HASH, RESV_KIND, RESV_OUT, RESV_STATE, RESV_BUILT, RESV_FIELDS };
 /* A built dependency's output, for %plan-encoding: #(kind hash raw). */
 enum { OUTV_KIND, OUTV_HASH, OUTV_RAW, OUTV_FIELDS };
 
@@ -52,7 +52,7 @@ static const struct {
 	{"%input/dep", INV_DEP}, {"%input/fields", INV_FIELDS},
 	{"%result/hash", RESV_HASH}, {"%result/kind", RESV_KIND},
 	{"%result/out", RESV_OUT}, {"%result/state", RESV_STATE},
-	{"%result/fields", RESV_FIELDS},
+	{"%result/built", RESV_BUILT}, {"%result/fields", RESV_FIELDS},
 	{"%output/kind", OUTV_KIND}, {"%output/hash", OUTV_HASH},
 	{"%output/raw", OUTV_RAW}, {"%output/fields", OUTV_FIELDS},
 	/* exitcode.h's statuses, for (distill script): %exit-build... */
@@ -504,6 +504,7 @@ static SCM build(SCM vec, SCM targets)
 		scm_c_vector_set_x(v, RESV_OUT,
 				   n->state == NODE_DONE ? hash_string(&n->out.hash) : SCM_BOOL_F);
 		scm_c_vector_set_x(v, RESV_STATE, scm_from_utf8_symbol(states[n->state]));
+		scm_c_vector_set_x(v, RESV_BUILT, scm_from_bool(n->built));
 		scm_c_vector_set_x(res, i, v);
 		sched_node_clear(n);
 		plan_free(&n->plan);
@@ -594,6 +595,12 @@ static SCM dry_run_p(void)
 	return scm_from_bool(cli->sched.dry_run);
 }
 
+/* (%json?): --json, results as one JSON document */
+static SCM json_p(void)
+{
+	return scm_from_bool(cli->json);
+}
+
 static char *opt_string(SCM s)
 {
 	return scm_is_string(s) ? scm_to_utf8_string(s) : NULL;
@@ -636,12 +643,13 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
 	scm_c_define_gsubr("%build", 2, 0, 0, build);
 	scm_c_define_gsubr("%dry-run?", 0, 0, 0, dry_run_p);
+	scm_c_define_gsubr("%json?", 0, 0, 0, json_p);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
 	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
 	scm_c_define_gsubr("%decode-plan", 2, 0, 0, decode_plan);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
-		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
+		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?", "%json?",
 		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
 		     "%plan-encoding", "%decode-plan", NULL);
 	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {

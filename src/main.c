@@ -139,6 +139,7 @@ static void usage_all(FILE *f)
 	      "                  directories in $DISTILL_MIRRORS still serve)\n"
 	      "  -q, --quiet     print the results only: no building/built lines, no\n"
 	      "                  live status line (errors and the summary still)\n"
+	      "  --json          build: print the results as one JSON document\n"
 	      "  --version       distill's version and Guile's\n"
 	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
 	      "\nexit status, of every command:\n", f);
@@ -166,7 +167,7 @@ static const struct option shared_opts[] = {
 	{"keep-going", no_argument, NULL, 'k'}, {"dry-run", no_argument, NULL, 'n'},
 	{"backtrace", no_argument, NULL, 'B'}, {"offline", no_argument, NULL, 'O'},
 	{"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
-	{"version", no_argument, NULL, 'V'},
+	{"version", no_argument, NULL, 'V'}, {"json", no_argument, NULL, 'J'},
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
@@ -289,6 +290,7 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 	case 'h': p->help = 1; return EXIT_OK;
 	case 'q': c->sched.quiet = 1; return EXIT_OK;
 	case 'V': p->version = 1; return EXIT_OK;
+	case 'J': c->json = 1; return EXIT_OK;
 	case OWN:
 		p->opts[c->nopts].name = lo[li].name;
 		p->opts[c->nopts++].value = optarg ? optarg : "";

@@ -89,6 +89,35 @@ ok $([ $? = 0 ] && [ ! -s "$scratch/q.err" ] && grep -q '^[^ ]* /' "$scratch/q.o
 	"-q: the result line on stdout, nothing on stderr"
 diag "$scratch/q.err"
 
+# 7. --json: one JSON document, a result per target: built, then cached;
+# with -k a failed target and its skipped dependent too.
+plan_script "$scratch/j.scm" json-ok 'echo 1234 > /out/j'
+plan_script "$scratch/jbad.scm" json-bad 'exit 1'
+sed -i 's/name: "json-bad"/name: "json-\\"bad"/' "$scratch/jbad.scm"	# a name JSON must escape
+cat > "$scratch/jall.scm" <<EOS
+(import (distill plan))
+(define bad (load "$scratch/jbad.scm"))
+(list (load "$scratch/j.scm") bad
+      (make-plan name: "json-dep" inputs: (list bad (interned "/build" #o755 "#!/bin/sh\n"))))
+EOS
+json_is() { # json_is FILE PYTHON-EXPRESSION-OF-r
+	python3 -c "import json, sys; r = json.load(open(sys.argv[1]))['results']; sys.exit(0 if ($2) else 1)" "$1"
+}
+$distill --store "$st" --json build "$scratch/j.scm" > "$scratch/j1" 2> /dev/null
+rc1=$?
+$distill --store "$st" --json build "$scratch/j.scm" > "$scratch/j2" 2> /dev/null
+ok $([ $rc1 = 0 ] && [ $? = 0 ] &&
+	json_is "$scratch/j1" "len(r) == 1 and r[0]['name'] == 'json-ok' and r[0]['status'] == 'built' and r[0]['size'] == 5 and len(r[0]['plan']) == 44 and r[0]['path'].endswith('/' + r[0]['output'])" &&
+	json_is "$scratch/j2" "r[0]['status'] == 'cached'"; echo $?) \
+	"--json: plan, name, output, path, size, status built then cached"
+diag "$scratch/j1" "$scratch/j2"
+$distill --store "$st" -k --json build "$scratch/jall.scm" > "$scratch/j3" 2> /dev/null
+rc=$?
+ok $([ $rc = 1 ] &&
+	json_is "$scratch/j3" "[x['status'] for x in r] == ['cached', 'failed', 'skipped'] and r[1]['name'] == 'json-\"bad' and r[1]['output'] is None and r[2]['plan'] is None"; echo $?) \
+	"--json -k: the failed target and its skipped dependent in the document, exit 1 (exit $rc)"
+diag "$scratch/j3"
+
 # 5. Ctrl-C typed at a download on a terminal (script gives distill one;
 # env undoes the SIGINT that a background job ignores): exit 130, and
 # the progress line cleared last.

@@ -463,22 +463,69 @@ outputs are bit-identical."
              (begin (%remove-tree fresh) 0)
              (begin (format #t "the fresh store is kept at ~a~%" fresh) exit-build)))))))
 
+(define (json-string s)
+  "S as a JSON string: quote, backslash and control characters escaped."
+  (call-with-output-string
+    (lambda (port)
+      (write-char #\" port)
+      (string-for-each
+       (lambda (c)
+         (cond ((memv c '(#\" #\\)) (write-char #\\ port) (write-char c port))
+               ((char<? c #\space) (format port "\\u~4,'0x" (char->integer c)))
+               (else (write-char c port))))
+       s)
+      (write-char #\" port))))
+
+(define (tree-size path)
+  "The bytes of the file PATH, or of the files under the directory PATH."
+  (let ((st (lstat path)))
+    (if (eq? (stat:type st) 'directory)
+        (fold (lambda (name sum) (+ sum (tree-size (string-append path "/" name))))
+              0 (scandir path (lambda (n) (not (member n '("." ".."))))))
+        (stat:size st))))
+
+(define (print-json plans)
+  "--json: one JSON document on stdout, a result per plan of PLANS:
+plan hash, name, output hash, store path and size (null when there is
+none), status (built, cached, failed or skipped)."
+  (define (str-or-null x) (if x (json-string x) "null"))
+  (display "{\"results\": [")
+  (let loop ((ps plans) (sep ""))
+    (unless (null? ps)
+      (let* ((p (car ps))
+             (path (and (plan-built? p) (plan-output-path p))))
+        (format #t "~a~%  {\"plan\": ~a, \"name\": ~a, \"output\": ~a, \"path\": ~a, \"size\": ~a, \"status\": ~a}"
+                sep (str-or-null (plan-hash p)) (json-string (plan-name p))
+                (str-or-null (plan-outputs p)) (str-or-null path)
+                (if path (tree-size path) "null")
+                (json-string (symbol->string (or (plan-state p) 'skipped))))
+        (loop (cdr ps) ","))))
+  (display "\n]}\n"))
+
 (define (build-script argv args backtrace?)
   "distill build TARGET...: build the plans, or lists of plans, the TARGETs
 end with."
   (with-targets
    argv args backtrace?
    (lambda (plans)
-     (build-plans! plans)
-     (unless (%dry-run?)
-       (for-each
-        (lambda (p)
-          ;; display, not format: this loop runs once per target
-          (display (plan-outputs p))
-          (display " ")
-          (display (plan-output-path p))
-          (newline))
-        plans))
+     (cond ((%dry-run?) (build-plans! plans))
+           ((%json?)
+            (catch 'distill-build-failed
+              (lambda () (build-plans! plans))
+              (lambda (key . rest)
+                (print-json plans)
+                (apply throw key rest)))
+            (print-json plans))
+           (else
+            (build-plans! plans)
+            (for-each
+             (lambda (p)
+               ;; display, not format: this loop runs once per target
+               (display (plan-outputs p))
+               (display " ")
+               (display (plan-output-path p))
+               (newline))
+             plans)))
      0)))
 
 (define (platform-named name)
