@@ -139,6 +139,8 @@ static void usage_all(FILE *f)
 	      "                  directories in $DISTILL_MIRRORS still serve)\n"
 	      "  -q, --quiet     print the results only: no building/built lines, no\n"
 	      "                  live status line (errors and the summary still)\n"
+	      "  -v, -L, --verbose, --print-build-logs\n"
+	      "                  stream the build logs to stderr, each line after NAME|\n"
 	      "  --json          build: print the results as one JSON document\n"
 	      "  --version       distill's version and Guile's\n"
 	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
@@ -168,6 +170,7 @@ static const struct option shared_opts[] = {
 	{"backtrace", no_argument, NULL, 'B'}, {"offline", no_argument, NULL, 'O'},
 	{"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},
 	{"version", no_argument, NULL, 'V'}, {"json", no_argument, NULL, 'J'},
+	{"verbose", no_argument, NULL, 'v'}, {"print-build-logs", no_argument, NULL, 'L'},
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
@@ -291,6 +294,7 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 	case 'q': c->sched.quiet = 1; return EXIT_OK;
 	case 'V': p->version = 1; return EXIT_OK;
 	case 'J': c->json = 1; return EXIT_OK;
+	case 'v': case 'L': c->sched.verbose = 1; return EXIT_OK;
 	case OWN:
 		p->opts[c->nopts].name = lo[li].name;
 		p->opts[c->nopts++].value = optarg ? optarg : "";
@@ -309,7 +313,7 @@ static int parse(int argc, char **argv, struct cli *c, struct parsed *p)
 	for (;;) {
 		int li = -1, before = optind;
 		const struct command *had = p->cmd;
-		int o = getopt_long(argc, argv, "-:j:knhq", lo, &li);
+		int o = getopt_long(argc, argv, "-:j:knhqvL", lo, &li);
 		if (o == -1) {
 			if (optind > before && !strcmp(argv[optind - 1], "--")) {
 				c->script_argc = argc - optind;

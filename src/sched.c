@@ -350,6 +350,7 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 		.deps = deps,
 		.ndeps = n->ndeps,
 		.expect = n->has_expect ? &n->expect : NULL,
+		.stream = r->o->verbose,
 	};
 	struct output out;
 	char *msg;

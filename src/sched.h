@@ -80,7 +80,8 @@ struct sched_opts {
 	int keep_going;		/* -k */
 	int dry_run;		/* -n: list what would be built */
 	int rebuild;		/* build targets again even when cached */
-	int quiet;		/* no status output */
+	int quiet;		/* -q: no building/built lines, no live line */
+	int verbose;		/* -v: build logs streamed to stderr (build.h) */
 };
 
 struct sched_stats {

@@ -118,6 +118,21 @@ ok $([ $rc = 1 ] &&
 	"--json -k: the failed target and its skipped dependent in the document, exit 1 (exit $rc)"
 diag "$scratch/j3"
 
+# 8. -v (and -L): the build's log on stderr as it runs, each line after
+# "NAME| ", escaped; the stored log byte for byte as without -v.
+plan_script "$scratch/v.scm" verbose 'echo one; printf "two\\033[31m\\n"; echo x > /out/x'
+$distill --store "$st" -v build "$scratch/v.scm" > /dev/null 2> "$scratch/v.err"
+rc=$?
+h=$(sed -n 's/^building verbose //p' "$scratch/v.err")
+$distill --store "$st" log "$h" > "$scratch/v.log"
+ok $([ $rc = 0 ] && grep -qx 'verbose| one' "$scratch/v.err" && grep -qxF 'verbose| two\x1b[31m' "$scratch/v.err" &&
+	printf 'one\ntwo\033[31m\n' | cmp -s - "$scratch/v.log"; echo $?) \
+	"-v: the log streamed, prefixed and escaped; stored as it is"
+diag "$scratch/v.err"
+plan_script "$scratch/v2.scm" verbose2 'echo three; echo x > /out/x'
+$distill --store "$st" -L build "$scratch/v2.scm" > /dev/null 2> "$scratch/v2.err"
+ok $([ $? = 0 ] && grep -qx 'verbose2| three' "$scratch/v2.err"; echo $?) "-L is -v"
+
 # 5. Ctrl-C typed at a download on a terminal (script gives distill one;
 # env undoes the SIGINT that a background job ignores): exit 130, and
 # the progress line cleared last.
