@@ -133,6 +133,31 @@ plan_script "$scratch/v2.scm" verbose2 'echo three; echo x > /out/x'
 $distill --store "$st" -L build "$scratch/v2.scm" > /dev/null 2> "$scratch/v2.err"
 ok $([ $? = 0 ] && grep -qx 'verbose2| three' "$scratch/v2.err"; echo $?) "-L is -v"
 
+# 9. Bash completion (generated from --help) completes commands, the
+# word of list, and options; the man page (from docs/cli.md) renders,
+# with every command and the exit statuses, and make install puts both.
+complete_at() { # complete_at WORDS...: COMPREPLY for the last word
+	bash -c '. "$1/distill.bash"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _distill; echo "${COMPREPLY[*]}"' \
+		sh "$top" "$@"
+}
+ok $([ "$(complete_at distill bu)" = build ] && [ "$(complete_at distill list p)" = packages ] &&
+	[ "$(complete_at distill build --kee)" = --keep-going ] &&
+	[ "$(complete_at distill -k ve)" = verify ]; echo $?) \
+	"bash completion: commands, list's words, options"
+MANWIDTH=100 man -l "$top/distill.1" > "$scratch/man.txt" 2> "$scratch/man.err"
+missing=
+for c in $($distill --help | awk '$1 == "distill" { print $2 }' | sort -u); do
+	grep -q "^ *$c " "$scratch/man.txt" || missing="$missing $c"
+done
+ok $([ ! -s "$scratch/man.err" ] && [ -z "$missing" ] && grep -q '^EXIT STATUS' "$scratch/man.txt" &&
+	grep -q '^ *DISTILL_SEED' "$scratch/man.txt"; echo $?) \
+	"the man page renders, with every command (missing:${missing:- none}), the exit statuses, the environment"
+diag "$scratch/man.err"
+make -s -C "$top" install DESTDIR="$scratch/dest" PREFIX=/usr > /dev/null 2>&1
+ok $([ -s "$scratch/dest/usr/share/man/man1/distill.1" ] &&
+	[ -s "$scratch/dest/usr/share/bash-completion/completions/distill" ]; echo $?) \
+	"make install puts the man page and the completion"
+
 # 5. Ctrl-C typed at a download on a terminal (script gives distill one;
 # env undoes the SIGINT that a background job ignores): exit 130, and
 # the progress line cleared last.
