@@ -173,24 +173,8 @@ cat > "$scratch/big.scm" <<EOS
   inputs: (list (remote-file "http://127.0.0.1:$(cat "$scratch/port")/huge/big" "sha256:$(printf '%064d' 0)" "/big" #o644)
                 (interned "/build" #o755 "#!/bin/sh\n")))
 EOS
-mkfifo "$scratch/keys"
-script -qfec "env --default-signal=INT DISTILL_FETCH_MAX_SIZE=32G $distill --store $st fetch $scratch/big.scm" \
-	"$scratch/tty.out" < "$scratch/keys" > /dev/null 2>&1 &
-tty=$!
-exec 7> "$scratch/keys"
-i=0
-while [ $i -lt 300 ] && ! grep -qs 'fetching big' "$scratch/tty.out" && kill -0 $tty 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-trap '' PIPE	# script may have ended already: then the test fails, not the shell
-printf '\003' >&7
-i=0
-while [ $i -lt 300 ] && kill -0 $tty 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-exec 7>&-
-wait $tty
-rc=$?
-last=$(awk 'BEGIN { RS = "\033\\[K" } { last = $0 } END { printf "%s", last }' "$scratch/tty.out")
+ctrl_c_on_tty "$scratch/tty.out" 'fetching big' \
+	"DISTILL_FETCH_MAX_SIZE=32G $distill --store $st fetch $scratch/big.scm"
 ok $([ $rc = 130 ] && grep -q 'fetching big' "$scratch/tty.out" &&
 	! printf '%s' "$last" | grep -q 'fetching'; echo $?) \
 	"Ctrl-C during a download on a terminal: exit 130, the progress line cleared last (exit $rc)"
