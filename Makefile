@@ -10,7 +10,9 @@ CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror
 # debug assertions abort on input that its parser then refuses properly).
 CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Werror -DNDEBUG
 PREFIX = /usr/local
-DEFS = -DDISTILL_DATADIR=\"$(PREFIX)/share/distill\"
+# distill --version says it.
+VERSION = 0.1
+DEFS = -DDISTILL_DATADIR=\"$(PREFIX)/share/distill\" -DDISTILL_VERSION=\"$(VERSION)\"
 LDFLAGS =
 
 # Core modules: no libguile here, so unit tests link them without Guile.
@@ -25,13 +27,13 @@ HDRS = src/err.h src/fsutil.h src/hash.h src/unpack.h src/tree.h \
        src/record.h src/store.h src/gc.h src/plan.h src/sandbox.h src/jobserver.h \
        src/build.h src/sched.h src/pins.h src/status.h src/fsck.h \
        src/cli.h src/glue.h src/libpath.h src/bootui.h src/embed.h src/fetch.h \
-       src/mirror.h src/boot.h src/toml.h src/sign.h src/cache.h
+       src/mirror.h src/boot.h src/toml.h src/sign.h src/cache.h src/exitcode.h
 UNIT = t/unit/hash t/unit/tree t/unit/unpack t/unit/store t/unit/plan t/unit/sandbox \
        t/unit/boot t/unit/mirror t/unit/toml-decode t/unit/sign
 # src/toml.o is C++: its runtime is linked in.
 LIBS = `pkg-config --libs $(PKGS)` -lstdc++ -lm
 
-all: distill $(UNIT) scheme
+all: distill $(UNIT) scheme distill.1 distill.bash
 
 distill: $(CORE) $(FRONT)
 	$(CC) $(LDFLAGS) -o $@ $(CORE) $(FRONT) $(LIBS)
@@ -57,6 +59,12 @@ FORCE:
 scheme: distill FORCE
 	./distill run scripts/compile-scheme.scm
 
+# The man page, from docs/cli.md; bash completion, from distill --help.
+distill.1: docs/cli.md scripts/md2man Makefile
+	scripts/md2man $(VERSION) < docs/cli.md > $@.tmp && mv $@.tmp $@
+distill.bash: distill scripts/gen-completion
+	scripts/gen-completion ./distill > $@.tmp && mv $@.tmp $@
+
 # docs/modules.md comes from the modules' own comments and docstrings.
 docs: distill
 	./distill run scripts/modules-doc.scm lib/distill > docs/modules.md.tmp
@@ -77,16 +85,19 @@ check-full: all
 
 # Installs the binary and its Scheme library (the binary also carries a
 # copy of the library, so it works without this too).
-install: distill
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/distill
+install: distill distill.1 distill.bash
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/distill \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	cp distill $(DESTDIR)$(PREFIX)/bin/distill
+	cp distill.1 $(DESTDIR)$(PREFIX)/share/man/man1/distill.1
+	cp distill.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/distill
 	for d in lib pkg svc plat linux go; do \
 		[ ! -d $$d ] || cp -R $$d $(DESTDIR)$(PREFIX)/share/distill/; done
 	mkdir -p $(DESTDIR)$(PREFIX)/share/distill/examples
 	cp examples/system.scm $(DESTDIR)$(PREFIX)/share/distill/examples/
 
 clean:
-	rm -f distill $(CORE) $(FRONT) $(UNIT) src/embed.c
+	rm -f distill $(CORE) $(FRONT) $(UNIT) src/embed.c distill.1 distill.bash
 	rm -rf go
 
 .PHONY: all check check-full clean docs install scheme FORCE

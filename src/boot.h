@@ -22,13 +22,9 @@
 #ifndef DISTILL_BOOT_H
 #define DISTILL_BOOT_H
 
-#include <stddef.h>
+#include "exitcode.h"	/* BOOT_EXIT_TIMEOUT, BOOT_EXIT_QEMU */
 
-/* Exit statuses of distill boot beyond docs/cli.md's 0-4. */
-enum {
-	BOOT_EXIT_TIMEOUT = 5,	/* --timeout passed first (with --expect: no line matched) */
-	BOOT_EXIT_QEMU = 6,	/* QEMU exited before a line matched, or exited non-zero */
-};
+#include <stddef.h>
 
 struct boot_spec {
 	const char *kernel;	/* a kernel for -kernel, or NULL */

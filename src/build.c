@@ -3,6 +3,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "sandbox.h"
+#include "status.h"
 #include "tree.h"
 
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -360,6 +362,60 @@ static int sandbox_failed(struct store *s)
 	return pf < 0 ? BUILD_NO_SANDBOX : -1;
 }
 
+/* The tee of -v: each line of in to logfd as it is, and to stderr after
+ * "NAME| ", escaped; exits 1 if the log could not be written. */
+__attribute__((noreturn))
+static void tee_log(int in, int logfd, const char *name)
+{
+	FILE *f = fdopen(in, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int bad = !f, tty = isatty(2);
+	while (f && (n = getline(&line, &cap, f)) > 0) {
+		bad |= fs_write_all(logfd, line, n) < 0;
+		/* on a terminal, over the status line (redrawn after) */
+		fprintf(stderr, "%s%s| ", tty ? "\r\033[K" : "", name);
+		status_escape(stderr, line, n - (line[n - 1] == '\n'));
+		fputc('\n', stderr);
+		fflush(stderr);
+	}
+	_exit(bad);
+}
+
+/* Start the tee of -v on logfd: *wfd becomes the pipe the build writes
+ * its log to.  The tee's pid, or -1 with err(). */
+static pid_t tee_start(int logfd, const char *name, int *wfd)
+{
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return err_sys("the pipe of the live log of %s", name);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return err_sys("fork for the live log of %s", name);
+	}
+	if (pid == 0) {
+		close(pfd[1]);
+		tee_log(pfd[0], logfd, name);
+	}
+	close(pfd[0]);
+	*wfd = pfd[1];
+	return pid;
+}
+
+/* The tee has written all of the log: 0, or -1 with err(). */
+static int tee_wait(pid_t pid, const char *name)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return err_sys("waiting for the live log of %s", name);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0
+		: err("the log of %s could not be written whole", name);
+}
+
 int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 	       const struct build_opts *o, struct output *out)
 {
@@ -392,21 +448,28 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		err_sys("%s", logp);
 		goto done;
 	}
+	int buildlog = logfd;
+	pid_t tee = o->stream ? tee_start(logfd, p->name, &buildlog) : 0;
+	if (tee < 0)
+		goto done;
 	struct sandbox_spec spec = {
 		.layers = (const char *const *)layers,
 		.nlayers = nl,
 		.scratch = scratch,
 		.out = outdir,
-		.log_fd = logfd,
+		.log_fd = buildlog,
 		.timeout = o->timeout,
 		.js_read = o->js_read,
 		.js_write = o->js_write,
 		.makeflags = o->makeflags,
 	};
 	int sr = sandbox_run(&spec, &res);
+	if (tee)
+		close(buildlog);
+	int teed = tee ? tee_wait(tee, p->name) : 0;
 	close(logfd);
 	logfd = -1;
-	if (store_put_log(s, ph, logp) < 0)
+	if (teed < 0 || store_put_log(s, ph, logp) < 0)
 		goto done;
 	if (sr < 0) {
 		err_prefix("plan %s: sandbox", p->name);

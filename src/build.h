@@ -26,6 +26,8 @@ struct build_opts {
 	const hash_t *deps;	/* plans whose outputs are inputs (for gc) */
 	size_t ndeps;
 	const struct output *expect; /* recipe's pinned output, or NULL */
+	int stream;		/* -v: the log also to stderr, live, each line
+				 * prefixed "NAME| " and escaped (status.h) */
 };
 
 /* Build plan p (hash ph) and fill *out.  Returns 0 on success; -1 with

@@ -135,11 +135,10 @@ int cli_intern(struct cli *c)
 	return rc;
 }
 
-/* Load the stored encoding of a plan; prints errors itself. */
-static int load_plan(struct store *s, const char *arg, hash_t *h, struct plan *p)
+/* Load the stored encoding of plan h (the argument arg); prints errors
+ * itself. */
+static int load_plan(struct store *s, const char *arg, const hash_t *h, struct plan *p)
 {
-	if (cli_hash_arg(arg, h) < 0)
-		return -1;
 	int g = store_get_plan(s, h, p);
 	if (g == 1)
 		err("no plan %s in the store %s (was it built here, or removed by gc?)",
@@ -151,6 +150,10 @@ static int load_plan(struct store *s, const char *arg, hash_t *h, struct plan *p
 
 int cli_again(struct cli *c)
 {
+	hash_t h[c->argc];
+	for (int i = 0; i < c->argc; i++)
+		if (cli_hash_arg(c->argv[i], &h[i]) < 0)
+			return EXIT_USAGE;
 	struct store *s = cli_store(c);
 	if (!s)
 		return EXIT_SYSTEM;
@@ -158,8 +161,7 @@ int cli_again(struct cli *c)
 	struct sched_node **targets = calloc(c->argc, sizeof *targets);
 	int rc = EXIT_OK;
 	for (int i = 0; i < c->argc; i++) {
-		hash_t h;
-		if (load_plan(s, c->argv[i], &h, &nodes[i].plan) < 0) {
+		if (load_plan(s, c->argv[i], &h[i], &nodes[i].plan) < 0) {
 			rc = EXIT_SYSTEM;
 			goto out;
 		}
@@ -287,10 +289,12 @@ static void show_records(struct store *s, const hash_t *h)
 
 int cli_show(struct cli *c)
 {
+	hash_t h;
+	if (cli_hash_arg(c->argv[0], &h) < 0)
+		return EXIT_USAGE;
 	struct store *s = cli_store_read(c);
 	if (!s)
 		return EXIT_SYSTEM;
-	hash_t h;
 	struct plan p;
 	char hb[HASH_B64 + 1];
 	int rc = plan_arg(s, c, 0, &h);

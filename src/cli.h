@@ -3,16 +3,13 @@
  * main.c parses the command line into a struct cli (its strings are
  * argv's; the arrays are main's) and calls the command's C function, or
  * the Guile glue with the command's procedure in (distill script).  Each
- * returns the process exit status, documented in docs/cli.md:
- *   0 success, 1 a build failed, 2 bad usage, 3 a recipe error,
- *   4 distill could not do its job (store, sandbox, disk). */
+ * returns the process exit status, one of exitcode.h's table (docs/cli.md). */
 #ifndef DISTILL_CLI_H
 #define DISTILL_CLI_H
 
+#include "exitcode.h"
 #include "sched.h"
 #include "store.h"
-
-enum { EXIT_OK = 0, EXIT_BUILD = 1, EXIT_USAGE = 2, EXIT_RECIPE = 3, EXIT_SYSTEM = 4 };
 
 /* One of a command's own options: --NAME, with its value ("" for one
  * that takes none). */
@@ -32,6 +29,7 @@ struct cli {
 	size_t ncache_urls;
 	int cache_push;		/* --cache-push */
 	struct cache_set caches;	/* opened by cli_open_caches */
+	int json;		/* --json: results as one JSON document */
 	int argc;		/* the command's arguments, options taken out */
 	char **argv;
 	int script_argc;	/* after "--": a script's own arguments */

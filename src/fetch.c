@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,11 +103,48 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return sink_add(arg, p, size * n) < 0 ? 0 : size * n;
 }
 
+/* A stop signal (SIGINT, SIGTERM, SIGHUP) that came during a download:
+ * the transfer ends at the next progress call, the progress line is
+ * cleared, and the process dies of the signal as it would have. */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+enum { NSTOP = sizeof stop_signals / sizeof *stop_signals };
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* Catch the stop signals that are not ignored, keeping their actions in
+ * old. */
+static void catch_stops(struct sigaction old[NSTOP])
+{
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < NSTOP; i++)
+		if (sigaction(stop_signals[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+}
+
+/* Put old back; then die of a stop signal that came meanwhile. */
+static void release_stops(const struct sigaction old[NSTOP])
+{
+	for (int i = 0; i < NSTOP; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+	if (stop_signal) {
+		fflush(stderr);
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
+}
+
 static int on_progress(void *arg, curl_off_t total, curl_off_t now, curl_off_t ut, curl_off_t un)
 {
 	(void)ut;
 	(void)un;
 	struct sink *k = arg;
+	if (stop_signal)
+		return 1;	/* ends the transfer */
 	time_t t = time(NULL);
 	if (k->tty && total > (1 << 20) && t != k->last) {
 		k->last = t;
@@ -231,12 +269,15 @@ static int from_url(const char *url, struct sink *k, int offline)
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, k);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		struct sigaction old[NSTOP];
+		catch_stops(old);
 		CURLcode cc = curl_easy_perform(c);
 		long http = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
 		curl_easy_cleanup(c);
 		if (k->tty && k->last)
 			fputs("\r\033[K", stderr);
+		release_stops(old);
 		if (cc == CURLE_OK)
 			return 0;
 		if (k->failed || k->over)

@@ -39,8 +39,8 @@ enum { PLANV_NAME, PLANV_RAW, PLANV_TIMEOUT, PLANV_EXPECT, PLANV_INPUTS, PLANV_F
  * kind's name (art_kind_name) or plan, when dep indexes the plan. */
 enum { INV_BASEDIR, INV_KIND, INV_PATH, INV_MODE, INV_TARGET, INV_HASH, INV_DEP, INV_FIELDS };
 /* What %build says of a plan: #(plan-hash-or-#f output-kind
- * output-hash-or-#f state). */
-enum { RESV_HASH, RESV_KIND, RESV_OUT, RESV_STATE, RESV_FIELDS };
+ * output-hash-or-#f state built?), built? true when this run built it. */
+enum { RESV_HASH, RESV_KIND, RESV_OUT, RESV_STATE, RESV_BUILT, RESV_FIELDS };
 /* A built dependency's output, for %plan-encoding: #(kind hash raw). */
 enum { OUTV_KIND, OUTV_HASH, OUTV_RAW, OUTV_FIELDS };
 
@@ -57,12 +57,13 @@ static const struct {
 	{"%input/dep", INV_DEP}, {"%input/fields", INV_FIELDS},
 	{"%result/hash", RESV_HASH}, {"%result/kind", RESV_KIND},
 	{"%result/out", RESV_OUT}, {"%result/state", RESV_STATE},
-	{"%result/fields", RESV_FIELDS},
+	{"%result/built", RESV_BUILT}, {"%result/fields", RESV_FIELDS},
 	{"%output/kind", OUTV_KIND}, {"%output/hash", OUTV_HASH},
 	{"%output/raw", OUTV_RAW}, {"%output/fields", OUTV_FIELDS},
-	/* docs/cli.md's exit statuses, for (distill script) */
-	{"%exit-build", EXIT_BUILD}, {"%exit-usage", EXIT_USAGE},
-	{"%exit-recipe", EXIT_RECIPE}, {"%exit-system", EXIT_SYSTEM},
+	/* exitcode.h's statuses, for (distill script): %exit-build... */
+#define EXIT_CONSTANT(name, code, scheme, meaning) {"%exit-" scheme, code},
+	DISTILL_EXIT_CODES(EXIT_CONSTANT)
+#undef EXIT_CONSTANT
 };
 
 /* Raise a Scheme error for a failure of the core (err_msg()); a full
@@ -518,6 +519,7 @@ static SCM build(SCM vec, SCM targets)
 		scm_c_vector_set_x(v, RESV_OUT,
 				   n->state == NODE_DONE ? hash_string(&n->out.hash) : SCM_BOOL_F);
 		scm_c_vector_set_x(v, RESV_STATE, scm_from_utf8_symbol(states[n->state]));
+		scm_c_vector_set_x(v, RESV_BUILT, scm_from_bool(n->built));
 		scm_c_vector_set_x(res, i, v);
 		sched_node_clear(n);
 		plan_free(&n->plan);
@@ -659,6 +661,12 @@ static SCM command_option(SCM name)
 	return v ? scm_from_utf8_string(v) : SCM_BOOL_F;
 }
 
+/* (%json?): --json, results as one JSON document */
+static SCM json_p(void)
+{
+	return scm_from_bool(cli->json);
+}
+
 static char *opt_string(SCM s)
 {
 	return scm_is_string(s) ? scm_to_utf8_string(s) : NULL;
@@ -771,6 +779,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%dry-run-interns?", 0, 0, 0, dry_run_interns_p);
 	scm_c_define_gsubr("%result-links", 1, 0, 0, result_links_p);
 	scm_c_define_gsubr("%command-option", 1, 0, 0, command_option);
+	scm_c_define_gsubr("%json?", 0, 0, 0, json_p);
 	scm_c_define_gsubr("%boot", 6, 0, 0, boot_machine);
 	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
@@ -778,7 +787,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%toml-read", 1, 0, 0, toml_read);
 	scm_c_define_gsubr("%add-root", 2, 0, 0, add_root);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
-		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?",
+		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?", "%json?",
 		     "%write-pins", "%dry-run-interns?", "%result-links",
 		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
 		     "%plan-encoding", "%decode-plan", "%toml-read", "%add-root", "%command-option",
@@ -836,6 +845,15 @@ static void *inner(void *data)
 			   scm_from_bool(c->cli->backtrace));
 	exit_code = scm_to_int(r);
 	return NULL;
+}
+
+const char *glue_guile_version(void)
+{
+#define GLUE_STR(x) #x
+#define GLUE_VERSION(a, b, c) GLUE_STR(a) "." GLUE_STR(b) "." GLUE_STR(c)
+	return GLUE_VERSION(SCM_MAJOR_VERSION, SCM_MINOR_VERSION, SCM_MICRO_VERSION);
+#undef GLUE_VERSION
+#undef GLUE_STR
 }
 
 int glue_call(struct cli *c, const char *proc)

@@ -17,5 +17,7 @@
  * with its arguments, the script's own arguments (after "--") and whether
  * --backtrace was given; returns the exit status PROC returns. */
 int glue_call(struct cli *c, const char *proc);
+/* The version of Guile distill is built with, as "3.0.8". */
+const char *glue_guile_version(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include "hash.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,10 +196,20 @@ static void usage_all(FILE *f)
 	      "  --cache URL     ask this build cache for outputs first (again for\n"
 	      "                  more; default: $DISTILL_CACHE's URLs)\n"
 	      "  --cache-push    upload what is built here to the caches, signed\n"
-	      "  -v, --verbose   say more (records a cache has that are ignored)\n"
+	      "  -q, --quiet     print the results only: no building/built lines, no\n"
+	      "                  live status line (errors and the summary still)\n"
+	      "  -v, -L, --verbose, --print-build-logs\n"
+	      "                  stream the build logs to stderr, each line after NAME|,\n"
+	      "                  and say which records a cache has are ignored\n"
+	      "  --json          build: print the results as one JSON document\n"
+	      "  --version       distill's version and Guile's\n"
 	      "  -h, --help      this text, or a command's (distill COMMAND --help)\n"
-	      "\nexit status: 0 ok, 1 a build failed, 2 bad usage, 3 a recipe\n"
-	      "error, 4 distill could not do its job (store, sandbox, disk).\n", f);
+	      "\nexit status, of every command:\n", f);
+#define EXIT_ROW(name, code, scheme, meaning) fprintf(f, "  %-5d %s\n", code, meaning);
+	DISTILL_EXIT_CODES(EXIT_ROW)
+#undef EXIT_ROW
+	fprintf(f, "  %-5s killed by signal N (%d: Ctrl-C, %d: SIGTERM); its builds die first\n",
+		"128+N", EXIT_SIGNAL + SIGINT, EXIT_SIGNAL + SIGTERM);
 }
 
 /* The help of the command name: of each row of that name. */
@@ -220,7 +231,9 @@ static const struct option shared_opts[] = {
 	{"pins", required_argument, NULL, PINS}, {"help", no_argument, NULL, 'h'},
 	{"out-link", required_argument, NULL, 'o'}, {"no-link", no_argument, NULL, 'N'},
 	{"cache", required_argument, NULL, 'C'}, {"cache-push", no_argument, NULL, 'P'},
-	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"version", no_argument, NULL, 'V'}, {"json", no_argument, NULL, 'J'},
+	{"verbose", no_argument, NULL, 'v'}, {"print-build-logs", no_argument, NULL, 'L'},
 };
 enum { NSHARED = sizeof shared_opts / sizeof *shared_opts };
 
@@ -316,7 +329,7 @@ static int bad_option(int o, char **argv)
 
 struct parsed {
 	const struct command *cmd;
-	int help;
+	int help, version;
 	struct cli_opt *opts;	/* room for argc of the command's own options */
 	char **args;		/* and of its arguments */
 };
@@ -343,10 +356,13 @@ static int take(int o, int li, const struct option *lo, struct cli *c, struct pa
 	case PINS: c->pins = optarg; return EXIT_OK;
 	case 'C': c->cache_urls[c->ncache_urls++] = optarg; return EXIT_OK;
 	case 'P': c->cache_push = 1; return EXIT_OK;
-	case 'v': c->verbose = 1; return EXIT_OK;
 	case 'h': p->help = 1; return EXIT_OK;
 	case 'o': c->out_link = optarg; return EXIT_OK;
 	case 'N': c->no_link = 1; return EXIT_OK;
+	case 'q': c->sched.quiet = 1; return EXIT_OK;
+	case 'V': p->version = 1; return EXIT_OK;
+	case 'J': c->json = 1; return EXIT_OK;
+	case 'v': case 'L': c->sched.verbose = c->verbose = 1; return EXIT_OK;
 	case OWN:
 		p->opts[c->nopts].name = lo[li].name;
 		p->opts[c->nopts++].value = optarg ? optarg : "";
@@ -365,7 +381,7 @@ static int parse(int argc, char **argv, struct cli *c, struct parsed *p)
 	for (;;) {
 		int li = -1, before = optind;
 		const struct command *had = p->cmd;
-		int o = getopt_long(argc, argv, "-:j:knho:v", lo, &li);
+		int o = getopt_long(argc, argv, "-:j:knho:qvL", lo, &li);
 		if (o == -1) {
 			if (optind > before && !strcmp(argv[optind - 1], "--")) {
 				c->script_argc = argc - optind;
@@ -446,7 +462,9 @@ int main(int argc, char **argv)
 	c.cache_urls = xmalloc(argc * sizeof *c.cache_urls);
 	c.opts = p.opts;
 	int rc = parse(argc, argv, &c, &p);
-	if (rc == EXIT_OK && (p.help || !p.cmd)) {
+	if (rc == EXIT_OK && p.version) {
+		printf("distill %s (GNU Guile %s)\n", DISTILL_VERSION, glue_guile_version());
+	} else if (rc == EXIT_OK && (p.help || !p.cmd)) {
 		if (p.cmd)
 			help_of(p.cmd->name);
 		else

@@ -64,27 +64,46 @@ static void parse_list(const char *text, char ***v, size_t *n)
 	}
 }
 
-/* deb822 form: stanzas of "Key: value" lines separated by blank lines. */
+/* The words of the line at p (up to its newline), each a Debian archive
+ * or not, into v. */
+static void add_words(const char *p, char ***v, size_t *n)
+{
+	size_t len;
+	const char *w;
+	while ((w = word(&p, &len)))
+		add_if_debian(v, n, w, len);
+}
+
+/* deb822 form: stanzas of "Key: value" lines separated by blank lines; a
+ * value goes on over the lines that start with a space or tab (folded:
+ * URIs one a line), and "#" lines are comments.  Every URI of an enabled
+ * deb or deb-src stanza, in order. */
 static void parse_sources(const char *text, char ***v, size_t *n)
 {
-	const char *uris = NULL;
-	int enabled = 1, deb = 0;
+	char **uris = NULL;	/* the stanza's, until it is known enabled */
+	size_t nuris = 0;
+	int enabled = 1, deb = 0, in_uris = 0;
 	for (const char *line = text;; line = strchr(line, '\n') + 1) {
 		const char *end = strchr(line, '\n');
 		int blank = line[strspn(line, " \t")] == '\n' || !*line;
 		if (blank) {
-			if (uris && enabled && deb) {
-				const char *p = uris;
-				size_t len;
-				const char *w;
-				while ((w = word(&p, &len)))
-					add_if_debian(v, n, w, len);
+			for (size_t i = 0; i < nuris; i++) {
+				if (enabled && deb)
+					add(v, n, uris[i], strlen(uris[i]));
+				free(uris[i]);
 			}
+			free(uris);
 			uris = NULL;
+			nuris = 0;
 			enabled = 1;
-			deb = 0;
-		} else if (!strncasecmp(line, "URIs:", 5)) {
-			uris = line + 5;
+			deb = in_uris = 0;
+		} else if (*line == '#') {
+			/* a comment: the field it stands in goes on */
+		} else if (*line == ' ' || *line == '\t') {
+			if (in_uris)
+				add_words(line, &uris, &nuris);
+		} else if ((in_uris = !strncasecmp(line, "URIs:", 5))) {
+			add_words(line + 5, &uris, &nuris);
 		} else if (!strncasecmp(line, "Enabled:", 8)) {
 			const char *p = line + 8;
 			size_t len;

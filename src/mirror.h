@@ -6,8 +6,9 @@
  * NAME upper-cased), else, for "debian" only, from the Debian archives in
  * apt's sources on this machine: every URI of a deb or deb-src entry (in
  * APTDIR/sources.list and APTDIR/sources.list.d/ *.list and *.sources,
- * one-line and deb822 forms; disabled deb822 stanzas skipped) whose path
- * ends in /debian.  Everything returned is malloc'd: the list and its
+ * one-line and deb822 forms, a deb822 URIs: field on one line or folded
+ * over several; disabled deb822 stanzas skipped) whose path ends in
+ * /debian, in the order apt reads them: fetch.c tries them so.  Everything returned is malloc'd: the list and its
  * strings (free with fs_free_words). */
 #ifndef DISTILL_MIRROR_H
 #define DISTILL_MIRROR_H

@@ -2,6 +2,7 @@
 #include "sched.h"
 #include "build.h"
 #include "err.h"
+#include "exitcode.h"
 #include "fsutil.h"
 #include "jobserver.h"
 #include "pins.h"
@@ -163,7 +164,7 @@ static void die_with_workers(struct run *r)
 	status_say("distill: stopped by signal %d; its builds are killed", sig);
 	signal(sig, SIG_DFL);
 	raise(sig);
-	_exit(128 + sig);
+	_exit(EXIT_SIGNAL + sig);
 }
 
 /* Depth-first walk from a target: dependencies land before dependents. */
@@ -395,6 +396,7 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 		.deps = deps,
 		.ndeps = n->ndeps,
 		.expect = n->has_expect ? &n->expect : NULL,
+		.stream = r->o->verbose,
 	};
 	struct output out;
 	char *msg;
@@ -461,7 +463,8 @@ static int start(struct run *r, struct sched_node *n)
 	free(enc);
 	if (w < 0)
 		return -1;
-	status_say("building %s %s", n->plan.name, hb);
+	if (!r->o->quiet)
+		status_say("building %s %s", n->plan.name, hb);
 	if (spawn(r, n, worker) < 0)
 		return -1;
 	js_build_handed(&n->js);
@@ -641,7 +644,8 @@ static void finish(struct run *r, struct sched_node *n)
 		r->done++;
 		char hb[HASH_B64 + 1];
 		hash_b64(&n->out.hash, hb);
-		status_say("built %s -> %s", n->plan.name, hb);
+		if (!r->o->quiet)
+			status_say("built %s -> %s", n->plan.name, hb);
 		note(r, n, false);
 		finished(r, n);
 		push(r, n);

@@ -90,7 +90,8 @@ struct sched_opts {
 	int dry_silent;		/* a dry run that lists nothing: its caller
 				 * reads the nodes (why, graph) */
 	int rebuild;		/* build targets again even when cached */
-	int quiet;		/* no status output */
+	int quiet;		/* -q: no building/built lines, no live line */
+	int verbose;		/* -v: build logs streamed to stderr (build.h) */
 	const struct pins *pins;	/* --pins: every plan's output must match
 					 * its pin there (pins.h), or NULL */
 	struct cache_set *caches;	/* NULL, or remote caches to ask and push to */

@@ -137,6 +137,32 @@ rebuild_fresh() {
 	echo "second build, in the second store: $(($(date +%s) - t0)) s" | diag
 }
 
+# ctrl_c_on_tty OUT PATTERN CMD: run the shell command CMD on a terminal
+# (script gives it one; env undoes the SIGINT that a background job
+# ignores), its terminal's bytes into OUT; type Ctrl-C at it once OUT
+# shows the grep PATTERN, and wait for it.  Sets rc to its exit status and
+# last to what the terminal shows after the last line clear.
+ctrl_c_on_tty() {
+	rm -f "$scratch/keys"
+	mkfifo "$scratch/keys"
+	script -qfec "env --default-signal=INT $3" "$1" < "$scratch/keys" > /dev/null 2>&1 &
+	tty=$!
+	exec 7> "$scratch/keys"
+	i=0
+	while [ $i -lt 300 ] && ! grep -qs "$2" "$1" && kill -0 $tty 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	trap '' PIPE	# script may have ended already: then the test fails, not the shell
+	printf '\003' >&7
+	i=0
+	while [ $i -lt 300 ] && kill -0 $tty 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	exec 7>&-
+	wait $tty
+	rc=$?
+	last=$(awk 'BEGIN { RS = "\033\\[K" } { last = $0 } END { printf "%s", last }' "$1")
+}
+
 # The store the heavy end-to-end tests (platform, system, linux) build
 # in as the ordinary user: one per `make check` run (the Makefile empties
 # it first), so the toolchain and the packages they share are built once.

@@ -107,25 +107,7 @@ ok $(grep -qxF "waiting for another distill building held (lock $scratch/lk/lock
 diag "$scratch/waiter.err"
 # The same wait on a terminal (script gives distill one; env undoes the
 # SIGINT that a background job ignores), then Ctrl-C typed at it.
-mkfifo "$scratch/keys"
-script -qfec "env --default-signal=INT $distill --store $scratch/lk build $scratch/held.scm" \
-	"$scratch/tty.out" < "$scratch/keys" > /dev/null 2>&1 &
-tty=$!
-exec 7> "$scratch/keys"
-i=0
-while [ $i -lt 300 ] && ! grep -qs '\[0/1 ' "$scratch/tty.out" && kill -0 $tty 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-trap '' PIPE	# script may have ended already: then the test fails, not the shell
-printf '\003' >&7
-i=0
-while [ $i -lt 300 ] && kill -0 $tty 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-exec 7>&-
-wait $tty
-rc=$?
-# What the terminal shows last: after the last line clear, no live line.
-last=$(awk 'BEGIN { RS = "\033\\[K" } { last = $0 } END { printf "%s", last }' "$scratch/tty.out")
+ctrl_c_on_tty "$scratch/tty.out" '\[0/1 ' "$distill --store $scratch/lk build $scratch/held.scm"
 ok $([ $rc = 130 ] && grep -q 'waiting for another distill building held' "$scratch/tty.out" &&
 	! printf '%s' "$last" | grep -q '\[0/1' && ! grep -q 'error:' "$scratch/tty.out"; echo $?) \
 	"Ctrl-C while waiting on a terminal: exit 130, the status line cleared last (exit $rc)"

@@ -46,7 +46,7 @@
             plan-timeout plan-output-hash plan-license
             build-plan! build-plans! plan-hash plan-outputs plan-output-path
             plan-output-kind
-            plan-built? current-script-directory
+            plan-built? plan-state current-script-directory
             artifact-format artifact-extra update-path short-hash
             plan->encoding plan-encoding-hash load-plan
             for-each-anchor live-artifact-hashes plan-dir))
@@ -367,10 +367,11 @@ sources the store lacks are listed, then the plans that would be built."
       (for-each (lambda (p i) (set-plan-result! p (vector-ref res i)))
                 all (iota (length all)))
       (unless (or (%dry-run?) (every plan-built? plans))
-        ;; -k: what was built is still found
-        (for-each (lambda (p)
-                    (format #t "~a ~a~%" (plan-outputs p) (plan-output-path p)))
-                  (filter plan-built? plans))
+        ;; -k: what was built is still found (--json: in the document)
+        (unless (%json?)
+          (for-each (lambda (p)
+                      (format #t "~a ~a~%" (plan-outputs p) (plan-output-path p)))
+                    (filter plan-built? plans)))
         (throw 'distill-build-failed
                (map plan-name (remove plan-built? plans))))
       plans)))
@@ -379,6 +380,16 @@ sources the store lacks are listed, then the plans that would be built."
   "Build plan P (see build-plans!) and return its output hash."
   (build-plans! (list p))
   (plan-outputs p))
+
+(define (plan-state p)
+  "What this process's build did of P: 'built, 'cached (found in the
+store), 'failed or 'skipped (an input failed); #f before a build."
+  (let ((r (plan-result p)))
+    (and r (case (vector-ref r %result/state)
+             ((done) (if (vector-ref r %result/built) 'built 'cached))
+             ((failed) 'failed)
+             ((skipped) 'skipped)
+             (else #f)))))
 
 (define (plan-built? p)
   "Has P been built (or found in the store) by this process?"

@@ -27,7 +27,7 @@
 
 (read-set! keywords 'postfix)
 
-;; Exit statuses (docs/cli.md): src/cli.h's, through (distill core).
+;; Exit statuses (docs/cli.md): src/exitcode.h's table, through (distill core).
 (define exit-build %exit-build)
 (define exit-usage %exit-usage)
 (define exit-recipe %exit-recipe)
@@ -136,6 +136,20 @@ that names the culprit, else FORM itself."
                 (+ 1 (assq-ref props 'column)))
         file)))
 
+(define (missing-seed message)
+  "When MESSAGE is the fetcher's failure to copy a seed package from the
+seed directory, one line saying where the seed is looked for and what to
+run; else #f."
+  ;; (distill seed) is loaded by then, by the plans that need the seed.
+  (let* ((dir ((module-ref (resolve-interface '(distill seed)) 'seed-directory)))
+         (m (and dir (string-match
+                      (string-append "^cannot fetch file://" (regexp-quote dir)
+                                     "/([^ /]+) ")
+                      message))))
+    (and m
+         (format #f "the seed package ~a is not in ~a, where this distill looks for the seed ($DISTILL_SEED, else seed/debs beside its Scheme library): run scripts/fetch-seed in distill's checkout, and set DISTILL_SEED to that checkout's seed/debs when distill runs from elsewhere"
+                 (match:substring m 1) dir))))
+
 (define (report file form key args stack)
   (cond
    ((eq? key 'quit)                     ; (exit N) from the script
@@ -143,7 +157,8 @@ that names the culprit, else FORM itself."
       (cond ((integer? v) v) ((eq? v #f) 1) (else 0))))
    ((eq? key 'distill-build-failed) exit-build)
    ((eq? key 'distill-fetch-error)
-    (format (current-error-port) "distill: error: ~a~%" (car args))
+    (format (current-error-port) "distill: error: ~a~%"
+            (or (missing-seed (car args)) (car args)))
     exit-build)
    ((eq? key 'distill-system-error)
     (format (current-error-port) "distill: error: ~a~%" (car args))
@@ -490,17 +505,64 @@ outputs are bit-identical."
              (begin (%remove-tree fresh) 0)
              (begin (format #t "the fresh store is kept at ~a~%" fresh) exit-build)))))))
 
+(define (json-string s)
+  "S as a JSON string: quote, backslash and control characters escaped."
+  (call-with-output-string
+    (lambda (port)
+      (write-char #\" port)
+      (string-for-each
+       (lambda (c)
+         (cond ((memv c '(#\" #\\)) (write-char #\\ port) (write-char c port))
+               ((char<? c #\space) (format port "\\u~4,'0x" (char->integer c)))
+               (else (write-char c port))))
+       s)
+      (write-char #\" port))))
+
+(define (tree-size path)
+  "The bytes of the file PATH, or of the files under the directory PATH."
+  (let ((st (lstat path)))
+    (if (eq? (stat:type st) 'directory)
+        (fold (lambda (name sum) (+ sum (tree-size (string-append path "/" name))))
+              0 (scandir path (lambda (n) (not (member n '("." ".."))))))
+        (stat:size st))))
+
+(define (print-json plans)
+  "--json: one JSON document on stdout, a result per plan of PLANS:
+plan hash, name, output hash, store path and size (null when there is
+none), status (built, cached, failed or skipped)."
+  (define (str-or-null x) (if x (json-string x) "null"))
+  (display "{\"results\": [")
+  (let loop ((ps plans) (sep ""))
+    (unless (null? ps)
+      (let* ((p (car ps))
+             (path (and (plan-built? p) (plan-output-path p))))
+        (format #t "~a~%  {\"plan\": ~a, \"name\": ~a, \"output\": ~a, \"path\": ~a, \"size\": ~a, \"status\": ~a}"
+                sep (str-or-null (plan-hash p)) (json-string (plan-name p))
+                (str-or-null (plan-outputs p)) (str-or-null path)
+                (if path (tree-size path) "null")
+                (json-string (symbol->string (or (plan-state p) 'skipped))))
+        (loop (cdr ps) ","))))
+  (display "\n]}\n"))
+
 (define (build-script argv args backtrace?)
   "distill build TARGET...: build the plans, or lists of plans, the TARGETs
 end with."
   (with-targets
    argv args backtrace?
    (lambda (plans)
-     (build-plans! plans)
-     (unless (%dry-run?)
-       (print-outputs plans)
-       (%result-links (map (lambda (p) (cons (plan-output-kind p) (plan-outputs p)))
-                           plans)))
+     (cond ((%dry-run?) (build-plans! plans))
+           ((%json?)
+            (catch 'distill-build-failed
+              (lambda () (build-plans! plans))
+              (lambda (key . rest)
+                (print-json plans)
+                (apply throw key rest)))
+            (print-json plans))
+           (else
+            (build-plans! plans)
+            (print-outputs plans)
+            (%result-links (map (lambda (p) (cons (plan-output-kind p) (plan-outputs p)))
+                                plans))))
      0)))
 
 (define (print-outputs plans)

@@ -58,20 +58,29 @@ int main(void)
 	    "Suites: bookworm\n\n"
 	    "Types: deb\nEnabled: no\nURIs: http://disabled.example/debian\n\n"
 	    "Types: deb\nURIs: http://seven.example/debian");
+	put(d, "a2.sources",
+	    "Types: deb\nURIs: http://folded1.example/debian\n"
+	    "# a comment inside the field\n"
+	    "  http://folded2.example/debian\n\thttp://folded3.example/debian-security\n"
+	    "\thttp://folded4.example/debian\nSuites: bookworm\n"
+	    "  more-suites\n\n"
+	    "Types: deb\nURIs:\n http://folded-disabled.example/debian\nEnabled: no\n");
 	put(d, "b.sources.disabled", "Types: deb\nURIs: http://ignored.example/debian\n");
 	put(d, "c.list", "deb https://eight.example/debian bookworm main");
 	s = joined(mirror_apt_debian(apt, &n), &n);
 	is_str(s, "http://one.example/debian http://two.example/debian http://three.example/mirror/debian "
 	       "http://four.example/debian http://six.example/debian http://seven.example/debian "
-	       "https://eight.example/debian",
-	       "one-line and deb822 sources, each Debian archive once, in order; no security "
-	       "archive, no disabled stanza, no other files");
+	       "http://folded1.example/debian http://folded2.example/debian "
+	       "http://folded4.example/debian https://eight.example/debian",
+	       "one-line and deb822 sources (URIs on one line or folded over several), each "
+	       "Debian archive once, in order; no security archive, no disabled stanza, no "
+	       "other files");
 	free(s);
 
 	const char *url = "mirror://debian/pool/main/s/skalibs/skalibs_2.13.1.1.orig.tar.gz";
 	unsetenv("DISTILL_MIRROR_DEBIAN");
 	s = joined(mirror_expand(url, apt, &n), &n);
-	ok(n == 7 && !strncmp(s, "http://one.example/debian/pool/main/s/skalibs/skalibs_2.13.1.1.orig.tar.gz "
+	ok(n == 10 && !strncmp(s, "http://one.example/debian/pool/main/s/skalibs/skalibs_2.13.1.1.orig.tar.gz "
 			       "http://two.example/debian/pool/main/s/", 100),
 	   "mirror://debian/PATH: PATH on each archive apt knows (%s)", s);
 	free(s);
