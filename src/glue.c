@@ -637,7 +637,7 @@ static SCM result_links_p(SCM outputs)
 		get_hash(scm_cdr(x), &o[i].hash, "%result-links");
 	}
 	int r = result_links(the_store(), cli->out_link ? cli->out_link : "result",
-			     cli->out_link != NULL, o, n, stderr);
+			     cli->out_link != NULL, o, n, cli->sched.quiet ? NULL : stderr);
 	free(o);
 	if (r < 0)
 		core_error("distill-system-error");

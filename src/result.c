@@ -91,7 +91,7 @@ int result_links(struct store *s, const char *base, bool must, const struct outp
 		char *name = result_name(base, i), *to = NULL;
 		long long size;
 		int r = result_link(s, name, &outs[i], &size);
-		if (r == 0 && (to = output_path(s, &outs[i]))) {
+		if (r == 0 && say && (to = output_path(s, &outs[i]))) {
 			char *h = size >= 0 ? human(size) : NULL;
 			fprintf(say, "%s -> %s%s%s%s\n", name, to, h ? " (" : "", h ? h : "",
 				h ? ")" : "");
@@ -102,7 +102,7 @@ int result_links(struct store *s, const char *base, bool must, const struct outp
 		if (r < 0 && must)
 			return -1;
 		if (r < 0)
-			fprintf(say, "distill: warning: no result link: %s (-o NAME names it, "
+			fprintf(stderr, "distill: warning: no result link: %s (-o NAME names it, "
 				"--no-link makes none)\n", err_msg());
 	}
 	return 0;

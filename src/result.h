@@ -18,10 +18,10 @@ int result_link(struct store *s, const char *link, const struct output *o, long 
 /* The name of the i-th (from 0) of several links of base: base, base-2,
  * base-3, ... (malloc'd). */
 char *result_name(const char *base, size_t i);
-/* The links of n outputs (result_name of base), each said on say as
- * "LINK -> PATH" and, for a file (an image), its size.  A link that cannot
- * be made stops them (-1, err set) when must (the user named it), else is
- * a warning on say. */
+/* The links of n outputs (result_name of base), each said on say (NULL:
+ * not said, as with -q) as "LINK -> PATH" and, for a file (an image), its
+ * size.  A link that cannot be made stops them (-1, err set) when must
+ * (the user named it), else is a warning on stderr. */
 int result_links(struct store *s, const char *base, bool must, const struct output *outs,
 		 size_t n, FILE *say);
 
