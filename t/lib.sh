@@ -176,3 +176,13 @@ stop_guest() {
 	done
 	kill $boot_pid 2>/dev/null
 }
+
+# guest_refused KEY: 0 when ssh with KEY is refused (exit 255, only
+# public keys offered: "Permission denied (publickey)") and nothing ran,
+# else 1; sets refused_rc, ssh's status.
+guest_refused() {
+	guest "$1" 'echo STRANGER-IN' > "$scratch/stranger.out" 2> "$scratch/stranger.err"
+	refused_rc=$?
+	[ $refused_rc = 255 ] && ! grep -q STRANGER-IN "$scratch/stranger.out" &&
+		grep -q 'Permission denied (publickey)' "$scratch/stranger.err"
+}
