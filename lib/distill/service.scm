@@ -7,6 +7,11 @@
 ;;; name for other services).  Scripts are text (starting with "#!") or
 ;;; execline data, written by (distill execline) for /bin/execlineb.
 ;;;
+;;; Upstream's svc/ define services as procedures of their configuration
+;;; ((sshd LINES)): service-procedure lets such a procedure, given bare in
+;;; a system's services:, stand for its default service, and config-text
+;;; turns a configuration (text, or a list of lines) into a file's text.
+;;;
 ;;; services-order resolves the dependencies when the image is built, not
 ;;; at boot: every name a service starts after must be a service of the
 ;;; system (a service object given in after: is added to it), names are
