@@ -54,15 +54,18 @@ static const struct option arch_options[] = {{"arch", required_argument, NULL, O
 
 static const struct command commands[] = {
 	{"build", "build-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
-	 "build [--arch ARCH] TARGET... [-o NAME | --no-link] [-- ARGS...]",
+	 "build [--arch ARCH] TARGET...|PLATFORM [SYSTEM] [-o NAME | --no-link] [-- ARGS...]",
 	 "Build each TARGET with everything it needs: a script file (the plan or\n"
-	 "list of plans its last expression returns; ARGS are its arguments), or\n"
-	 "the name of a package, whose (pkg NAME) is expanded for ARCH (x86_64,\n"
-	 "aarch64, ppc64le; default x86_64).  Prints, for each plan, the output\n"
-	 "hash and its path in the store, and leaves a symlink to each output,\n"
-	 "result (-o NAME: NAME; then NAME-2, NAME-3... for the next plans), that\n"
-	 "keeps it from gc while it points there; --no-link: none.  Each link is\n"
-	 "said on stderr, a file's with its size."},
+	 "list of plans its last expression returns, or the image of the system it\n"
+	 "defines on the platform it defines; ARGS are its arguments), or the name\n"
+	 "of a package, whose (pkg NAME) is expanded for ARCH (x86_64, aarch64,\n"
+	 "ppc64le; default x86_64); or the image of the system SYSTEM (a script\n"
+	 "defining or ending with a system; default: a minimal one) on PLATFORM\n"
+	 "(plat/PLATFORM.scm).  Prints, for each plan, the output hash and its\n"
+	 "path in the store, and for an image its size; and leaves a symlink to\n"
+	 "each output, result (-o NAME: NAME; then NAME-2, NAME-3... for the next\n"
+	 "plans), that keeps it from gc while it points there; --no-link: none.\n"
+	 "Each link is said on stderr, a file's with its size."},
 	{"pin", "pin-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
 	 "pin [--arch ARCH] TARGET... [--pins FILE] [-- ARGS...]",
 	 "Build each TARGET as build does, then write the output hash of every\n"
@@ -82,18 +85,18 @@ static const struct command commands[] = {
 	 "Evaluate a Scheme script (postfix keywords on, distill's modules on\n"
 	 "the load path); with no script, start a REPL."},
 	{"fetch", "fetch-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
-	 "fetch [--arch ARCH] TARGET... [-- ARGS...]",
+	 "fetch [--arch ARCH] TARGET...|PLATFORM [SYSTEM] [-- ARGS...]",
 	 "Fetch every source the plans of TARGET need into the store (mirrors\n"
 	 "in $DISTILL_MIRRORS first), so that building can then run offline."},
 	{"list", "list-sources-script", NULL, "sources", 1, MANY, 1, NULL, NULL,
-	 "list sources TARGET... [-- ARGS...]",
+	 "list sources TARGET...|PLATFORM [SYSTEM] [-- ARGS...]",
 	 "Print the pin and URL of every source the plans of TARGET need."},
 	{"list", "list-packages-script", NULL, "packages", 0, 0, 0, NULL, NULL,
 	 "list packages",
 	 "Print the name of each package module (pkg/NAME.scm on the load path),\n"
 	 "sorted, and the version of the package NAME it exports, if it does."},
 	{"verify", "verify-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
-	 "verify [--arch ARCH] TARGET... [-- ARGS...]",
+	 "verify [--arch ARCH] TARGET...|PLATFORM [SYSTEM] [-- ARGS...]",
 	 "Build the plans of TARGET, then build every plan they need again in a\n"
 	 "fresh temporary store, and report plan by plan whether the outputs\n"
 	 "are bit-identical (exit 1, keeping that store, when one is not)."},
@@ -101,8 +104,9 @@ static const struct command commands[] = {
 	 "boot TARGET|PLATFORM [SYSTEM] [--expect REGEX] [--timeout S] [--forward HOSTPORT:GUESTPORT]...\n"
 	 "               [--accel kvm|tcg] [--state FILE] [-- ARGS...]",
 	 "Build TARGET, a script ending with a boot spec ((distill boot): kernel,\n"
-	 "initrd, disk image) or a disk image plan, or the system SYSTEM (a\n"
-	 "script ending with a make-system; default: a minimal one) laid out\n"
+	 "initrd, disk image) or a disk image plan, or defining a system and its\n"
+	 "platform, or the system SYSTEM (a script defining or ending with a\n"
+	 "make-system; default: a minimal one) laid out\n"
 	 "for PLATFORM (plat/PLATFORM.scm), and run it in QEMU on its\n"
 	 "serial console, with user-mode networking (--forward: a TCP port of\n"
 	 "127.0.0.1 to the guest's) and a disk used through a copy-on-write\n"
@@ -116,7 +120,7 @@ static const struct command commands[] = {
 	 "Write a starter system, FILE (default system.scm; never over an\n"
 	 "existing file): DHCP, chrony, and SSH logins for holders of\n"
 	 "certificates signed by the CA key ca.pub beside it.  Boot it with\n"
-	 "distill boot qemu-x86_64 FILE --forward 2222:22."},
+	 "distill boot qemu-system-x86_64 FILE --forward 2222:22."},
 	{"sum", NULL, cli_sum, NULL, 0, MANY, 0, NULL, NULL, "sum [FILE...]",
 	 "Print the BLAKE2b-256 (base64url, the form distill pins with) and the\n"
 	 "SHA-256 of each FILE, or of standard input when there is none."},

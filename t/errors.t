@@ -38,12 +38,12 @@ mkdir -p "$scratch/sys"
 cp "$top/examples/system.scm" "$scratch/sys/"
 ssh-keygen -q -t ed25519 -N '' -f "$scratch/sys/ca"
 chmod -R a+rX "$scratch/sys"
-line=$(grep -n '^(make-system' "$scratch/sys/system.scm" | cut -d: -f1)
+line=$(grep -n '^(define system' "$scratch/sys/system.scm" | cut -d: -f1)
 as_user "$distill --store $scratch/user-store build sys/system.scm > out2 2> err2"
 rc=$?
 ok $([ $rc = 3 ] && one_line err2 &&
-	grep -qx "sys/system.scm:$line:1: error: the script must end with a plan or a list of plans, not a system \"distill\"" err2; echo $?) \
-	"build examples/system.scm: exit 3 (got $rc), one line naming a system ($(wc -c < err2) bytes)"
+	grep -qx "sys/system.scm:$line:1: error: the script gives a system \"distill\" and no platform to lay it out on: name one before it (as in distill build qemu-system-x86_64 FILE), or define platform in it" err2; echo $?) \
+	"build examples/system.scm: exit 3 (got $rc), one line naming the system and how to name a platform ($(wc -c < err2) bytes)"
 head -c 300 err2 | diag
 cat > "$scratch/svc.scm" <<'EOS'
 (import (distill service))

@@ -173,7 +173,6 @@ shared_store=${DISTILL_TEST_STORE:-/tmp/distill-test-store}
 # toolchain and busybox of platform.t's disks are system.t's too).
 second_store=$shared_store-fresh
 
-
 # image_tool_debs: the image tools' packages (seed/debs, checked) copied to
 # $scratch/debs, where an ordinary user can read them (DISTILL_SEED).
 # Reports one test.
@@ -192,4 +191,64 @@ EOS
 	echo "$pkgs" | (cd "$top/seed/debs" && sha256sum -c --quiet -) 2>&1 | diag
 	echo "$pkgs" | while read -r sum file; do cp "$top/seed/debs/$file" "$scratch/debs/"; done
 	chmod -R a+rX "$scratch/debs"
+}
+
+# boot_system CONSOLE COMMAND...: run the distill COMMAND (a boot, as
+# as_user, its stdout into $scratch/CONSOLE) in the background and wait,
+# up to 300 s, for its services to start; sets boot_pid and boot_secs.
+boot_system() {
+	console=$scratch/$1
+	shift
+	as_user "$*" > "$console" &
+	boot_pid=$!
+	boot_secs=0
+	while [ $boot_secs -lt 300 ] && ! grep -q 'distill-rc: services started' "$console" 2>/dev/null; do
+		kill -0 $boot_pid 2>/dev/null || break
+		sleep 1
+		boot_secs=$((boot_secs + 1))
+	done
+}
+
+# guest KEY COMMAND: run COMMAND as root in the guest booted with port
+# $guest_port forwarded to its 22, logging in with KEY.
+guest_ssh="ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=30 -o LogLevel=ERROR"
+guest() {
+	$guest_ssh -p "$guest_port" -i "$1" root@127.0.0.1 "$2"
+}
+
+# guest_login KEY COMMAND: guest, tried for a minute (sshd listens a
+# moment after it starts) while the machine runs; its output in $out,
+# 0 in $login once COMMAND printed SSH-OK, its stderr in $scratch/ssh1.err.
+guest_login() {
+	i=0
+	while :; do
+		out=$(guest "$1" "$2" 2> "$scratch/ssh1.err")
+		echo "$out" | grep -q SSH-OK
+		login=$?
+		[ $login != 0 ] && [ $i -lt 30 ] && kill -0 $boot_pid 2>/dev/null || break
+		sleep 2
+		i=$((i + 1))
+	done
+}
+
+# stop_guest KEY: poweroff over ssh, and wait up to a minute for the
+# machine to stop (killed after that); sets stop_secs.
+stop_guest() {
+	timeout 30 $guest_ssh -p "$guest_port" -i "$1" root@127.0.0.1 poweroff > /dev/null 2>&1
+	stop_secs=0
+	while [ $stop_secs -lt 60 ] && kill -0 $boot_pid 2>/dev/null; do
+		sleep 1
+		stop_secs=$((stop_secs + 1))
+	done
+	kill $boot_pid 2>/dev/null
+}
+
+# guest_refused KEY: 0 when ssh with KEY is refused (exit 255, only
+# public keys offered: "Permission denied (publickey)") and nothing ran,
+# else 1; sets refused_rc, ssh's status.
+guest_refused() {
+	guest "$1" 'echo STRANGER-IN' > "$scratch/stranger.out" 2> "$scratch/stranger.err"
+	refused_rc=$?
+	[ $refused_rc = 255 ] && ! grep -q STRANGER-IN "$scratch/stranger.out" &&
+		grep -q 'Permission denied (publickey)' "$scratch/stranger.err"
 }

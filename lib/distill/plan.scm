@@ -27,9 +27,12 @@
 ;;; URL for a remote archive, else #f (interned contents are in the store,
 ;;; not in the value); live-artifact-hashes is the content a set of plans
 ;;; needs (what `distill gc` keeps for them is decided from its roots).
+;;; (distill text)'s lines, map-lines, join-with and tabular are here too,
+;;; as upstream's guide uses them with interned.
 (define-module (distill plan)
   #:use-module (distill core)
   #:use-module (distill check)
+  #:use-module (distill text)
   #:use-module (rnrs bytevectors)
   #:use-module (ice-9 binary-ports)
   #:use-module (srfi srfi-1)
@@ -49,7 +52,10 @@
             plan-built? plan-state current-script-directory
             artifact-format artifact-extra update-path short-hash
             plan->encoding plan-encoding-hash load-plan
-            for-each-anchor live-artifact-hashes plan-dir))
+            for-each-anchor live-artifact-hashes plan-dir)
+  ;; The text helpers, for the contents of interned files: upstream's
+  ;; guide writes (interned PATH MODE (lines ...)) importing (distill plan).
+  #:re-export (lines map-lines join-with tabular))
 
 (define-record-type <artifact>
   (%make-artifact kind path mode target hash source pin)

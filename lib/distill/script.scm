@@ -5,7 +5,14 @@
 ;;; the command's arguments, the arguments after "--" (a script's own), and
 ;;; whether --backtrace was given.  A script is read form by form (postfix keywords
 ;;; on, positions recorded) and evaluated in a fresh module where R7RS
-;;; `import` and Guile's own forms work.  A recipe error is printed on one
+;;; `import` and Guile's own forms work.  Its `import` also takes upstream
+;;; distill's CHICKEN forms: `scheme` and the (chicken ...) modules whose
+;;; names Guile has anyway are dropped, the others refused, naming why
+;;; (script-import).  A script that defines `system` (and maybe
+;;; `platform`) and ends with a definition is a system script: its value
+;;; is that system, laid out on that platform or on the PLATFORM of
+;;; `distill build PLATFORM SYSTEM` (and fetch, list sources, verify,
+;;; boot).  A recipe error is printed on one
 ;;; line as FILE:LINE:COLUMN: error: MESSAGE (lines and columns counted
 ;;; from 1), with Guile's backtrace only when --backtrace was given.  Each
 ;;; procedure returns the process exit status (docs/cli.md).
@@ -22,6 +29,7 @@
   #:use-module ((ice-9 session) #:select (procedure-arguments))
   #:use-module ((ice-9 ftw) #:select (scandir))
   #:use-module (srfi srfi-1)
+  #:use-module (srfi srfi-9)
   #:export (run-script build-script pin-script sbom-script fetch-script list-sources-script
             list-packages-script verify-script boot-script init-script))
 
@@ -204,10 +212,104 @@ LINE:COLUMN (from 0), for the error's location."
         (set-source-properties! form `((line . ,line) (column . ,column)))
         form)))
 
+;;; upstream's imports
+
+(define chicken-harmless
+  ;; (chicken NAME) modules whose names a recipe uses are Guile's too.
+  '((base) (module) (syntax) (keyword)))
+
+(define chicken-refused
+  ;; Why the other (chicken NAME) modules are refused.
+  '(((foreign) . "it calls C from Scheme, which no recipe can do here")
+    ((process) . "it runs programs as the script is evaluated: a recipe names what to run in a plan's /build, in the sandbox")
+    ((process-context) . "it reads the environment and arguments of the machine evaluating the script; a recipe must mean the same everywhere (a script's own arguments are (program-arguments))")
+    ((string) . "its string-split and friends take other arguments than Guile's procedures of the same names: use (srfi srfi-13) or (distill text)")
+    ((file) . "its file procedures differ from Guile's of the same names: use Guile's, or (distill filepath)")
+    ((file posix) . "its file procedures differ from Guile's of the same names: use Guile's, or (distill filepath)")
+    ((eval) . "distill evaluates the script itself, in Guile")))
+
+(define (chicken-spec spec)
+  "#f for the (chicken ...) library SPEC when Guile has its names anyway;
+otherwise a recipe error saying why it is refused."
+  (unless (member (cdr spec) chicken-harmless)
+    (recipe-error 'chicken "~s is CHICKEN Scheme's, and distill evaluates scripts with Guile: ~a"
+                  (list spec (or (assoc-ref chicken-refused (cdr spec))
+                                 "it has no counterpart here that means the same: take what you need from Guile's modules ((srfi srfi-1), (ice-9 ...))"))))
+  #f)
+
+(define (import-spec spec)
+  "What Guile's import is given for upstream's import SPEC: SPEC itself,
+a library renamed (chicken.base, srfi-1), or #f for nothing to import
+(scheme, whose names every script has)."
+  (cond ((eq? spec 'scheme) #f)
+        ((and (symbol? spec) (string-prefix? "chicken." (symbol->string spec)))
+         (chicken-spec (map string->symbol (string-split (symbol->string spec) #\.))))
+        ((and (symbol? spec) (string-prefix? "srfi-" (symbol->string spec)))
+         (list 'srfi spec))
+        ((symbol? spec)
+         (recipe-error 'import "~a is no library: a library's name is a list, as (distill plan)"
+                       (list spec)))
+        ((and (pair? spec) (eq? (car spec) 'chicken)) (chicken-spec spec))
+        ((and (pair? spec) (memq (car spec) '(only except prefix rename)) (pair? (cdr spec)))
+         (let ((lib (import-spec (cadr spec))))
+           (and lib (cons* (car spec) lib (cddr spec)))))
+        (else spec)))
+
+(define-syntax script-import
+  ;; A script's import: Guile's, on the specs import-spec gives.
+  (lambda (x)
+    (syntax-case x ()
+      ((kw spec ...)
+       (with-syntax (((kept ...)
+                      (filter-map (lambda (s)
+                                    (let ((d (import-spec (syntax->datum s))))
+                                      (and d (datum->syntax #'kw d))))
+                                  #'(spec ...))))
+         #'(import kept ...))))))
+
+(define (script-module)
+  "A fresh module for a script, with script-import as its import."
+  (let ((module (make-fresh-user-module)))
+    (module-add! module 'import (module-variable (resolve-module '(distill script)) 'script-import))
+    module))
+
+;;; system scripts
+
+(define-record-type <system-script>
+  (system-script system platform)
+  system-script?
+  (system system-script-system)         ; a (distill system) system
+  (platform system-script-platform))    ; its platform, or #f
+
+(define (local-value module name)
+  (let ((v (module-local-variable module name)))
+    (and v (variable-bound? v) (variable-ref v))))
+
+(define (system-value? v)
+  "Is V a (distill system) system?  (Only a script that loaded (distill
+system) can give one: the module is not loaded to ask.)"
+  (let ((m (resolve-module '(distill system) #f #:ensure #f)))
+    ;; eval, not module-ref: a record predicate is an inlinable macro
+    (and m ((eval 'system? m) v))))
+
+(define (script-value module last)
+  "A script's value: LAST, its last value, unless the script defines a
+system `system` and ends with a definition (or with that system): then
+a system script, with the platform `platform` when it defines one."
+  (let ((sys (local-value module 'system)))
+    (if (and sys (or (unspecified? last) (eq? last sys))
+             (system-value? sys))
+        (let ((plat (local-value module 'platform)))
+          (when (and plat (not ((eval 'platform? (resolve-module '(distill platform))) plat)))
+            (recipe-error 'platform "the script's platform is ~s, not a platform (make-platform)"
+                          (list plat)))
+          (system-script sys plat))
+        last)))
+
 (define (eval-script file args backtrace? then)
   "Evaluate FILE in a fresh module, then call THEN with the last value;
 returns an exit status."
-  (let ((module (make-fresh-user-module))
+  (let ((module (script-module))
         (problem (script-problem file))
         (form #f)
         (stack #f))
@@ -230,7 +332,7 @@ returns an exit status."
                          (column (port-column port))
                          (x (read port)))
                     (if (eof-object? x)
-                        (begin (close-port port) (then last))
+                        (begin (close-port port) (then (script-value module last)))
                         (begin (set! form (positioned x line column))
                                (loop (parameterize ((current-script-directory dir))
                                        (save-module-excursion
@@ -397,37 +499,77 @@ none)."
         (else (package-target name backtrace? then))))
 
 (define (with-targets names args backtrace? then)
-  "Each of NAMES (a command's TARGETs, each evaluated with ARGS) in turn;
-then THEN with all their plans, in order.  Returns the exit status of THEN,
-or that of the first target that fails."
-  (let loop ((names names) (plans '()))
-    (if (null? names)
-        (then plans)
-        (target (car names) args backtrace?
-                (lambda (v) (loop (cdr names) (append plans (script-plans v))))))))
+  "A command's TARGETs, NAMES, each evaluated with ARGS, in turn; then
+THEN with all their plans, in order, and those of them that are system
+images.  NAMES may be a PLATFORM and at most one SYSTEM script instead:
+the image of the system (default: the minimal system) on the platform.
+Returns the exit status of THEN, or that of the first target that fails."
+  (let ((plat (platform-or-failed (car names))))
+    (cond
+     ((eq? plat 'failed) exit-recipe)
+     (plat
+      (platform-system (car names) plat (cdr names) args backtrace?
+                       (lambda (system)
+                         (let ((disk (list ((platform-ref 'platform-disk) plat system))))
+                           (then disk disk)))))
+     (else
+      (let loop ((names names) (plans '()) (images '()))
+        (if (null? names)
+            (then plans images)
+            (target (car names) args backtrace?
+                    (lambda (v)
+                      (let ((ps (script-plans v)))
+                        (loop (cdr names) (append plans ps)
+                              (if (system-script? v) (append images ps) images)))))))))))
+
+(define (platform-system name plat system args backtrace? then)
+  "THEN with the system of the script SYSTEM (a list of one name, or '():
+the minimal system), evaluated with ARGS, to lay out on the platform PLAT
+named NAME; the exit status of THEN, or of the failure."
+  (cond ((and (pair? system) (pair? (cdr system)))
+         (usage-error "~a is a platform: it takes one SYSTEM, not ~{~a~^ ~}" name system))
+        ((and (pair? system) (not (script-name? (car system))))
+         (usage-error "~a is a platform, and ~a is no script to lay out on it (a script is named with a / or .scm)"
+                      name (car system)))
+        ((null? system)
+         (if (pair? args)
+             (usage-error "the minimal system of ~a is no script: it takes no arguments" name)
+             (catch #t
+               (lambda () (then ((platform-ref 'minimal-system))))
+               (lambda (key . args) (report name #f key args #f)))))
+        (else
+         (eval-script (car system) args backtrace?
+                      (lambda (v)
+                        (then (if (system-script? v) (system-script-system v) v)))))))
 
 (define (run-script argv args backtrace?)
   "distill run [SCRIPT ARGS... [-- ARGS...]]: evaluate SCRIPT with all the
 ARGS, or start a REPL."
   (if (null? argv)
       (begin
-        (set-current-module (make-fresh-user-module))
+        (set-current-module (script-module))
         ((module-ref (resolve-interface '(ice-9 top-repl)) 'top-repl))
         0)
       (eval-script (car argv) (append (cdr argv) args) backtrace? (lambda (v) 0))))
 
 (define (script-plans v)
-  "The plans a script's last value V names: a plan or a list of plans."
-  (let ((plans (if (plan? v) (list v) v)))
-    (unless (and (list? plans) (every plan? plans))
-      (error "the script must end with a plan or a list of plans, not" v))
-    plans))
+  "The plans a script's value V names: a plan or a list of plans, or the
+image of a system script on its platform."
+  (cond ((plan? v) (list v))
+        ((and (system-script? v) (system-script-platform v))
+         (list ((platform-ref 'platform-disk) (system-script-platform v)
+                (system-script-system v))))
+        ((or (system-script? v) (system-value? v))
+         (recipe-error 'system "the script gives ~s and no platform to lay it out on: name one before it (as in distill build qemu-system-x86_64 FILE), or define platform in it"
+                       (list (if (system-script? v) (system-script-system v) v))))
+        ((and (list? v) (every plan? v)) v)
+        (else (error "the script must end with a plan or a list of plans, not" v))))
 
 (define (fetch-script argv args backtrace?)
   "distill fetch TARGET...: fetch every source the plans of the TARGETs need."
   (with-targets
    argv args backtrace?
-   (lambda (plans)
+   (lambda (plans . _)
      (fetch-sources! plans)
      (format #t "~a sources present~%" (length (plan-sources plans)))
      0)))
@@ -436,7 +578,7 @@ ARGS, or start a REPL."
   "distill list sources TARGET...: print each source's pin and URL."
   (with-targets
    argv args backtrace?
-   (lambda (plans)
+   (lambda (plans . _)
      (for-each (lambda (a)
                  (format #t "~a ~a~%" (artifact-pin a) (artifact-source a)))
                (plan-sources plans))
@@ -473,7 +615,7 @@ again in a fresh temporary store, and report plan by plan whether the
 outputs are bit-identical."
   (with-targets
    argv args backtrace?
-   (lambda (plans)
+   (lambda (plans . _)
      (let* ((tmpdir (or (getenv "TMPDIR") "/tmp"))
             (fresh (mkdtemp (string-append tmpdir "/distill-verify.XXXXXX"))))
        (build-plans! plans)
@@ -546,10 +688,12 @@ none), status (built, cached, failed or skipped)."
 
 (define (build-script argv args backtrace?)
   "distill build TARGET...: build the plans, or lists of plans, the TARGETs
-end with."
+end with, or the images of the systems; distill build PLATFORM [SYSTEM]:
+the image of SYSTEM on PLATFORM.  An image's line also gives its size in
+bytes."
   (with-targets
    argv args backtrace?
-   (lambda (plans)
+   (lambda (plans images)
      (cond ((%dry-run?) (build-plans! plans))
            ((%json?)
             (catch 'distill-build-failed
@@ -560,19 +704,23 @@ end with."
             (print-json plans))
            (else
             (build-plans! plans)
-            (print-outputs plans)
+            (print-outputs plans images)
             (%result-links (map (lambda (p) (cons (plan-output-kind p) (plan-outputs p)))
                                 plans))))
      0)))
 
-(define (print-outputs plans)
-  "Print \"<output-hash> <store path>\" for each of PLANS, built."
+(define (print-outputs plans images)
+  "Print \"<output-hash> <store path>\" for each of PLANS, built, and
+the size in bytes of those that are IMAGES of systems."
   (for-each
    (lambda (p)
      ;; display, not format: this loop runs once per target
      (display (plan-outputs p))
      (display " ")
      (display (plan-output-path p))
+     (when (memq p images)              ; a system's image: its size too
+       (display " ")
+       (display (stat:size (stat (plan-output-path p)))))
      (newline))
    plans))
 
@@ -581,10 +729,10 @@ end with."
 file (--pins, default distill.pins) of every plan the TARGETs need."
   (with-targets
    argv args backtrace?
-   (lambda (plans)
+   (lambda (plans images)
      (build-plans! plans)
      (unless (%dry-run?)
-       (print-outputs plans)
+       (print-outputs plans images)
        (let ((n (%write-pins)))
          (format (current-error-port) "pinned the outputs of ~a plan~a~%"
                  n (if (= n 1) "" "s"))))
@@ -595,7 +743,7 @@ file (--pins, default distill.pins) of every plan the TARGETs need."
 2.3 document (JSON) of the TARGETs' plans and everything they need."
   (with-targets
    argv args backtrace?
-   (lambda (plans)
+   (lambda (plans images)
      (build-plans! plans)
      (unless (%dry-run?)
        (write-json (plans->spdx plans))
@@ -616,37 +764,46 @@ file (--pins, default distill.pins) of every plan the TARGETs need."
   ;; the toolchain and packages, which other commands need not load.
   (module-ref (resolve-interface '(distill platform)) name))
 
-(define (platform-system-spec plat v)
-  "The boot spec of the system V (a script's last value) on PLAT."
-  ((platform-ref 'platform-boot-spec) plat (if (plan? v) (list v) v)))
+(define (platform-or-failed name)
+  "The platform NAME (platform-named), #f, or 'failed when loading (plat
+NAME) failed (reported)."
+  (catch #t
+    (lambda () (platform-named name))
+    (lambda (key . args)
+      (report name #f key args #f)
+      'failed)))
+
+(define (platform-system-spec plat system)
+  "The boot spec of SYSTEM (a system, or a script's last value: a plan
+or list of root items) on PLAT."
+  ((platform-ref 'platform-boot-spec) plat (if (plan? system) (list system) system)))
+
+(define (script-boot-spec v)
+  "The boot spec of a script's value V: a system script's on its
+platform, else (distill boot)'s ->boot-spec."
+  (if (system-script? v)
+      (begin
+        (script-plans v)                ; the error of a system without platform
+        (platform-system-spec (system-script-platform v) (system-script-system v)))
+      (->boot-spec v)))
 
 (define (boot-script argv args backtrace?)
   "distill boot TARGET: build the boot spec, or disk image plan, TARGET ends
-with and run it in QEMU ((distill boot), src/boot.c).  distill boot
-PLATFORM [SYSTEM]: boot the system SYSTEM ends with (the items of its root
-file system), or the minimal system, on the platform (plat PLATFORM).  ARGS
+with (or the system it defines, on its platform) and run it in QEMU
+((distill boot), src/boot.c).  distill boot PLATFORM [SYSTEM]: boot the
+system SYSTEM defines or ends with (or the items of its root file
+system), or the minimal system, on the platform (plat PLATFORM).  ARGS
 are the script's own arguments."
-  (let ((plat (catch #t
-                (lambda () (platform-named (car argv)))
-                (lambda (key . args)
-                  (report (car argv) #f key args #f)
-                  'failed))))
+  (let ((plat (platform-or-failed (car argv))))
     (cond ((eq? plat 'failed) exit-recipe)
           ((and (not plat) (pair? (cdr argv)))
            (usage-error "~a is not a platform, so it takes no SYSTEM ~a (a script's own \
 arguments come after --)" (car argv) (cadr argv)))
           ((not plat)
-           (target (car argv) args backtrace? (lambda (v) (boot! (->boot-spec v)))))
-          ((and (null? (cdr argv)) (pair? args))
-           (usage-error "the minimal system of ~a is no script: it takes no arguments"
-                        (car argv)))
-          ((null? (cdr argv))
-           (catch #t
-             (lambda () (boot! (platform-system-spec plat ((platform-ref 'minimal-system)))))
-             (lambda (key . args) (report (car argv) #f key args #f))))
+           (target (car argv) args backtrace? (lambda (v) (boot! (script-boot-spec v)))))
           (else
-           (eval-script (cadr argv) args backtrace?
-                        (lambda (v) (boot! (platform-system-spec plat v))))))))
+           (platform-system (car argv) plat (cdr argv) args backtrace?
+                            (lambda (system) (boot! (platform-system-spec plat system))))))))
 
 (define (init-script argv args backtrace?)
   "distill init [FILE]: write the starter system, examples/system.scm of
@@ -672,7 +829,7 @@ distill's library (looked in ~a); reinstall distill~%" (string-join %load-path "
         (format #t "wrote ~a: a system with DHCP, chrony and SSH certificate logins.
 Make its CA beside it, then boot it:
   ssh-keygen -t ed25519 -N '' -f ~a/ca
-  distill boot qemu-x86_64 ~a --forward 2222:22 --state var.qcow2~%"
+  distill boot qemu-system-x86_64 ~a --forward 2222:22 --state var.qcow2~%"
                 file (dirname file) file)
         0))
     (lambda (key . args)

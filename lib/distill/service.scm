@@ -7,6 +7,11 @@
 ;;; name for other services).  Scripts are text (starting with "#!") or
 ;;; execline data, written by (distill execline) for /bin/execlineb.
 ;;;
+;;; Upstream's svc/ define services as procedures of their configuration
+;;; ((sshd LINES)): service-procedure lets such a procedure, given bare in
+;;; a system's services:, stand for its default service, and config-text
+;;; turns a configuration (text, or a list of lines) into a file's text.
+;;;
 ;;; services-order resolves the dependencies when the image is built, not
 ;;; at boot: every name a service starts after must be a service of the
 ;;; system (a service object given in after: is added to it), names are
@@ -38,6 +43,7 @@
   #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill execline)
+  #:use-module (distill text)
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
   #:use-module (ice-9 match)
@@ -47,7 +53,8 @@
             make-user user? user-name user-uid user-gid user-home user-shell
             user-comment
             make-group group? group-name group-gid group-members
-            services-order services->root services-uses-execline?))
+            services-order services->root services-uses-execline?)
+  #:export (service-procedure config-text))
 
 ;;; Users and groups.
 
@@ -197,6 +204,33 @@ oneshot* or bundle*)."
       (recipe-error 'make-service "service ~a: the bundle's contents must be services or names" (list name))))
   (%service name inputs users groups after spec))
 
+(define (service-procedure proc default)
+  "PROC (a procedure of a service's configuration, as upstream's svc/
+define them: (sshd LINES)) made to stand, given bare in a system's
+services:, for DEFAULT, its service with the default configuration."
+  (set-procedure-property! proc 'distill-default-service default)
+  proc)
+
+(define (as-service x)
+  "X, or the default service of X when X is a service-procedure."
+  (or (and (procedure? x) (procedure-property x 'distill-default-service)) x))
+
+(define (config-line? x)
+  (define (word? w)
+    (or (symbol? w) (number? w)
+        (and (string? w) (not (string-index w #\newline)))))
+  (or (word? x) (and (list? x) (every word? x))))
+
+(define (config-text who what x)
+  "The text of a configuration file given as X: text (a string, as it
+is), or a list of lines, each a string, symbol or number or a list of
+those (written by (distill text)'s lines: a list's items separated by
+spaces).  A recipe error of WHO naming WHAT otherwise."
+  (cond ((string? x) x)
+        ((and (list? x) (every config-line? x)) (lines x))
+        (else (recipe-error who "~a ~s must be text or a list of lines (each a symbol, string or number, or a list of those)"
+                            (list what x)))))
+
 (define (ref-name x) (if (service? x) (service-name x) x))
 
 (define (service-deps s)
@@ -208,7 +242,7 @@ oneshot* or bundle*)."
 
 (define (closure services)
   "SERVICES and every service object they name in after: or contents."
-  (let loop ((todo services) (seen '()))
+  (let loop ((todo (map as-service services)) (seen '()))
     (match todo
       (() (reverse seen))
       ((s . rest)
