@@ -280,6 +280,23 @@ mkdir -p "$sd"
 cp "$top/examples/system.toml" "$top/examples/system.scm" "$sd/"
 ssh-keygen -q -t ed25519 -N '' -C test-ca -f "$sd/ca"
 sed 's/^ca-keys = .*/&\nconfig = [["Port", "2222"]]/' "$sd/system.toml" > "$sd/port.toml"
+# Files of the root: text with a mode, a local file, an empty one.
+cat "$sd/system.toml" - > "$sd/files.toml" <<'EOS'
+[[system.file]]
+path = "/etc/motd"
+mode = 0o600
+text = "hi\n"
+
+[[system.file]]
+path = "etc/ssh/ca.pub"
+local = "ca.pub"
+
+[[system.file]]
+path = "/etc/empty"
+EOS
+sed -e 's/^        (svc var-mount)/        (ice-9 textual-ports) (distill plan) &/' \
+    -e 's|^ packages: (list ca-certs wget))| packages: (list ca-certs wget)\n files: (list (interned "/etc/motd" #o600 "hi\\n") (interned "/etc/ssh/ca.pub" #o644 (call-with-input-file "ca.pub" get-string-all)) (interned "/etc/empty" #o644 "")))|' \
+    "$sd/system.scm" > "$sd/files.scm"
 cat > "$sd/digest.scm" <<'EOS'
 (use-modules (rnrs bytevectors) (distill plan) (distill core) (distill boot) (plat qemu-x86_64))
 (define memo (make-hash-table))
@@ -306,12 +323,18 @@ cat > "$sd/digest.scm" <<'EOS'
  (lambda (v) (show ((@@ (distill script) platform-system-spec) qemu-x86_64 v))))
 ((@@ (distill script) toml-target) "system.toml" '() #f show)
 ((@@ (distill script) toml-target) "port.toml" '() #f show)
+((@@ (distill script) eval-script) "files.scm" '() #f
+ (lambda (v) (show ((@@ (distill script) platform-system-spec) qemu-x86_64 v))))
+((@@ (distill script) toml-target) "files.toml" '() #f show)
 EOS
 (cd "$sd" && "$distill" --store "$scratch/errstore" run digest.scm > digests 2> digest.err)
 diag "$sd/digest.err"
 ok $([ "$(sed -n 1p "$sd/digests")" = "$(sed -n 2p "$sd/digests")" ] && [ -n "$(sed -n 1p "$sd/digests")" ] &&
 	[ "$(sed -n 3p "$sd/digests")" != "$(sed -n 1p "$sd/digests")" ]; echo $?) \
 	"system.toml's disk is system.scm's on qemu-x86_64 ($(sed -n 1p "$sd/digests")); a changed sshd config is not"
+ok $([ "$(sed -n 4p "$sd/digests")" = "$(sed -n 5p "$sd/digests")" ] && [ -n "$(sed -n 4p "$sd/digests")" ] &&
+	[ "$(sed -n 4p "$sd/digests")" != "$(sed -n 1p "$sd/digests")" ]; echo $?) \
+	"[[system.file]]s (text with a mode, local, empty) are make-system's files: ($(sed -n 4p "$sd/digests"))"
 (cd "$sd" && "$distill" --store "$scratch/errstore" -n build system.toml > build.n 2>&1 &&
 	"$distill" --store "$scratch/errstore" -n boot system.toml > boot.n 2>&1 &&
 	"$distill" --store "$scratch/errstore" -n boot qemu-x86_64 system.scm > scm.n 2>&1)
