@@ -270,4 +270,98 @@ name = "a"
 requires = ["nothing-here"]
 shell = "true"'
 
+# examples/system.toml, the example system as a [system] (no build: its
+# packages are heavy): the disk plan graph it gives `distill boot` is the
+# one `distill boot qemu-x86_64 examples/system.scm` lays out, compared by
+# a digest of every plan's name, inputs and contents (plan hashes need
+# the inputs built); a setting changed changes it.
+sd=$scratch/system
+mkdir -p "$sd"
+cp "$top/examples/system.toml" "$top/examples/system.scm" "$sd/"
+ssh-keygen -q -t ed25519 -N '' -C test-ca -f "$sd/ca"
+sed 's/^ca-keys = .*/&\nconfig = [["Port", "2222"]]/' "$sd/system.toml" > "$sd/port.toml"
+# Files of the root: text with a mode, a local file, an empty one.
+cat "$sd/system.toml" - > "$sd/files.toml" <<'EOS'
+[[system.file]]
+path = "/etc/motd"
+mode = 0o600
+text = "hi\n"
+
+[[system.file]]
+path = "etc/ssh/ca.pub"
+local = "ca.pub"
+
+[[system.file]]
+path = "/etc/empty"
+EOS
+sed -e 's/^        (svc var-mount)/        (ice-9 textual-ports) (distill plan) &/' \
+    -e 's|^ packages: (list ca-certs wget))| packages: (list ca-certs wget)\n files: (list (interned "/etc/motd" #o600 "hi\\n") (interned "/etc/ssh/ca.pub" #o644 (call-with-input-file "ca.pub" get-string-all)) (interned "/etc/empty" #o644 "")))|' \
+    "$sd/system.scm" > "$sd/files.scm"
+cat > "$sd/digest.scm" <<'EOS'
+(use-modules (rnrs bytevectors) (distill plan) (distill core) (distill boot) (plat qemu-x86_64))
+(define memo (make-hash-table))
+(define (digest p)
+  (or (hashq-ref memo p)
+      (let ((d (%hash-bytes
+                (string->utf8
+                 (object->string
+                  (list (plan-name p) (plan-raw-output p) (plan-timeout p) (plan-output-hash p)
+                        (map (lambda (i)
+                               (let* ((i ((@@ (distill plan) input-of) i)) (l (input-link i)))
+                                 (list (input-basedir i)
+                                       (if (plan? l)
+                                           (digest l)
+                                           (list (artifact-kind l) (artifact-path l) (artifact-mode l)
+                                                 (artifact-target l) (or (artifact-hash l) (artifact-pin l)))))))
+                             (plan-inputs p))))))))
+        (hashq-set! memo p d)
+        d)))
+(define (show spec)
+  (format #t "~a ~a ~a~%" (digest (boot-spec-disk spec)) (boot-spec-firmware spec) (boot-spec-memory spec))
+  0)
+((@@ (distill script) eval-script) "system.scm" '() #f
+ (lambda (v) (show ((@@ (distill script) platform-system-spec) qemu-x86_64 v))))
+((@@ (distill script) toml-target) "system.toml" '() #f show)
+((@@ (distill script) toml-target) "port.toml" '() #f show)
+((@@ (distill script) eval-script) "files.scm" '() #f
+ (lambda (v) (show ((@@ (distill script) platform-system-spec) qemu-x86_64 v))))
+((@@ (distill script) toml-target) "files.toml" '() #f show)
+EOS
+(cd "$sd" && "$distill" --store "$scratch/errstore" run digest.scm > digests 2> digest.err)
+diag "$sd/digest.err"
+ok $([ "$(sed -n 1p "$sd/digests")" = "$(sed -n 2p "$sd/digests")" ] && [ -n "$(sed -n 1p "$sd/digests")" ] &&
+	[ "$(sed -n 3p "$sd/digests")" != "$(sed -n 1p "$sd/digests")" ]; echo $?) \
+	"system.toml's disk is system.scm's on qemu-x86_64 ($(sed -n 1p "$sd/digests")); a changed sshd config is not"
+ok $([ "$(sed -n 4p "$sd/digests")" = "$(sed -n 5p "$sd/digests")" ] && [ -n "$(sed -n 4p "$sd/digests")" ] &&
+	[ "$(sed -n 4p "$sd/digests")" != "$(sed -n 1p "$sd/digests")" ]; echo $?) \
+	"[[system.file]]s (text with a mode, local, empty) are make-system's files: ($(sed -n 4p "$sd/digests"))"
+(cd "$sd" && "$distill" --store "$scratch/errstore" -n build system.toml > build.n 2>&1 &&
+	"$distill" --store "$scratch/errstore" -n boot system.toml > boot.n 2>&1 &&
+	"$distill" --store "$scratch/errstore" -n boot qemu-x86_64 system.scm > scm.n 2>&1)
+ok $([ $? = 0 ] && grep -q 'qemu-x86_64.img$' "$sd/build.n" && cmp -s "$sd/build.n" "$sd/boot.n" &&
+	cmp -s "$sd/build.n" "$sd/scm.n"; echo $?) \
+	"distill -n build and -n boot system.toml plan what distill -n boot qemu-x86_64 system.scm does"
+err_case nosvc '1:1: error: no service "telnetd"' '[system]
+platform = "qemu-x86_64"
+[[system.service]]
+name = "telnetd"'
+err_case svckey '1:1: error: service "chronyd": .*colour.* is called as \(chronyd-service #:key config\)' '[system]
+platform = "qemu-x86_64"
+[[system.service]]
+name = "chronyd"
+colour = "red"'
+err_case nolocal '5:9: error: local: no file "nope.pub"' '[system]
+platform = "qemu-x86_64"
+[[system.file]]
+path = "/x"
+local = "nope.pub"'
+err_case noplat '1:1: error: platform: no platform "vax"' '[system]
+platform = "vax"'
+err_case syskey '2:8: error: unknown key system.init' '[system]
+init = "systemd"'
+err_case both '3:1: error: a description has an \[image\] or a \[system\], not both' '[image]
+size = 8
+[system]
+platform = "qemu-x86_64"'
+
 done_testing

@@ -474,7 +474,8 @@ THEN with its plans and return its exit status.  Each component of caching
                                    (catch 'distill-no-target
                                      (lambda () (package-value name))
                                      (lambda _ #f)))
-                        keep: (lambda (name plan) (set! kept (acons name plan kept)))))))
+                        keep: (lambda (name plan) (set! kept (acons name plan kept)))
+                        system: toml-system))))
             (for-each (lambda (k)
                         (when (plan-built? (cdr k))
                           (%add-root (string-append "toml-" (car k)) (plan-hash (cdr k)))))
@@ -484,6 +485,45 @@ THEN with its plans and return its exit status.  Each component of caching
         (lambda (key . args)
           (when backtrace?
             (set! stack (make-stack #t 2)))))))))
+
+(define (service-named name args)
+  "The service NAME of (svc NAME): its value NAME; given ARGS (keywords
+and values), what the one procedure of the module whose name ends in
+-service makes of them."
+  (let* ((mod (resolve-module `(svc ,(string->symbol name)) #:ensure #f))
+         (iface (and mod (module-public-interface mod)))
+         (makers (if iface
+                     (filter (lambda (s) (string-suffix? "-service" (symbol->string s)))
+                             (module-map (lambda (k v) k) iface))
+                     '())))
+    (cond ((not iface)
+           (recipe-error 'system "no service ~s (no module (svc ~a))" (list name name)))
+          ((null? args)
+           (if (module-variable iface (string->symbol name))
+               (module-ref iface (string->symbol name))
+               (recipe-error 'system "(svc ~a) exports no service ~a" (list name name))))
+          ((not (= (length makers) 1))
+           (recipe-error 'system "service ~s takes no settings ((svc ~a) has no one NAME-service procedure)"
+                         (list name name)))
+          (else
+           (catch 'keyword-argument-error
+             (lambda () (apply (module-ref iface (car makers)) args))
+             (lambda (key . a)
+               (recipe-error 'system "service ~s: ~a is called as ~a"
+                             (list name (message-of key a) (arity-text (module-ref iface (car makers)))))))))))
+
+(define (toml-system platform hostname packages services files)
+  "The boot spec of a TOML [system]: make-system of (distill system) with
+the services of (svc NAME) by name, on the platform (plat PLATFORM), as
+distill boot PLATFORM SYSTEM lays a script's system out."
+  (let ((plat (platform-named platform)))
+    (unless plat
+      (recipe-error 'system "platform: no platform ~s (no module (plat ~a))" (list platform platform)))
+    (platform-system-spec
+     plat
+     ((module-ref (resolve-interface '(distill system)) 'make-system)
+      #:hostname hostname #:packages packages #:files files
+      #:services (map (lambda (s) (service-named (car s) (cdr s))) services)))))
 
 (define (target name args backtrace? then)
   "A command's TARGET NAME: a TOML description (NAME.toml), a script file,
@@ -553,9 +593,11 @@ ARGS, or start a REPL."
       (eval-script (car argv) (append (cdr argv) args) backtrace? (lambda (v) 0))))
 
 (define (script-plans v)
-  "The plans a script's value V names: a plan or a list of plans, or the
-image of a system script on its platform."
+  "The plans a script's value V names: a plan or a list of plans, a boot
+spec's plans (a TOML [system]), or the image of a system script on its
+platform."
   (cond ((plan? v) (list v))
+        ((boot-spec? v) (boot-spec-plans v))
         ((and (system-script? v) (system-script-platform v))
          (list ((platform-ref 'platform-disk) (system-script-platform v)
                 (system-script-system v))))

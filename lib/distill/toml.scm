@@ -15,7 +15,10 @@
 ;;; of partitions and files run on the image tools' tree (image-tools of
 ;;; (distill image)).  A component named as a distill
 ;;; package and without a shell is that package, found by the PACKAGE
-;;; procedure the caller gives (the library does not load pkg/).
+;;; procedure the caller gives (the library does not load pkg/).  A
+;;; [system] (distill's extension: Redox's document describes images of
+;;; files, not services) is handed, read, to the caller's SYSTEM
+;;; procedure, which finds the platform and services by name.
 (define-module (distill toml)
   #:use-module (distill core)
   #:use-module (distill check)
@@ -23,7 +26,8 @@
   #:use-module (distill image)
   #:use-module (distill imagetools)
   #:use-module (distill seed)
-  #:use-module ((srfi srfi-1) #:select (any append-map delete-duplicates fold))
+  #:use-module ((srfi srfi-1) #:select (any append-map delete-duplicates every fold))
+  #:use-module ((ice-9 textual-ports) #:select (get-string-all))
   #:use-module (srfi srfi-11)
   #:use-module (ice-9 match)
   #:use-module ((ice-9 rdelim) #:select (read-line))
@@ -86,7 +90,7 @@ full dotted name."
 
 ;;; Files and includes.
 
-(define top-keys '("name" "description" "requires" "component" "image" "filesystem"))
+(define top-keys '("name" "description" "requires" "component" "image" "filesystem" "system"))
 
 (define (beside file name)
   "NAME relative to the directory of FILE."
@@ -511,11 +515,100 @@ that sets it."
                     (p (located pfile n (lambda () (partition img name: plabel size: (and s (* s MiB)))))))
                (loop (cdr ps) (+ i 1) (and used s (+ used s)) (cons p acc)))))))))
 
+
+;;; System.
+
+(define system-keys '("platform" "hostname" "packages" "service" "file"))
+(define system-file-keys '("path" "mode" "text" "local"))
+
+(define (local-text file n name)
+  "The text of the file NAME, relative to FILE's directory."
+  (let ((p (beside file name)))
+    (unless (and (file-exists? p) (eq? (stat:type (stat p)) 'regular))
+      (toml-error file n "local: no file ~s (~a)" name p))
+    (call-with-input-file p (lambda (port) (get-string-all port)) #:encoding "UTF-8")))
+
+(define (service-arg file n key)
+  "The Scheme value of the TOML value N of a service's KEY: strings,
+integers and booleans as they are, an inline table { local = FILE } the
+text of FILE, an array of two-string arrays a list of pairs (sshd's
+config), another array a list."
+  (define (pair2? x)
+    (and (eq? (kind x) 'array) (= (length (value x)) 2)
+         (every (lambda (y) (eq? (kind y) 'string)) (value x))))
+  (case (kind n)
+    ((string integer boolean) (value n))
+    ((table)
+     (check-keys file n (string-append key ".") '("local"))
+     (let ((l (ref n "local")))
+       (unless l (toml-error file n "~a: a table here is { local = FILE }" key))
+       (local-text file l (want file l (string-append key ".local") 'string))))
+    ((array)
+     (let ((xs (value n)))
+       (if (and (pair? xs) (every pair2? xs))
+           (map (lambda (x) (cons (value (car (value x))) (value (cadr (value x))))) xs)
+           (map (lambda (x) (service-arg file x (string-append key "[]"))) xs))))
+    (else (toml-error file n "~a: ~a is not taken here" key
+                      (or (assq-ref kind-names (kind n)) "a date or time")))))
+
+(define (system-file file n)
+  "The root item of a [[system.file]] table N."
+  (check-keys file n "system.file." system-file-keys)
+  (let* ((p (ref n "path"))
+         (path (if p (want file p "system.file.path" 'string)
+                   (toml-error file n "system.file without a path")))
+         (path (check-path 'file (if (string-prefix? "/" path) path (string-append "/" path))))
+         (mode (let ((m (ref n "mode"))) (if m (want file m "system.file.mode" 'integer) #o644)))
+         (given (filter (lambda (k) (ref n k)) '("text" "local"))))
+    (unless (<= 0 mode #o7777)
+      (toml-error file (ref n "mode") "system.file.mode: ~a is not a file mode (write 0o644)" mode))
+    (match given
+      (() (interned path mode ""))
+      (("text") (interned path mode (want file (ref n "text") "system.file.text" 'string)))
+      (("local") (interned path mode (local-text file (ref n "local")
+                                                 (want file (ref n "local") "system.file.local" 'string))))
+      (_ (toml-error file n "system.file ~s: text and local are mutually exclusive; give one" path)))))
+
+(define (system-value docs package system)
+  "What SYSTEM (the caller's) makes of the [system] of DOCS, or #f."
+  (match (first-key docs "system")
+    (#f #f)
+    ((file . node)
+     (want file node "system" 'table)
+     (check-keys file node "system." system-keys)
+     (let* ((get (lambda (k) (ref node k)))
+            (plat (if (get "platform") (want file (get "platform") "system.platform" 'string)
+                      (toml-error file node "system has no platform (e.g. platform = \"qemu-x86_64\")")))
+            (hostname (if (get "hostname") (want file (get "hostname") "system.hostname" 'string) "distill"))
+            (packages (map (lambda (name)
+                             (or (package name)
+                                 (toml-error file (get "packages") "system.packages: no distill package ~s" name)))
+                           (if (get "packages") (strings file (get "packages") "system.packages") '())))
+            (services (map (lambda (n)
+                             (let ((nn (ref n "name")))
+                               (unless nn (toml-error file n "system.service without a name"))
+                               (cons (want file nn "system.service.name" 'string)
+                                     (append-map (match-lambda
+                                                   (("name" . _) '())
+                                                   ((k . v) (list (symbol->keyword (string->symbol k))
+                                                                  (service-arg file v (string-append "system.service." k)))))
+                                                 (value n)))))
+                           (if (get "service") (tables file (get "service") "system.service") '())))
+            (files (map (lambda (n) (system-file file n))
+                        (if (get "file") (tables file (get "file") "system.file") '()))))
+       (located file node
+                (lambda ()
+                  (system plat hostname packages services files)))))))
+
 (define current-filesystems (make-parameter '()))
 
-(define* (toml-plans file #:key (package (lambda (name) #f)) (keep (lambda (name plan) #f)))
-  "What the TOML description FILE describes: its image's plan, or without
-an [image], the list of every component's plan.  PACKAGE: a procedure NAME -> the plan of
+(define* (toml-plans file #:key (package (lambda (name) #f)) (keep (lambda (name plan) #f))
+                     (system (lambda (platform . _)
+                               (throw 'misc-error 'toml-plans "[system] is read by distill's commands" '() #f))))
+  "What the TOML description FILE describes: its image's plan; or what
+SYSTEM makes of its [system], called as (SYSTEM PLATFORM HOSTNAME
+PACKAGES SERVICES FILES), SERVICES a list of (NAME KEYWORD VALUE ...),
+FILES root items; or without either, the list of every component's plan.  PACKAGE: a procedure NAME -> the plan of
 the distill package NAME, or #f.  KEEP: called as (KEEP NAME PLAN) for each
 component of caching = \"aggressive\" the description makes."
   (let ((docs (load-docs file '())))
@@ -528,6 +621,10 @@ component of caching = \"aggressive\" the description makes."
     (let-values (((component names) (make-components docs package keep)))
       (parameterize ((current-component component)
                      (current-filesystems (named docs "filesystem" "filesystem")))
+        (match (and (first-key docs "image") (first-key docs "system"))
+          ((f . n) (toml-error f n "a description has an [image] or a [system], not both"))
+          (#f #f))
         (let ((img (image-plan docs (current-filesystems))))
           (or img
+              (system-value docs package system)
               (map (lambda (name) (component file #f name)) names)))))))
