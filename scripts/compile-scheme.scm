@@ -5,7 +5,10 @@
 ;; a module compiled later that imports a not yet compiled one loads it
 ;; from source, running its body, which would then find those modules
 ;; empty (pkg/openssl's body uses pkg/busybox's linux-uapi-headers).  So
-;; each module is loaded from its new bytecode once compiled.
+;; each module is loaded from its new bytecode once compiled, unless it
+;; was loaded already (from source, as an import of one compiled before):
+;; running its body twice would make two of its record types, and values
+;; made with the first would fail the second's predicates.
 ;;   ./distill run scripts/compile-scheme.scm     (make does this)
 (use-modules (system base compile) (ice-9 ftw) (srfi srfi-1))
 
@@ -24,6 +27,17 @@
   "lib/distill/x.scm -> distill/x; pkg/x.scm -> pkg/x."
   (let ((rel (if (string-prefix? "lib/" src) (substring src 4) src)))
     (substring rel 0 (- (string-length rel) 4))))
+
+(define (loaded? src)
+  "Has the module of SRC run its body already?  (compile-file registers
+a module with its exports unbound; its body binds them.)"
+  (let* ((m (resolve-module (map string->symbol (string-split (module-rel src) #\/))
+                            #:ensure #f))
+         (i (and m (module-public-interface m))))
+    (and i (any (lambda (sym)
+                  (let ((v (module-local-variable m sym)))
+                    (and v (variable-bound? v) (not (macro? (variable-ref v))))))
+                (module-map (lambda (sym var) sym) i)))))
 
 (define (mtime file)
   "FILE's modification time in nanoseconds: a source saved in the same
@@ -44,5 +58,6 @@ second as its bytecode is still seen as newer."
        (compile-file in #:output-file out #:opts '(#:warnings ()))
        ;; Its bindings, which compile-file does not make, for a module
        ;; loaded from source later that uses them.
-       (load-compiled out))))
+       (unless (loaded? src)
+         (load-compiled out)))))
  (append-map sources '("lib/distill" "pkg" "svc" "plat")))

@@ -272,12 +272,28 @@ shell = "true"'
 
 # examples/system.toml, the example system as a [system] (no build: its
 # packages are heavy): the disk plan graph it gives `distill boot` is the
-# one `distill boot qemu-x86_64 examples/system.scm` lays out, compared by
-# a digest of every plan's name, inputs and contents (plan hashes need
-# the inputs built); a setting changed changes it.
+# one `distill boot qemu-x86_64 system.scm` lays out for the same system
+# in Scheme (this project's forms, which the TOML's settings name:
+# sshd-service ca-keys:), compared by a digest of every plan's name,
+# inputs and contents (plan hashes need the inputs built); a setting
+# changed changes it.
 sd=$scratch/system
 mkdir -p "$sd"
-cp "$top/examples/system.toml" "$top/examples/system.scm" "$sd/"
+cp "$top/examples/system.toml" "$sd/"
+cat > "$sd/system.scm" <<'EOS'
+(import (distill system) (distill service)
+        (pkg ca-certs) (pkg wget)
+        (svc sshd) (svc net-dhcpcd) (svc chronyd)
+        (svc var-mount) (svc kernel-log) (svc acpid))
+
+(make-system
+ hostname: "distill"
+ services: (list var-mount kernel-log acpid
+                 net-dhcpcd
+                 chronyd
+                 (sshd-service ca-keys: (list (public-key-file "ca.pub"))))
+ packages: (list ca-certs wget))
+EOS
 ssh-keygen -q -t ed25519 -N '' -C test-ca -f "$sd/ca"
 sed 's/^ca-keys = .*/&\nconfig = [["Port", "2222"]]/' "$sd/system.toml" > "$sd/port.toml"
 # Files of the root: text with a mode, a local file, an empty one.

@@ -54,7 +54,7 @@
             user-comment
             make-group group? group-name group-gid group-members
             services-order services->root services-uses-execline?)
-  #:export (service-procedure config-text))
+  #:export (service-procedure as-service config-text))
 
 ;;; Users and groups.
 

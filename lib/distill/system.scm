@@ -133,6 +133,9 @@ services (platform+system->plan); used alone, that is an error naming it."
   (for-each (lambda (l what) (check-list 'make-system what l))
             (list services packages files users groups owners)
             '("services:" "packages:" "files:" "users:" "groups:" "owners:"))
+  ;; Upstream's service procedures given bare (net-dhcpcd) are their
+  ;; default services, here as everywhere below.
+  (set! services (map as-service services))
   (let* ((remake (lambda (more)
                    (make-system #:hostname hostname #:services (append more services)
                                 #:packages packages #:files files #:users users
