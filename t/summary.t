@@ -45,6 +45,13 @@ diag "$scratch/dry.out" "$scratch/dry.err"
 ok $([ ! -e "$scratch/dry/blobs/$b2" ] && [ -z "$(ls "$scratch/dry/rec/sha256" 2>/dev/null)" ] &&
 	[ -z "$(ls "$scratch/dry/rec/plan" 2>/dev/null)" ]; echo $?) \
 	"and nothing was fetched into the store, no plan recorded"
+# The hashes -n lists open with show once built; before, show says why not.
+dh=$(sed -n 's/ fetcher-b2$//p' "$scratch/dry.out")
+"$distill" --store "$scratch/dry" show "$dh" > /dev/null 2> "$scratch/dry-show.err"
+rc=$?
+ok $([ $rc = 2 ] && grep -qF "no plan $dh in $scratch/dry: it is not built yet (a dry run lists plans without recording them" "$scratch/dry-show.err"; echo $?) \
+	"show HASH -n listed: exit 2, it is not built yet (exit $rc)"
+diag "$scratch/dry-show.err"
 "$distill" --store "$scratch/dry-online" -n build "$scratch/dry-sha256.scm" > "$scratch/dry2.out" 2> "$scratch/dry2.err"
 rc=$?
 ok $([ $rc = 0 ] && [ ! -s "$scratch/requests" ] && grep -qxF "would fetch $url ($sha)" "$scratch/dry2.out" &&
