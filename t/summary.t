@@ -124,4 +124,20 @@ rc=$?
 wait $holder
 ok $([ $rc = 0 ]; echo $?) "the waiting process then finds the holder's output (exit $rc)"
 
+# 4. The live line's ETA: none the first time a name builds; the second
+# time (a changed recipe of the same name), from the first build's time.
+for v in 1 2; do
+	cat > "$scratch/eta$v.scm" <<EOF
+(import (distill plan))
+(define text "sleep 1; echo $v$tag > /out/x")
+(make-plan name: "timed" inputs: (list (local-archive "$bb") $busybox_build))
+EOF
+	chmod a+r "$scratch/eta$v.scm"
+	script -qfec "$distill --store $scratch/eta build $scratch/eta$v.scm" "$scratch/eta$v.out" \
+		< /dev/null > /dev/null 2>&1
+done
+ok $(grep -q '\[0/1 ' "$scratch/eta1.out" && ! grep -q ' left\]' "$scratch/eta1.out" && grep -qE '\[0/1 [0-9.]+s, ~[0-9]+s left\] building timed' "$scratch/eta2.out"; echo $?) \
+	"on a terminal the live line gives the time left once the name has built before"
+sed 's/\x1b/<ESC>/g; s/\r/<CR>/g' "$scratch/eta2.out" | diag
+
 done_testing
