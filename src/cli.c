@@ -290,8 +290,6 @@ static void show_records(struct store *s, const hash_t *h)
 int cli_show(struct cli *c)
 {
 	hash_t h;
-	if (cli_hash_arg(c->argv[0], &h) < 0)
-		return EXIT_USAGE;
 	struct store *s = cli_store_read(c);
 	if (!s)
 		return EXIT_SYSTEM;
