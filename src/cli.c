@@ -296,8 +296,15 @@ int cli_show(struct cli *c)
 	struct plan p;
 	char hb[HASH_B64 + 1];
 	int rc = plan_arg(s, c, 0, &h);
-	if (rc == EXIT_OK && (hash_b64(&h, hb), load_plan(s, hb, &h, &p) < 0))
-		rc = EXIT_SYSTEM;
+	int g = rc == EXIT_OK ? (hash_b64(&h, hb), store_get_plan(s, &h, &p)) : 0;
+	/* A hash -n listed is in the store only once built. */
+	if (g == 1)
+		err("no plan %s in %s: it is not built yet (a dry run lists plans without "
+		    "recording them; build it, or run `distill why TARGET`)", hb, store_dir(s));
+	if (g < 0)
+		err_prefix("plan %s", hb);
+	if (g)
+		rc = cli_fail(g == 1 ? EXIT_USAGE : EXIT_SYSTEM);
 	if (rc != EXIT_OK) {
 		store_close(s);
 		return rc;

@@ -2,6 +2,7 @@
 #include "sched.h"
 #include "build.h"
 #include "err.h"
+#include "eta.h"
 #include "exitcode.h"
 #include "fsutil.h"
 #include "jobserver.h"
@@ -60,6 +61,9 @@ struct run {
 	int starved;	/* a ready build found no free slot this round */
 	char *fatal;	/* why no build can work here (sandbox, full disk): stop */
 	pid_t self;	/* the scheduler's pid, for its workers */
+	int jobs;
+	struct eta_plan *eta;	/* by node index: its name's last duration,
+				 * since when it builds (status_elapsed) */
 	struct sigaction old[3];	/* of stop_signals, before sched_run */
 };
 
@@ -467,6 +471,7 @@ static int start(struct run *r, struct sched_node *n)
 		status_say("building %s %s", n->plan.name, hb);
 	if (spawn(r, n, worker) < 0)
 		return -1;
+	r->eta[n->index].elapsed = status_elapsed();
 	js_build_handed(&n->js);
 	r->running++;
 	return 0;
@@ -901,6 +906,54 @@ static void stop_waiting(struct run *r)
 	}
 }
 
+/* Seconds of the last successful build of a plan named name, or -1. */
+static double last_seconds(struct store *s, const char *name)
+{
+	struct rec_name rn;
+	double sec = -1;
+	if (store_get_name(s, name, &rn) != 0)
+		return sec;
+	for (size_t i = 0; i < rn.n; i++) {
+		struct rec_meta m;
+		if (rn.v[i].failed || store_get_meta(s, &rn.v[i].plan, &m) != 0)
+			continue;
+		sec = m.seconds;
+		rec_meta_free(&m);
+		break;
+	}
+	rec_name_free(&rn);
+	return sec;
+}
+
+/* Each node's known duration, before anything starts. */
+static void eta_init(struct run *r)
+{
+	r->eta = xmalloc((r->n + 1) * sizeof *r->eta);
+	for (size_t i = 0; i < r->n; i++)
+		r->eta[i] = (struct eta_plan){last_seconds(r->s, r->all[i]->plan.name), -1};
+}
+
+/* The live line's estimate of the time left (eta.h), of the plans not
+ * finished yet. */
+static const char *eta_left(struct run *r)
+{
+	static char text[64];
+	struct eta_plan *v = xmalloc((r->n + 1) * sizeof *v);
+	size_t k = 0;
+	double now = status_elapsed();
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->all[i]->state != NODE_PENDING)
+			continue;
+		v[k] = r->eta[i];
+		if (v[k].elapsed >= 0)
+			v[k].elapsed = now - v[k].elapsed;
+		k++;
+	}
+	eta_text(v, k, r->jobs, text, sizeof text);
+	free(v);
+	return text;
+}
+
 static void live_line(struct run *r)
 {
 	char names[400] = "";
@@ -911,7 +964,7 @@ static void live_line(struct run *r)
 		size_t l = strlen(names);
 		snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", n->plan.name);
 	}
-	status_update(r->done, names);
+	status_update(r->done, names, eta_left(r));
 }
 
 /* With a pins file, each plan whose name it lacks fails before anything
@@ -1015,6 +1068,7 @@ static int run_end(struct run *r, struct sched_node **targets, size_t nt)
 	free(r->wants.v);
 	free(r->ask.v);
 	free(r->active);
+	free(r->eta);
 	int missed = 0;
 	for (size_t i = 0; i < nt; i++)
 		missed |= targets[i]->state != NODE_DONE;
@@ -1037,6 +1091,7 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 	st->total = r.n;
 	int jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	js_init(&r.js, jobs);
+	r.jobs = jobs;
 	r.active = xmalloc((r.n + 1) * sizeof *r.active);
 	r.self = getpid();
 	int b = 0;
@@ -1045,6 +1100,7 @@ int sched_run(struct store *s, struct sched_node **targets, size_t nt,
 		dry_run(&r);
 	} else {
 		status_begin(r.n, o->quiet);
+		eta_init(&r);
 		b = catch_stop_signals(&r);
 		if (b == 0) {
 			b = run_builds(&r);

@@ -30,7 +30,9 @@
  * keep_going, or with a failure, ends with a summary on stderr: the counts
  * of built, cached, failed, skipped (and not started) plans, the failed
  * and skipped ones named, each skipped one with the failed input it
- * waited on.
+ * waited on.  The live line's estimate of the time left (eta.h) comes
+ * from the duration recorded for the last successful build of each
+ * plan's name (rec/name/, rec/meta/), looked up before anything starts.
  *
  * Nodes are owned by the caller; the scheduler fills in their results. */
 #ifndef DISTILL_SCHED_H

@@ -37,15 +37,16 @@ static void clear(void)
 	}
 }
 
-void status_update(int done, const char *building)
+void status_update(int done, const char *building, const char *eta)
 {
 	if (!tty || quiet)
 		return;
 	struct winsize ws;
 	int cols = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
 	char line[512];
-	int n = snprintf(line, sizeof line, "[%d/%d %.1fs] %s%s", done, total,
-			 status_elapsed(), *building ? "building " : "", building);
+	int n = snprintf(line, sizeof line, "[%d/%d %.1fs%s%s] %s%s", done, total,
+			 status_elapsed(), *eta ? ", " : "", eta, *building ? "building " : "",
+			 building);
 	if (n >= cols && cols > 4 && cols < (int)sizeof line) {
 		line[cols - 4] = 0;
 		strcat(line, "...");

@@ -1,7 +1,8 @@
 /* status: what the scheduler tells the person watching.
  *
  * On a terminal, one live line at the bottom (done/total, what is building,
- * elapsed time), redrawn in place, with ordinary messages printed above it.
+ * elapsed time, the time left when earlier builds tell it), redrawn in
+ * place, with ordinary messages printed above it.
  * Otherwise plain lines only, one per event.  Everything goes to stderr.
  * What is printed may carry a build's output or a server's words, so
  * every byte a terminal could take for a command is written as \xHH (two
@@ -16,8 +17,9 @@
 #include <stdio.h>
 
 void status_begin(int total, int quiet);
-/* The live line: building names (comma-separated, may be truncated). */
-void status_update(int done, const char *building);
+/* The live line: building names (comma-separated, may be truncated),
+ * and eta, the estimate of the time left (eta.h) or "". */
+void status_update(int done, const char *building, const char *eta);
 /* A message above the live line (or a plain line), printf-style. */
 void status_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Write n bytes of p to f, escaped as above. */

@@ -45,6 +45,13 @@ diag "$scratch/dry.out" "$scratch/dry.err"
 ok $([ ! -e "$scratch/dry/blobs/$b2" ] && [ -z "$(ls "$scratch/dry/rec/sha256" 2>/dev/null)" ] &&
 	[ -z "$(ls "$scratch/dry/rec/plan" 2>/dev/null)" ]; echo $?) \
 	"and nothing was fetched into the store, no plan recorded"
+# The hashes -n lists open with show once built; before, show says why not.
+dh=$(sed -n 's/ fetcher-b2$//p' "$scratch/dry.out")
+"$distill" --store "$scratch/dry" show "$dh" > /dev/null 2> "$scratch/dry-show.err"
+rc=$?
+ok $([ $rc = 2 ] && grep -qF "no plan $dh in $scratch/dry: it is not built yet (a dry run lists plans without recording them" "$scratch/dry-show.err"; echo $?) \
+	"show HASH -n listed: exit 2, it is not built yet (exit $rc)"
+diag "$scratch/dry-show.err"
 "$distill" --store "$scratch/dry-online" -n build "$scratch/dry-sha256.scm" > "$scratch/dry2.out" 2> "$scratch/dry2.err"
 rc=$?
 ok $([ $rc = 0 ] && [ ! -s "$scratch/requests" ] && grep -qxF "would fetch $url ($sha)" "$scratch/dry2.out" &&
@@ -116,5 +123,21 @@ wait $waiter
 rc=$?
 wait $holder
 ok $([ $rc = 0 ]; echo $?) "the waiting process then finds the holder's output (exit $rc)"
+
+# 4. The live line's ETA: none the first time a name builds; the second
+# time (a changed recipe of the same name), from the first build's time.
+for v in 1 2; do
+	cat > "$scratch/eta$v.scm" <<EOF
+(import (distill plan))
+(define text "sleep 1; echo $v$tag > /out/x")
+(make-plan name: "timed" inputs: (list (local-archive "$bb") $busybox_build))
+EOF
+	chmod a+r "$scratch/eta$v.scm"
+	script -qfec "$distill --store $scratch/eta build $scratch/eta$v.scm" "$scratch/eta$v.out" \
+		< /dev/null > /dev/null 2>&1
+done
+ok $(grep -q '\[0/1 ' "$scratch/eta1.out" && ! grep -q ' left\]' "$scratch/eta1.out" && grep -qE '\[0/1 [0-9.]+s, ~[0-9]+s left\] building timed' "$scratch/eta2.out"; echo $?) \
+	"on a terminal the live line gives the time left once the name has built before"
+sed 's/\x1b/<ESC>/g; s/\r/<CR>/g' "$scratch/eta2.out" | diag
 
 done_testing
