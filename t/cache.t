@@ -187,4 +187,34 @@ diag "$scratch/errU"
 ! grep -q '^building' "$scratch/errU" && cut -d' ' -f1 "$scratch/outU" | cmp -s - "$scratch/hA"
 ok $? "from the cache, with the same hashes"
 
+# 7. A cache that answers 500, and one whose content is cut short (its
+# Content-Length promises more than it sends): said once, not asked
+# again, nothing partial stored, and the build succeeds.
+mkdir -p "$scratch/www"
+cp $(find "$ng/root/distill" -type f) "$scratch/www/"
+python3 "$top/t/httpd.py" "$scratch/www" "$scratch/port" "$scratch/requests" &
+hangpid=$!
+for i in $(seq 50); do [ -s "$scratch/port" ] && break; sleep 0.1; done
+hport=$(cat "$scratch/port")
+export XDG_CONFIG_HOME="$scratch/cfgB"
+for mode in fail short; do
+	: > "$scratch/requests"
+	"$distill" --store "$scratch/S$mode" --cache "http://127.0.0.1:$hport/$mode" \
+		build tree.scm raw.scm > "$scratch/out$mode" 2> "$scratch/err$mode"
+	ok $? "a build with a cache that answers '$mode' succeeds"
+	diag "$scratch/err$mode"
+	ok $([ "$(grep -c 'not asked again' "$scratch/err$mode")" = 1 ] &&
+		[ "$(grep -c '^building' "$scratch/err$mode")" = 2 ] &&
+		! grep -q '^fetched' "$scratch/err$mode"; echo $?) \
+		"'$mode': the cache is said once and both plans are built here"
+	ok $([ "$(wc -l < "$scratch/requests")" -le 4 ]; echo $?) \
+		"'$mode': the cache is not asked again ($(wc -l < "$scratch/requests") requests)"
+	cut -d' ' -f1 "$scratch/out$mode" | cmp -s - "$scratch/hA" &&
+		[ -z "$(ls "$scratch/S$mode/tmp")" ] &&
+		[ "$(ls "$scratch/S$mode/trees" | wc -l)" = "$(ls "$scratch/A2/trees" | wc -l)" ] &&
+		[ "$(ls "$scratch/S$mode/blobs" | wc -l)" = "$(ls "$scratch/A2/blobs" | wc -l)" ]
+	ok $? "'$mode': the outputs are the build's, and nothing partial is in the store"
+done
+kill $hangpid
+
 done_testing
