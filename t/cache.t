@@ -4,7 +4,9 @@
 # configuration.  Store A pushes what it builds, signed; a fresh store B
 # that trusts A's key builds nothing; a store that trusts no such key, or
 # finds tampered content, builds itself and stores nothing of it; a dead
-# cache and one that never answers cost a bounded time, once a run.
+# cache, one that never answers, one that answers 500 and one that cuts
+# content short cost a bounded time, once a run, and leave nothing in the
+# store.  Under make check-full: hello's whole toolchain from the cache.
 . "$(dirname "$0")/lib.sh"
 
 command -v nginx >/dev/null || { echo "1..0 # SKIP no nginx (scripts/setup-debian installs it)"; exit 0; }
@@ -216,5 +218,30 @@ for mode in fail short; do
 	ok $? "'$mode': the outputs are the build's, and nothing partial is in the store"
 done
 kill $hangpid
+
+# 8. hello's whole toolchain (the seed, musl from source, gcc's wrapper,
+# hello) built and pushed by one store, then taken by a fresh store with
+# no local build and the same hash.  Minutes: it builds musl.
+if full_only 5 "hello and its toolchain through the cache (builds musl)"; then
+	use_mirror
+	cp -r "$top/pkg" "$scratch/pkg"
+	cat > "$scratch/hello.scm" <<'EOS'
+(import (distill base) (distill package) (pkg hello))
+(map (expander (default-config 'x86_64)) (list hello))
+EOS
+	export XDG_CONFIG_HOME="$scratch/cfgA"
+	env $mirror_env "$distill" --store "$scratch/H1" --cache "$cache" --cache-push -j2 \
+		build hello.scm > "$scratch/outH1" 2> "$scratch/errH1"
+	ok $? "store H1 builds hello with its toolchain and pushes it ($(grep -c '^built ' "$scratch/errH1") plans)"
+	export XDG_CONFIG_HOME="$scratch/cfgB"
+	env $mirror_env "$distill" --store "$scratch/H2" --cache "$cache" -j2 \
+		build hello.scm > "$scratch/outH2" 2> "$scratch/errH2"
+	ok $? "a fresh store H2 builds hello from the cache"
+	grep -v '^;;;' "$scratch/errH2" | grep -v '^fetched' | diag
+	! grep -q '^building' "$scratch/errH2" && grep -q '^fetched' "$scratch/errH2"
+	ok $? "with zero local builds ($(grep -c '^fetched' "$scratch/errH2") plans fetched)"
+	[ -s "$scratch/outH1" ] && [ "$(cut -d' ' -f1 "$scratch/outH1")" = "$(cut -d' ' -f1 "$scratch/outH2")" ]
+	ok $? "and the same output hash"
+fi
 
 done_testing
