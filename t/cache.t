@@ -17,34 +17,9 @@ free_port() {
 
 # nginx, with PUT, DELETE and MKCOL, on a free port of 127.0.0.1.
 ng=$scratch/nginx
-mkdir -p "$ng/root" "$ng/tmp"
+mkdir -p "$ng"
 port=$(free_port)
-cat > "$ng/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $ng/nginx.pid;
-error_log $ng/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $ng/tmp/body;
-	proxy_temp_path $ng/tmp/proxy;
-	fastcgi_temp_path $ng/tmp/fastcgi;
-	uwsgi_temp_path $ng/tmp/uwsgi;
-	scgi_temp_path $ng/tmp/scgi;
-	client_max_body_size 0;
-	server {
-		listen 127.0.0.1:$port;
-		root $ng/root;
-		location / {
-			dav_methods PUT DELETE MKCOL;
-			create_full_put_path on;
-			dav_access user:rw group:r all:r;
-		}
-	}
-}
-EOF
+"$top/scripts/cache-nginx" "$ng" "$port"
 nginx -p "$ng" -e "$ng/error.log" -c "$ng/nginx.conf" &
 ngpid=$!
 trap 'kill $ngpid 2>/dev/null; kill $hangpid 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
