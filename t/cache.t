@@ -4,7 +4,9 @@
 # configuration.  Store A pushes what it builds, signed; a fresh store B
 # that trusts A's key builds nothing; a store that trusts no such key, or
 # finds tampered content, builds itself and stores nothing of it; a dead
-# cache and one that never answers cost a bounded time, once a run.
+# cache, one that never answers, one that answers 500 and one that cuts
+# content short cost a bounded time, once a run, and leave nothing in the
+# store.  Under make check-full: hello's whole toolchain from the cache.
 . "$(dirname "$0")/lib.sh"
 
 command -v nginx >/dev/null || { echo "1..0 # SKIP no nginx (scripts/setup-debian installs it)"; exit 0; }
@@ -15,34 +17,9 @@ free_port() {
 
 # nginx, with PUT, DELETE and MKCOL, on a free port of 127.0.0.1.
 ng=$scratch/nginx
-mkdir -p "$ng/root" "$ng/tmp"
+mkdir -p "$ng"
 port=$(free_port)
-cat > "$ng/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $ng/nginx.pid;
-error_log $ng/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $ng/tmp/body;
-	proxy_temp_path $ng/tmp/proxy;
-	fastcgi_temp_path $ng/tmp/fastcgi;
-	uwsgi_temp_path $ng/tmp/uwsgi;
-	scgi_temp_path $ng/tmp/scgi;
-	client_max_body_size 0;
-	server {
-		listen 127.0.0.1:$port;
-		root $ng/root;
-		location / {
-			dav_methods PUT DELETE MKCOL;
-			create_full_put_path on;
-			dav_access user:rw group:r all:r;
-		}
-	}
-}
-EOF
+"$top/scripts/cache-nginx" "$ng" "$port"
 nginx -p "$ng" -e "$ng/error.log" -c "$ng/nginx.conf" &
 ngpid=$!
 trap 'kill $ngpid 2>/dev/null; kill $hangpid 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
@@ -186,5 +163,60 @@ ok $? "an ordinary user's fresh store builds the targets"
 diag "$scratch/errU"
 ! grep -q '^building' "$scratch/errU" && cut -d' ' -f1 "$scratch/outU" | cmp -s - "$scratch/hA"
 ok $? "from the cache, with the same hashes"
+
+# 7. A cache that answers 500, and one whose content is cut short (its
+# Content-Length promises more than it sends): said once, not asked
+# again, nothing partial stored, and the build succeeds.
+mkdir -p "$scratch/www"
+cp $(find "$ng/root/distill" -type f) "$scratch/www/"
+python3 "$top/t/httpd.py" "$scratch/www" "$scratch/port" "$scratch/requests" &
+hangpid=$!
+for i in $(seq 50); do [ -s "$scratch/port" ] && break; sleep 0.1; done
+hport=$(cat "$scratch/port")
+export XDG_CONFIG_HOME="$scratch/cfgB"
+for mode in fail short; do
+	: > "$scratch/requests"
+	"$distill" --store "$scratch/S$mode" --cache "http://127.0.0.1:$hport/$mode" \
+		build tree.scm raw.scm > "$scratch/out$mode" 2> "$scratch/err$mode"
+	ok $? "a build with a cache that answers '$mode' succeeds"
+	diag "$scratch/err$mode"
+	ok $([ "$(grep -c 'not asked again' "$scratch/err$mode")" = 1 ] &&
+		[ "$(grep -c '^building' "$scratch/err$mode")" = 2 ] &&
+		! grep -q '^fetched' "$scratch/err$mode"; echo $?) \
+		"'$mode': the cache is said once and both plans are built here"
+	ok $([ "$(wc -l < "$scratch/requests")" -le 4 ]; echo $?) \
+		"'$mode': the cache is not asked again ($(wc -l < "$scratch/requests") requests)"
+	cut -d' ' -f1 "$scratch/out$mode" | cmp -s - "$scratch/hA" &&
+		[ -z "$(ls "$scratch/S$mode/tmp")" ] &&
+		[ "$(ls "$scratch/S$mode/trees" | wc -l)" = "$(ls "$scratch/A2/trees" | wc -l)" ] &&
+		[ "$(ls "$scratch/S$mode/blobs" | wc -l)" = "$(ls "$scratch/A2/blobs" | wc -l)" ]
+	ok $? "'$mode': the outputs are the build's, and nothing partial is in the store"
+done
+kill $hangpid
+
+# 8. hello's whole toolchain (the seed, musl from source, gcc's wrapper,
+# hello) built and pushed by one store, then taken by a fresh store with
+# no local build and the same hash.  Minutes: it builds musl.
+if full_only 5 "hello and its toolchain through the cache (builds musl)"; then
+	use_mirror
+	cp -r "$top/pkg" "$scratch/pkg"
+	cat > "$scratch/hello.scm" <<'EOS'
+(import (distill base) (distill package) (pkg hello))
+(map (expander (default-config 'x86_64)) (list hello))
+EOS
+	export XDG_CONFIG_HOME="$scratch/cfgA"
+	env $mirror_env "$distill" --store "$scratch/H1" --cache "$cache" --cache-push -j2 \
+		build hello.scm > "$scratch/outH1" 2> "$scratch/errH1"
+	ok $? "store H1 builds hello with its toolchain and pushes it ($(grep -c '^built ' "$scratch/errH1") plans)"
+	export XDG_CONFIG_HOME="$scratch/cfgB"
+	env $mirror_env "$distill" --store "$scratch/H2" --cache "$cache" -j2 \
+		build hello.scm > "$scratch/outH2" 2> "$scratch/errH2"
+	ok $? "a fresh store H2 builds hello from the cache"
+	grep -v '^;;;' "$scratch/errH2" | grep -v '^fetched' | diag
+	! grep -q '^building' "$scratch/errH2" && grep -q '^fetched' "$scratch/errH2"
+	ok $? "with zero local builds ($(grep -c '^fetched' "$scratch/errH2") plans fetched)"
+	[ -s "$scratch/outH1" ] && [ "$(cut -d' ' -f1 "$scratch/outH1")" = "$(cut -d' ' -f1 "$scratch/outH2")" ]
+	ok $? "and the same output hash"
+fi
 
 done_testing

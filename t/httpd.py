@@ -8,6 +8,9 @@
 # /trickle/NAME   2 KiB a second, forever (no Content-Length)
 # /endless/NAME   64 KiB every 10 ms, forever
 # /huge/NAME      announces 16 GiB, then trickles
+# /fail/ANY       500, always
+# /short/ac/NAME  the file DIR/NAME (a cache's record, t/cache.t)
+# /short/cas/NAME announces DIR/NAME's size, sends half of it and closes
 import http.server, os, sys, time
 
 root, portfile, logfile = sys.argv[1:4]
@@ -29,18 +32,24 @@ class H(http.server.BaseHTTPRequestHandler):
         if kind in ("trickle", "endless", "huge"):
             self.forever(kind)
             return
+        if kind == "fail":
+            self.send_error(500)
+            return
         if kind == "flaky" and name not in seen:
             seen.add(name)
             self.send_error(503)
             return
         path = os.path.join(root, os.path.basename(name))
-        if kind not in ("files", "flaky") or not os.path.isfile(path):
+        if kind not in ("files", "flaky", "short") or not os.path.isfile(path):
             self.send_error(404)
             return
         data = open(path, "rb").read()
         self.send_response(200)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if kind == "short" and name.startswith("cas/"):
+            data = data[:len(data) // 2]
+            self.close_connection = True
         self.wfile.write(data)
 
     def forever(self, kind):
