@@ -161,16 +161,11 @@ ok $([ -s "$scratch/dest/usr/share/man/man1/distill.1" ] &&
 # 5. Ctrl-C typed at a download on a terminal (script gives distill one;
 # env undoes the SIGINT that a background job ignores): exit 130, and
 # the progress line cleared last.
-mkdir -p "$scratch/www"
-python3 "$top/t/httpd.py" "$scratch/www" "$scratch/port" "$scratch/requests" &
-httpd=$!
-trap 'kill $httpd 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
-i=0
-while [ ! -s "$scratch/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+start_httpd
 cat > "$scratch/big.scm" <<EOS
 (import (distill plan))
 (make-plan name: "big"
-  inputs: (list (remote-file "http://127.0.0.1:$(cat "$scratch/port")/huge/big" "sha256:$(printf '%064d' 0)" "/big" #o644)
+  inputs: (list (remote-file "http://127.0.0.1:$port/huge/big" "sha256:$(printf '%064d' 0)" "/big" #o644)
                 (interned "/build" #o755 "#!/bin/sh\n")))
 EOS
 ctrl_c_on_tty "$scratch/tty.out" 'fetching big' \
