@@ -44,7 +44,7 @@ int main(void) { puts(\"hello from gcc\"); return 0; }
                       (interned "/src/el" #o755 "#!/bin/execlineb -P
 foreground { echo execline ok }
 ")
-                      (interned "/build" #o755 "#!/bin/sh
+                      (interned "/build" #o755 (string-append "#!/bin/sh
 set -eu
 cd /tmp
 cp /src/hello.c /src/Makefile .
@@ -60,7 +60,12 @@ cat made >> /out/make
 /src/el > /out/execline
 /usr/bin/env sh -c 'echo $0' > /out/sh
 readlink /bin/sh >> /out/sh
-"))
+# Each package's licence stays, and nothing else of the documentation.
+for p in " (string-join (map car seed-packages) " ") "; do
+	[ -s /usr/share/doc/$p/copyright ] || echo $p
+done > /out/no-copyright
+find /usr/share/doc -type f ! -name copyright > /out/other-docs
+")))
         timeout: 600))
 EOS
 chmod a+r "$scratch/seed.scm"
@@ -73,9 +78,13 @@ seed_tree=$(sed -n 1p "$scratch/out" | cut -d ' ' -f 2)
 use=$(sed -n 2p "$scratch/out" | cut -d ' ' -f 2)
 
 ok $([ -x "$seed_tree/usr/bin/x86_64-linux-gnu-gcc-12" ] && [ -L "$seed_tree/bin/sh" ] &&
-	[ -e "$seed_tree/lib64/ld-linux-x86-64.so.2" ] && [ ! -e "$seed_tree/usr/share/doc" ] &&
+	[ -e "$seed_tree/lib64/ld-linux-x86-64.so.2" ] && [ ! -e "$seed_tree/usr/share/man" ] &&
 	[ ! -e "$seed_tree/proc" ] && [ ! -e "$seed_tree/build" ] && [ ! -e "$seed_tree/out" ]; echo $?) \
-	"the seed tree has gcc, /bin/sh and the loader, and no docs or sandbox mounts"
+	"the seed tree has gcc, /bin/sh and the loader, and no manuals or sandbox mounts"
+ok $([ -f "$use/no-copyright" ] && [ ! -s "$use/no-copyright" ] &&
+	[ -f "$use/other-docs" ] && [ ! -s "$use/other-docs" ]; echo $?) \
+	"every seed package's copyright file is in the tree, and no other documentation"
+cat "$use/no-copyright" "$use/other-docs" 2>/dev/null | head -n 5 | diag
 ok $(grep -qx 'hello from gcc' "$use/dyn" && grep -qx 1 "$use/interp"; echo $?) \
 	"gcc links and runs a dynamic program (interpreter /lib64/ld-linux-x86-64.so.2)"
 ok $(grep -qx 'hello from gcc' "$use/static" && grep -qx 0 "$use/static-interp"; echo $?) \

@@ -179,7 +179,7 @@
   "The plan whose output is the image tools' tree, to be used at \"/\" by
 plans whose /build is a shell script."
   (debs-plan name
-             "$bb rm -rf usr/share/doc usr/share/man usr/share/info usr/share/lintian \\
+             "$bb rm -rf usr/share/man usr/share/info usr/share/lintian \\
 	usr/share/bug usr/share/locale usr/share/bash-completion
 $bb mkdir -p bin sbin usr/bin usr/sbin lib64
 [ -e lib64/ld-linux-x86-64.so.2 ] ||

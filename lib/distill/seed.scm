@@ -53,6 +53,9 @@
     ("gcc-12" "12.2.0-14+deb12u1"
      "b46f33cc2ec245e435e043807038cecf4b201ef004800e9dfc1455240360e49d"
      "gcc-12_12.2.0-14+deb12u1_amd64.deb")
+    ("gcc-12-base" "12.2.0-14+deb12u1"
+     "1896a2aacf4ad681ff5eacc24a5b0ca4d5d9c9b9c9e4b6de5197bc1e116ea619"
+     "gcc-12-base_12.2.0-14+deb12u1_amd64.deb")
     ("cpp-12" "12.2.0-14+deb12u1"
      "fedbb98e877adde83c983c6071537ea25ac52b277ac6e4637d85025949ca1454"
      "cpp-12_12.2.0-14+deb12u1_amd64.deb")
@@ -86,6 +89,9 @@
     ("libbinutils" "2.40-2"
      "fcf55b99e5f8a78f3c8ce9b6957f1024f394cf20c196b100d308a57e43547710"
      "libbinutils_2.40-2_amd64.deb")
+    ("binutils-common" "2.40-2"
+     "ab314134f43a0891a48f69a9bc33d825da748fa5e0ba2bebb7a5c491b026f1a0"
+     "binutils-common_2.40-2_amd64.deb")
     ("libctf0" "2.40-2"
      "3fb7b6f326be3fae4a87a3d33b9269bd06c1e4346a24bd737f265067e3b7427f"
      "libctf0_2.40-2_amd64.deb")
@@ -211,9 +217,11 @@ with none."
 
 (define (debs-tree-build fixups applets)
   ;; The /build of a debs-plan: the overlay of the packages copied into
-  ;; /out, FIXUPS (shell lines, run in /out) for what non-usrmerged .debs
-  ;; unpacked without dpkg need, then APPLETS (shell lines), then every
-  ;; busybox applet linked at its usual place unless a package provides it.
+  ;; /out; of their documentation only each package's copyright file
+  ;; (its licence, which distill sbom points to); FIXUPS (shell lines, run
+  ;; in /out) for what non-usrmerged .debs unpacked without dpkg need,
+  ;; then APPLETS (shell lines), then every busybox applet linked at its
+  ;; usual place unless a package provides it.
   (string-append "#!/bin/busybox sh
 set -eu
 bb=/bin/busybox
@@ -221,6 +229,9 @@ for e in $($bb ls -A /); do
 	case $e in proc|dev|tmp|out|build) ;; *) $bb cp -a \"/$e\" /out/ ;; esac
 done
 cd /out
+for f in usr/share/doc/*/* usr/share/doc/*/.[!.]*; do
+	[ \"${f##*/}\" = copyright ] || $bb rm -rf \"$f\"
+done
 " fixups "have() {
 	for d in bin sbin usr/bin usr/sbin; do
 		[ -e \"$d/$1\" ] || [ -L \"$d/$1\" ] && return 0
@@ -249,7 +260,7 @@ used at \"/\" by plans whose /build is a shell script."
 file system, to be used at \"/\" by plans whose /build is a shell script."
   (debs-plan name
              "# Documentation and the LTO dump tool: not needed to build anything.
-$bb rm -rf usr/share/doc usr/share/man usr/share/info usr/share/lintian \\
+$bb rm -rf usr/share/man usr/share/info usr/share/lintian \\
 	usr/share/bug usr/share/locale usr/bin/*lto-dump*
 $bb mkdir -p bin sbin usr/bin usr/sbin lib64 etc
 # libc6 ships the x86-64 ABI's loader path; make sure of it.
