@@ -12,7 +12,7 @@ for t in tar cpio unsquashfs debugfs e2fsck mdir fsck.vfat sfdisk qemu-img; do
 		missing="$missing $t"
 done
 if [ -n "$missing" ]; then
-	echo "Bail out! host tools missing:$missing (sudo scripts/setup-debian installs them)"
+	echo "Bail out! host tools missing:$missing (scripts/setup-debian installs them)"
 	exit 1
 fi
 PATH=$PATH:/sbin:/usr/sbin
