@@ -410,7 +410,8 @@ static char *carrier(struct store *s, const struct output *out, struct cache_rec
 }
 
 /* Put our record on cache i: ours, or the one there with our signature
- * added when it names the same output.  The content must be there first. */
+ * added when it names the same output.  The content must be there first.
+ * 0, or -1: not put (said in *report). */
 static int put_record(struct cache_set *cs, size_t i, const hash_t *plan, const char *name,
 		      struct cache_rec *mine, char **report)
 {
@@ -431,7 +432,7 @@ static int put_record(struct cache_set *cs, size_t i, const hash_t *plan, const 
 		    "replaced (is the build reproducible?  distill verify says)", url, name);
 		free(url);
 		cache_rec_free(&there);
-		return 0;
+		return -1;
 	}
 	char *cas = fs_fmt("%s/cas/%s", cs->v[i].url, r->sha256);
 	int h = r == mine ? 0 : has(cs, i, cas, report);
@@ -455,8 +456,8 @@ static int put_record(struct cache_set *cs, size_t i, const hash_t *plan, const 
 	return p;
 }
 
-/* Content, then record, to cache i. */
-static void put_to(struct cache_set *cs, size_t i, const hash_t *plan, const char *name,
+/* Content, then record, to cache i: 0, or -1 (said in *report). */
+static int put_to(struct cache_set *cs, size_t i, const hash_t *plan, const char *name,
 		   struct cache_rec *r, const char *path, char **report)
 {
 	char *url = fs_fmt("%s/cas/%s", cs->v[i].url, r->sha256);
@@ -471,8 +472,7 @@ static void put_to(struct cache_set *cs, size_t i, const hash_t *plan, const cha
 			fclose(f);
 	}
 	free(url);
-	if (h == 1)
-		put_record(cs, i, plan, name, r, report);
+	return h == 1 ? put_record(cs, i, plan, name, r, report) : -1;
 }
 
 void cache_put(struct cache_set *cs, struct store *s, const hash_t *plan, const char *name,
@@ -486,9 +486,12 @@ void cache_put(struct cache_set *cs, struct store *s, const hash_t *plan, const 
 	if (!path) {
 		say(report, "W cannot upload %s: %s", name, err_msg());
 	} else {
+		size_t done = 0;
 		for (size_t i = 0; i < cs->n; i++)
-			if (!cs->v[i].dead)
-				put_to(cs, i, plan, name, &r, path, report);
+			if (!cs->v[i].dead && put_to(cs, i, plan, name, &r, path, report) == 0)
+				done++;
+		if (done && cs->push == CACHE_PUSH_ALL)
+			say(report, "I pushed %s", name);
 	}
 	if (made) {
 		fs_rm_rf(made);
@@ -514,6 +517,8 @@ void cache_apply(struct cache_set *cs, const char *report, size_t len)
 			}
 		} else if (*p == 'W' || (*p == 'N' && cs->verbose)) {
 			status_say("cache: %.*s", (int)(e - p - 2), p + 2);
+		} else if (*p == 'I') {
+			status_say("%.*s", (int)(e - p - 2), p + 2);
 		}
 	}
 }

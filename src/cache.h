@@ -23,6 +23,7 @@
  *   "D" INDEX " " WHY "\n"   the cache INDEX is dead from now on
  *   "W " TEXT "\n"           a warning, always shown (content refused)
  *   "N " TEXT "\n"           a note for -v (a record no trusted key signed)
+ *   "I " TEXT "\n"           what distill push did, always shown
  *
  * struct cache_set is the caller's (cache_set_open/_close); reports are
  * malloc'd, the caller's to free. */
@@ -40,10 +41,14 @@ struct cache {
 	int dead;
 };
 
+/* What a run uploads: nothing, what it built (--cache-push), or every
+ * plan it needs, built or found in the store (distill push). */
+enum { CACHE_PUSH_NONE, CACHE_PUSH_BUILT, CACHE_PUSH_ALL };
+
 struct cache_set {
 	struct cache *v;
 	size_t n;
-	int push;		/* --cache-push: upload what is built here */
+	int push;		/* CACHE_PUSH_*: what to upload */
 	int verbose;		/* -v: show the notes */
 	struct sign_pub *trusted;
 	size_t ntrusted;
@@ -71,7 +76,8 @@ int cache_get(struct cache_set *cs, struct store *s, const hash_t *plan, const c
  * 0; what happened goes to *report. */
 int cache_offers(struct cache_set *cs, const hash_t *plan, const char *name, char **report);
 /* Upload plan's output (in the store) and its signed record to every
- * live cache.  A failure is no error: it goes to *report. */
+ * live cache.  A failure is no error: it goes to *report (and, for
+ * CACHE_PUSH_ALL, a success too). */
 void cache_put(struct cache_set *cs, struct store *s, const hash_t *plan, const char *name,
 	       const struct output *out, char **report);
 /* Take in what a child reported: caches it found dead are marked (and

@@ -531,7 +531,12 @@ int cli_open_caches(struct cli *c)
 {
 	size_t n = c->ncache_urls;
 	char **env = n ? NULL : fs_split_words(getenv("DISTILL_CACHE"), &n);
-	int r = cache_set_open(&c->caches, env ? env : c->cache_urls, n, c->cache_push,
+	int all = !strcmp(c->command, "push");
+	int r = all && n == 0 ? err("push uploads to a cache: name one with --cache URL "
+				    "or DISTILL_CACHE")
+	      : all && c->offline ? err("push uploads to a cache: not with --offline")
+	      : cache_set_open(&c->caches, env ? env : c->cache_urls, n,
+			       all ? CACHE_PUSH_ALL : c->cache_push ? CACHE_PUSH_BUILT : CACHE_PUSH_NONE,
 			       c->offline, c->verbose);
 	if (env)
 		fs_free_words(env, n);

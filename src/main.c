@@ -66,6 +66,13 @@ static const struct command commands[] = {
 	 "each output, result (-o NAME: NAME; then NAME-2, NAME-3... for the next\n"
 	 "plans), that keeps it from gc while it points there; --no-link: none.\n"
 	 "Each link is said on stderr, a file's with its size."},
+	{"push", "build-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
+	 "push [--arch ARCH] TARGET...|PLATFORM [SYSTEM] --cache URL [-- ARGS...]",
+	 "Build each TARGET as build does (what the store holds is not built\n"
+	 "again), then upload every plan they need, built here or found in the\n"
+	 "store, to the caches (--cache URL or DISTILL_CACHE), signed with your\n"
+	 "key, so that another store builds them with none of its own builds.\n"
+	 "Says each plan it pushed."},
 	{"pin", "pin-script", NULL, NULL, 1, MANY, 1, arch_options, NULL,
 	 "pin [--arch ARCH] TARGET... [--pins FILE] [-- ARGS...]",
 	 "Build each TARGET as build does, then write the output hash of every\n"

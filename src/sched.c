@@ -54,6 +54,7 @@ struct run {
 	struct heap ready;	/* all dependencies done: resolve, look up */
 	struct heap wants;	/* not cached: to build when a slot is free */
 	struct heap ask;	/* not in the store: to ask the caches for */
+	struct heap topush;	/* done: to upload to the caches */
 	int asking;	/* children asking caches or pushing to them */
 	struct sched_node **active;	/* with a pipefd: building or waiting */
 	size_t nactive;
@@ -319,6 +320,8 @@ static int check_output(struct run *r, struct sched_node *n)
 	return -1;
 }
 
+static void push(struct run *r, struct sched_node *n);
+
 /* Is there an output record whose tree or blob is in the store?  Then the
  * node is done (0).  1: build it (saying why when a record's output is
  * missing and say is set); -1: error. */
@@ -343,6 +346,8 @@ static int try_cached(struct run *r, struct sched_node *n, int say)
 	r->done++;
 	note(r, n, false);
 	finished(r, n);
+	if (r->o->caches && r->o->caches->push == CACHE_PUSH_ALL)
+		push(r, n);
 	return 0;
 }
 
@@ -610,18 +615,26 @@ static void pusher(struct run *r, struct sched_node *n, int wfd)
 		fs_write_all(wfd, report, strlen(report));
 }
 
-/* n was built here: upload it, in a child, while the run goes on. */
+/* n is done: upload it, in a child, while the run goes on. */
 static void push(struct run *r, struct sched_node *n)
 {
 	struct cache_set *cs = r->o->caches;
-	if (!cs || !cs->push || !cache_live(cs))
-		return;
-	if (spawn(r, n, pusher) < 0) {
-		status_say("cache: cannot upload %s: %s", n->plan.name, err_msg());
-		return;
+	if (cs && cs->push && !r->o->dry_run)
+		heap_push(&r->topush, n);
+}
+
+/* Start the uploads that may run. */
+static void start_pushing(struct run *r)
+{
+	while (r->topush.n > 0 && r->asking < ASK_MAX && !r->stop && cache_live(r->o->caches)) {
+		struct sched_node *n = heap_pop(&r->topush);
+		if (spawn(r, n, pusher) < 0) {
+			status_say("cache: cannot upload %s: %s", n->plan.name, err_msg());
+			continue;
+		}
+		n->flags |= SN_PUSHING;
+		r->asking++;
 	}
-	n->flags |= SN_PUSHING;
-	r->asking++;
 }
 
 static void pushed(struct run *r, struct sched_node *n)
@@ -996,13 +1009,14 @@ static int run_builds(struct run *r)
 		r->starved = 0;
 		settle(r);
 		start_asking(r);
+		start_pushing(r);
 		start_wanted(r);
 		/* A plan found in the store once its lock was ours made others
 		 * ready; slots that came back may start what wants them. */
 		if (r->ready.n > 0 || balance(r))
 			continue;
 		if (r->running == 0 && r->asking == 0 && (r->stop || r->waiting == 0) &&
-		    (r->stop || r->ask.n == 0)) {
+		    (r->stop || (r->ask.n == 0 && (r->topush.n == 0 || !cache_live(r->o->caches))))) {
 			stop_waiting(r);
 			return 0;
 		}
@@ -1067,6 +1081,7 @@ static int run_end(struct run *r, struct sched_node **targets, size_t nt)
 	free(r->ready.v);
 	free(r->wants.v);
 	free(r->ask.v);
+	free(r->topush.v);
 	free(r->active);
 	free(r->eta);
 	int missed = 0;

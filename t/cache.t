@@ -11,24 +11,9 @@
 
 command -v nginx >/dev/null || { echo "1..0 # SKIP no nginx (scripts/setup-debian installs it)"; exit 0; }
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# nginx, with PUT, DELETE and MKCOL, on a free port of 127.0.0.1.
-ng=$scratch/nginx
-mkdir -p "$ng"
-port=$(free_port)
-"$top/scripts/cache-nginx" "$ng" "$port"
-nginx -p "$ng" -e "$ng/error.log" -c "$ng/nginx.conf" &
-ngpid=$!
+start_cache
 trap 'kill $ngpid 2>/dev/null; kill $hangpid 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
 hangpid=
-for i in $(seq 50); do
-	curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-	sleep 0.1
-done
-cache=http://127.0.0.1:$port/distill
 
 plan_script "$scratch/tree.scm" tree-out '
 mkdir -p /out/bin

@@ -80,6 +80,31 @@ start_httpd() {
 	port=$(cat "$scratch/port")
 }
 
+# free_port: a TCP port of 127.0.0.1 that nothing listens on.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_cache: Debian's nginx with WebDAV (scripts/cache-nginx) on a free
+# port of 127.0.0.1, serving $scratch/nginx/root, until the test ends;
+# sets $ngpid, $ng (its directory) and $cache (the cache's URL).  A test
+# that sets its own EXIT trap kills $ngpid there.
+start_cache() {
+	ng=$scratch/nginx
+	mkdir -p "$ng"
+	port=$(free_port)
+	"$top/scripts/cache-nginx" "$ng" "$port"
+	nginx -p "$ng" -e "$ng/error.log" -c "$ng/nginx.conf" &
+	ngpid=$!
+	trap 'kill $ngpid 2>/dev/null; chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"' EXIT
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/" || [ $i -ge 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cache=http://127.0.0.1:$port/distill
+}
+
 # plan_script FILE NAME BUILD-SCRIPT-TEXT [MORE-MAKE-PLAN-ARGS]: a script
 # whose plan runs the given /build text (shell, with busybox's applets on
 # PATH) with Debian's static busybox as the root file system.
