@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,9 +56,41 @@ static int run(char *const argv[], char *why, size_t size)
 	return -1;
 }
 
-/* Mount the shuffled view of dir at dir + ".order"; NULL with why set
+/* The process that unmounts the view and removes its mountpoint when the
+ * pipe it reads ends: at vary_end, or when distill dies however it dies.
+ * A session of its own, so that a Ctrl-C at the terminal spares it.
+ * Returns its pid, the pipe's write end in *fd; -1 when it cannot run. */
+static pid_t start_guard(const char *view, int *fd)
+{
+	static const char script[] =
+		"read x; { fusermount3 -u -z \"$0\" || umount -l \"$0\"; } 2>/dev/null && rmdir \"$0\"";
+	char *argv[] = { "sh", "-c", (char *)script, (char *)view, NULL };
+	int p[2];
+	pid_t pid = -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
+	if (posix_spawnp(&pid, "sh", &fa, &at, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(p[0]);
+	if (pid < 0)
+		close(p[1]);
+	else
+		*fd = p[1];
+	return pid;
+}
+
+/* Mount the shuffled view of dir at dir + ".order", its guard (started
+ * first: no moment when it is mounted unguarded) in v; NULL with why set
  * when that cannot be. */
-static char *mount_view(const struct vary *v, const char *dir, char *why, size_t size)
+static char *mount_view(struct vary *v, const char *dir, char *why, size_t size)
 {
 	char *view = fs_fmt("%s.order", dir);
 	char *opts = geteuid() ? xstrdup("ro")
@@ -67,20 +98,34 @@ static char *mount_view(const struct vary *v, const char *dir, char *why, size_t
 			 sandbox_build_gid(&v->sb));
 	char *argv[] = { "disorderfs", "--shuffle-dirents=yes", "-o", opts, (char *)dir, view, NULL };
 	struct stat a, b;
+	int ok = 0;
 	if (mkdir(view, 0700) < 0) {
 		snprintf(why, size, "cannot create %s: %s", view, strerror(errno));
-	} else if (run(argv, why, size) < 0) {
-		rmdir(view);
-	} else if (stat(dir, &a) < 0 || stat(view, &b) < 0 || a.st_dev == b.st_dev) {
-		snprintf(why, size, "disorderfs mounted nothing on %s", view);
-		rmdir(view);
-	} else {
-		free(opts);
-		return view;
+		goto out;
 	}
+	if ((v->guard = start_guard(view, &v->guard_fd)) < 0) {
+		snprintf(why, size, "cannot start the process that unmounts %s", view);
+		rmdir(view);
+		goto out;
+	}
+	ok = run(argv, why, size) == 0;
+	if (ok && (stat(dir, &a) < 0 || stat(view, &b) < 0 || a.st_dev == b.st_dev)) {
+		snprintf(why, size, "disorderfs mounted nothing on %s", view);
+		ok = 0;
+	}
+	if (!ok) {
+		close(v->guard_fd);
+		while (waitpid(v->guard, NULL, 0) < 0 && errno == EINTR)
+			;
+		rmdir(view);
+	}
+out:
 	free(opts);
-	free(view);
-	return NULL;
+	if (!ok) {
+		free(view);
+		view = NULL;
+	}
+	return view;
 }
 
 /* The line that says what v changes and what it cannot. */
@@ -126,17 +171,16 @@ struct vary *vary_begin(const char *dir, int first_jobs)
 
 int vary_end(struct vary *v)
 {
-	int r = 0;
+	int r = 0, st = 0;
 	if (!v)
 		return 0;
 	if (v->view) {
-		char why[512];
-		char *argv[] = { "fusermount3", "-u", "-z", v->view, NULL };
-		if (run(argv, why, sizeof why) < 0 && umount2(v->view, MNT_DETACH) < 0)
-			r = err("cannot unmount verify's disorderfs view %s (%s): "
-				"run fusermount3 -u %s", v->view, why, v->view);
-		else
-			rmdir(v->view);
+		close(v->guard_fd);
+		while (waitpid(v->guard, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			r = err("cannot unmount verify's disorderfs view %s: run "
+				"fusermount3 -u %s && rmdir %s", v->view, v->view, v->view);
 		free(v->view);
 	}
 	free(v->text);

@@ -11,7 +11,8 @@
  * file owned by the shifted build id, so the layers need no idmap); when
  * that cannot be (no disorderfs, no FUSE), the order is not varied and
  * the note says why.  Nothing here fails: what cannot be varied is
- * named.  vary_end() unmounts the view and frees everything. */
+ * named.  A process of its own unmounts the view when vary_end() says
+ * so, or when distill dies (even killed), and vary_end() frees the rest. */
 #ifndef DISTILL_VARY_H
 #define DISTILL_VARY_H
 
@@ -21,6 +22,8 @@ struct vary {
 	struct sandbox_vary sb;
 	int jobs;		/* -j of the second build */
 	char *view;		/* the disorderfs mount, or NULL */
+	pid_t guard;		/* with a view: the process that unmounts it */
+	int guard_fd;		/* and the pipe whose end tells it to */
 	char *text;		/* "varied: ...; not varied: ..." (one line) */
 };
 

@@ -57,6 +57,24 @@ kept=$(sed -n 's/^the fresh store is kept at //p' "$scratch/out")
 ok $([ -d "$kept" ] && ! grep -qs " $kept.order " /proc/mounts; echo $?) \
 	"the fresh store is kept, its disorderfs view unmounted"
 
+# Killed during its second build, verify leaves no disorderfs view mounted.
+if grep -q '^second build varied: .*directory order (disorderfs)' "$scratch/out"; then
+	plan_script "$scratch/slow.scm" slow '[ "$TZ" = UTC ] || sleep 30; echo done > /out/x'
+	mkdir -p "$scratch/k"
+	TMPDIR="$scratch/k" "$distill" --store "$scratch/st" verify "$scratch/slow.scm" > /dev/null 2>&1 &
+	pid=$!
+	i=0
+	until grep -q " $scratch/k/distill-verify\.[^ ]*\.order " /proc/mounts || [ $i -ge 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill -KILL $pid; wait $pid 2>/dev/null
+	i=0
+	while grep -q " $scratch/k/" /proc/mounts && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	ok $(! grep -q " $scratch/k/" /proc/mounts && [ -z "$(ls -d "$scratch"/k/*.order 2>/dev/null)" ]; echo $?) \
+		"killed during the second build, verify leaves no disorderfs view mounted"
+	grep " $scratch/k/" /proc/mounts | cut -d ' ' -f 2 | xargs -r -n 1 umount -l
+fi
+
 mkdir -p "$scratch/u" && chmod 1777 "$scratch/u"
 as_user "TMPDIR='$scratch/u' '$distill' --store '$scratch/ust' verify '$scratch/vary.scm'" \
 	> "$scratch/uout" 2> "$scratch/uerr" < /dev/null
