@@ -19,7 +19,7 @@ LDFLAGS =
 CORE = src/err.o src/fsutil.o src/hash.o src/unpack.o src/tree.o \
        src/record.o src/store.o src/gc.o src/plan.o src/sandbox.o src/jobserver.o \
        src/build.o src/sched.o src/pins.o src/status.o src/fetch.o src/mirror.o src/fsck.o src/sign.o \
-       src/cache.o src/boot.o src/toml.o src/find.o src/why.o src/graph.o src/result.o src/eta.o
+       src/cache.o src/boot.o src/toml.o src/find.o src/why.o src/graph.o src/result.o src/eta.o src/vary.o
 # The front end: command line, the Guile glue, where the Scheme library is,
 # what distill boot tells its user.
 FRONT = src/main.o src/cli.o src/glue.o src/libpath.o src/bootui.o src/embed.o
@@ -27,7 +27,7 @@ HDRS = src/err.h src/fsutil.h src/hash.h src/unpack.h src/tree.h \
        src/record.h src/store.h src/gc.h src/plan.h src/sandbox.h src/jobserver.h \
        src/build.h src/sched.h src/pins.h src/status.h src/fsck.h \
        src/cli.h src/glue.h src/libpath.h src/bootui.h src/embed.h src/fetch.h \
-       src/mirror.h src/boot.h src/toml.h src/sign.h src/cache.h src/exitcode.h src/eta.h
+       src/mirror.h src/boot.h src/toml.h src/sign.h src/cache.h src/exitcode.h src/eta.h src/vary.h
 UNIT = t/unit/hash t/unit/tree t/unit/unpack t/unit/store t/unit/plan t/unit/sandbox \
        t/unit/boot t/unit/mirror t/unit/toml-decode t/unit/sign t/unit/eta
 # src/toml.o is C++: its runtime is linked in.

@@ -416,6 +416,18 @@ static int tee_wait(pid_t pid, const char *name)
 		: err("the log of %s could not be written whole", name);
 }
 
+/* Name each layer under the store's directory by its path under view. */
+static void view_layers(struct store *s, const char *view, char **layers, size_t n)
+{
+	size_t len = strlen(store_dir(s));
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(layers[i], store_dir(s), len) && layers[i][len] == '/') {
+			char *v = fs_join(view, layers[i] + len + 1);
+			free(layers[i]);
+			layers[i] = v;
+		}
+}
+
 int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 	       const struct build_opts *o, struct output *out)
 {
@@ -434,6 +446,8 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		err_prefix("plan %s", p->name);
 		goto done;
 	}
+	if (o->store_view)
+		view_layers(s, o->store_view, layers, nl);
 	scratch = store_mktemp(s, "build");
 	if (!scratch)
 		goto done;
@@ -462,6 +476,7 @@ int build_plan(struct store *s, const struct plan *p, const hash_t *ph,
 		.js_read = o->js_read,
 		.js_write = o->js_write,
 		.makeflags = o->makeflags,
+		.vary = o->vary,
 	};
 	int sr = sandbox_run(&spec, &res);
 	if (tee)

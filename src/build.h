@@ -17,6 +17,7 @@
 
 #include "hash.h"
 #include "plan.h"
+#include "sandbox.h"
 #include "store.h"
 
 struct build_opts {
@@ -28,6 +29,10 @@ struct build_opts {
 	const struct output *expect; /* recipe's pinned output, or NULL */
 	int stream;		/* -v: the log also to stderr, live, each line
 				 * prefixed "NAME| " and escaped (status.h) */
+	const struct sandbox_vary *vary;	/* verify's changes, or NULL */
+	const char *store_view;	/* NULL, or the store's directory seen
+				 * through verify's disorderfs mount: the
+				 * layers are taken from there */
 };
 
 /* Build plan p (hash ph) and fill *out.  Returns 0 on success; -1 with

@@ -12,6 +12,7 @@
 #include "sched.h"
 #include "store.h"
 #include "toml.h"
+#include "vary.h"
 
 #include <libguile.h>
 #include <stdio.h>
@@ -27,6 +28,9 @@ static struct store *store;
  * store it left serve as one more mirror (by pin), so nothing is fetched
  * twice. */
 static char *outer_blobs;
+/* What verify's second build changes: made by its first %build in the
+ * other store, ended when %call-with-store returns. */
+static struct vary *varied;
 static int exit_code;
 
 /* The vectors that cross between (distill plan) and C.  Their fields are
@@ -211,6 +215,9 @@ static void swap_in(void *data)
 static void swap_out(void *data)
 {
 	struct swap *w = data;
+	if (vary_end(varied) < 0)
+		fprintf(stderr, "distill: %s\n", err_msg());
+	varied = NULL;
 	free(outer_blobs);
 	outer_blobs = w->saved_blobs;
 	store = w->saved;
@@ -235,6 +242,13 @@ static SCM call_with_store(SCM dir, SCM thunk)
 	SCM r = scm_call_0(thunk);
 	scm_dynwind_end();
 	return r;
+}
+
+/* (%varied) -> the line saying what verify's second build changes, or
+ * #f outside it */
+static SCM varied_p(void)
+{
+	return varied ? scm_from_utf8_string(varied->text) : SCM_BOOL_F;
 }
 
 /* (%remove-tree DIR): rm -rf, read-only store directories included */
@@ -499,10 +513,16 @@ static SCM build(SCM vec, SCM targets)
 		t[i] = &nodes[scm_to_size_t(scm_car(targets))];
 	struct sched_stats st;
 	/* In a store of %call-with-store (verify's fresh one), every plan is
-	 * built again: no cache answers for it. */
+	 * built again, no cache answering for it, and varied (vary.h). */
 	struct sched_opts o = cli->sched;
-	if (outer_blobs)
+	if (outer_blobs) {
 		o.caches = NULL;
+		if (!varied)
+			varied = vary_begin(store_dir(the_store()), o.jobs);
+		o.vary = &varied->sb;
+		o.store_view = varied->view;
+		o.jobs = varied->jobs;
+	}
 	int r = sched_run(the_store(), t, nt, &o, &st);
 	if (r >= 0 && cli->report && cli->report(the_store(), nodes, nn) < 0)
 		r = -1;
@@ -770,6 +790,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%fetch", 3, 0, 0, fetch);
 	scm_c_define_gsubr("%have-source?", 1, 0, 0, have_source);
 	scm_c_define_gsubr("%call-with-store", 2, 0, 0, call_with_store);
+	scm_c_define_gsubr("%varied", 0, 0, 0, varied_p);
 	scm_c_define_gsubr("%store-dir", 0, 0, 0, store_dir_p);
 	scm_c_define_gsubr("%remove-tree", 1, 0, 0, remove_tree);
 	scm_c_define_gsubr("%store-path", 2, 0, 0, store_path);
@@ -789,7 +810,7 @@ static void define_core(void *unused)
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
 		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?", "%json?",
 		     "%write-pins", "%dry-run-interns?", "%result-links",
-		     "%call-with-store", "%store-dir", "%remove-tree", "%pin-kind",
+		     "%call-with-store", "%varied", "%store-dir", "%remove-tree", "%pin-kind",
 		     "%plan-encoding", "%decode-plan", "%toml-read", "%add-root", "%command-option",
 		     NULL);
 	for (size_t i = 0; i < sizeof core_constants / sizeof *core_constants; i++) {

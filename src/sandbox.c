@@ -157,7 +157,7 @@ static void mount_root(struct job *j)
 	if ((j->upper_fd = open(j->upper, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (j->work_fd = open(j->work, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die(j, "cannot open %s and %s", j->upper, j->work);
-	if (j->userns >= 0) {
+	if (j->userns >= 0 && !(s->vary && s->vary->plain_layers)) {
 		int dir = open(j->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dir < 0)
 			die(j, "cannot open %s", j->lower);
@@ -342,6 +342,23 @@ static void die_with_parent(const struct job *j)
 		_exit(SETUP_FAILED);
 }
 
+/* Let the build run on the first n CPUs it may use now (nproc says n). */
+static void limit_cpus(const struct job *j, int n)
+{
+	/* Raw syscalls and a mask of our own: <sched.h> is shadowed (above). */
+	unsigned long now[16] = {0}, keep[16] = {0};
+	const int bits = 8 * sizeof *now;
+	if (syscall(SYS_sched_getaffinity, 0, sizeof now, now) < 0)
+		die(j, "sched_getaffinity");
+	for (int c = 0; c < 16 * bits && n > 0; c++)
+		if (now[c / bits] & 1UL << c % bits) {
+			keep[c / bits] |= 1UL << c % bits;
+			n--;
+		}
+	if (syscall(SYS_sched_setaffinity, 0, sizeof keep, keep) < 0)
+		die(j, "cannot limit the build to fewer CPUs");
+}
+
 /* pid 1 of the sandbox.  Runs in the fresh namespaces right after clone. */
 __attribute__((noreturn))
 static void init_main(struct job *j)
@@ -396,7 +413,9 @@ static void init_main(struct job *j)
 	if (j->probe)
 		_exit(0);
 
-	umask(022);
+	umask(s->vary ? s->vary->umask : 022);
+	if (s->vary && s->vary->cpus > 0)
+		limit_cpus(j, s->vary->cpus);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die(j, "prctl(PR_SET_NO_NEW_PRIVS)");
 	/* Nothing ignored or blocked by the caller leaks into the build. */
@@ -470,6 +489,8 @@ static int wait_init(pid_t pid, unsigned timeout, double start, int *st, int *ti
 	return r;
 }
 
+/* The indices in base_env of what a vary changes. */
+enum { ENV_LC = 3, ENV_TZ = 4 };
 static const char *const base_env[] = {
 	"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "HOME=/tmp", "TMPDIR=/tmp",
 	"LC_ALL=C.UTF-8", "TZ=UTC", "SOURCE_DATE_EPOCH=0",
@@ -496,6 +517,16 @@ static unsigned long sub_id(const char *file)
 	if (f)
 		fclose(f);
 	return id;
+}
+
+unsigned long sandbox_build_uid(const struct sandbox_vary *vary)
+{
+	return sub_id("/etc/subuid") + (vary ? vary->id_shift : 0);
+}
+
+unsigned long sandbox_build_gid(const struct sandbox_vary *vary)
+{
+	return sub_id("/etc/subgid") + (vary ? vary->id_shift : 0);
 }
 
 /* 1 if id is mapped in this process's user namespace (map: uid_map or
@@ -571,13 +602,13 @@ static int run_job(const struct sandbox_spec *spec, int probe,
 	struct job j = { .spec = spec, .probe = probe, .userns = -1 };
 	char *dirs[4] = { fs_join(spec->scratch, "upper"), fs_join(spec->scratch, "work"),
 			  fs_join(spec->scratch, "root"), fs_join(spec->scratch, "lower") };
-	char *envp[sizeof base_env / sizeof *base_env + 2], *mf = NULL;
+	char *envp[sizeof base_env / sizeof *base_env + 2], *mf = NULL, *tz = NULL, *lc = NULL;
 	int r = -1, fds[2] = { -1, -1 };
 	size_t n = 0;
 	j.layer_fds = xmalloc(spec->nlayers * sizeof *j.layer_fds);
 
 	*stage = STAGE_SETUP;
-	unsigned long uid = sub_id("/etc/subuid"), gid = sub_id("/etc/subgid");
+	unsigned long uid = sandbox_build_uid(spec->vary), gid = sandbox_build_gid(spec->vary);
 	int as_root = geteuid() == 0 && id_mapped("/proc/self/uid_map", uid) &&
 		      id_mapped("/proc/self/gid_map", gid);
 	for (int i = 0; i < 4; i++)
@@ -603,6 +634,10 @@ static int run_job(const struct sandbox_spec *spec, int probe,
 	j.lower = dirs[3];
 	for (; n < sizeof base_env / sizeof *base_env; n++)
 		envp[n] = (char *)base_env[n];
+	if (spec->vary) {
+		envp[ENV_LC] = lc = fs_fmt("LC_ALL=%s", spec->vary->locale);
+		envp[ENV_TZ] = tz = fs_fmt("TZ=%s", spec->vary->tz);
+	}
 	if (spec->js_read >= 0 && spec->makeflags)
 		envp[n++] = mf = fs_fmt("MAKEFLAGS=%s", spec->makeflags);
 	envp[n] = NULL;
@@ -665,6 +700,8 @@ out:
 	for (int i = 0; i < 4; i++)
 		free(dirs[i]);
 	free(mf);
+	free(tz);
+	free(lc);
 	return r;
 }
 

@@ -37,7 +37,11 @@
  * jobserver is given.  The program run is /build with no arguments,
  * from cwd "/"; every fd but 0, 1, 2 and the jobserver's is closed.
  * The sandbox's init (pid 1) ends when /build ends, which makes the kernel
- * kill every other process of the build.  A timeout kills it all and is
+ * kill every other process of the build.  A spec's vary (distill verify's
+ * second build) changes the umask, TZ, LC_ALL, the CPUs the build may
+ * run on and, as root, the outside build id (the next one up); its layers
+ * may then come from a FUSE mount that shows them owned by that id, and
+ * are not idmapped.  A timeout kills it all and is
  * reported as such.  Where the kernel refuses a namespace or overlay,
  * sandbox_preflight() says why and how to allow it; nothing falls back
  * to a weaker sandbox. */
@@ -45,6 +49,18 @@
 #define DISTILL_SANDBOX_H
 
 #include <stddef.h>
+#include <sys/types.h>
+
+/* What distill verify's second build changes (owned by the caller). */
+struct sandbox_vary {
+	mode_t umask;		/* instead of 022 */
+	const char *tz;		/* TZ instead of UTC */
+	const char *locale;	/* LC_ALL instead of C.UTF-8 */
+	int cpus;		/* run on the first cpus CPUs only; 0: all */
+	int id_shift;		/* as root: build as the build id + id_shift */
+	int plain_layers;	/* as root: the layers already show the
+				 * build id as owner; no idmap */
+};
 
 struct sandbox_spec {
 	/* Overlay lower layers, top first: each a directory that becomes part
@@ -64,7 +80,14 @@ struct sandbox_spec {
 	 * MAKEFLAGS value to set (e.g. " -j2 --jobserver-auth=3,4"). */
 	int js_read, js_write;
 	const char *makeflags;
+	/* NULL, or what to change from the fixed values above. */
+	const struct sandbox_vary *vary;
 };
+
+/* The outside ids builds run as when distill runs as root, shifted by
+ * vary's id_shift (none without vary). */
+unsigned long sandbox_build_uid(const struct sandbox_vary *vary);
+unsigned long sandbox_build_gid(const struct sandbox_vary *vary);
 
 struct sandbox_result {
 	int status;	/* exit status of /build (0-255), or 128+signal */

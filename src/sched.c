@@ -406,6 +406,8 @@ static void worker(struct run *r, struct sched_node *n, int wfd)
 		.ndeps = n->ndeps,
 		.expect = n->has_expect ? &n->expect : NULL,
 		.stream = r->o->verbose,
+		.vary = r->o->vary,
+		.store_view = r->o->store_view,
 	};
 	struct output out;
 	char *msg;

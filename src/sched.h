@@ -97,6 +97,8 @@ struct sched_opts {
 	const struct pins *pins;	/* --pins: every plan's output must match
 					 * its pin there (pins.h), or NULL */
 	struct cache_set *caches;	/* NULL, or remote caches to ask and push to */
+	const struct sandbox_vary *vary;	/* build.h: verify's changes */
+	const char *store_view;		/* build.h, or NULL */
 };
 
 struct sched_stats {

@@ -651,10 +651,60 @@ the version of the package of its name when it has one."
         0)
       (lambda (key . args) (report name #f key args #f)))))
 
+(define (tree-entries root)
+  "The entries under ROOT (a directory, or one file) as an alist of
+relative path (\"\" for ROOT itself) to (TYPE MODE SIZE TARGET), TARGET
+being a symlink's target."
+  (let walk ((rel "") (acc '()))
+    (let* ((path (if (string-null? rel) root (string-append root "/" rel)))
+           (st (lstat path))
+           (type (stat:type st))
+           (acc (cons (list rel type (stat:perms st) (stat:size st)
+                            (and (eq? type 'symlink) (readlink path)))
+                      acc)))
+      (if (eq? type 'directory)
+          (fold (lambda (name acc)
+                  (walk (if (string-null? rel) name (string-append rel "/" name)) acc))
+                acc (scandir path (lambda (n) (not (member n '("." ".."))))))
+          acc))))
+
+(define (differing-files a b)
+  "The paths that differ between the outputs A and B (type, mode, link
+target or bytes), each as (PATH SIZE-A SIZE-B), a size #f where the path
+is missing, sorted."
+  (let ((ea (tree-entries a)) (eb (tree-entries b)))
+    (define (at root rel) (if (string-null? rel) root (string-append root "/" rel)))
+    (define (same? x y)
+      (and (equal? (cdr x) (cdr y))
+           (or (not (eq? (cadr x) 'regular))
+               (equal? (%hash-file (at a (car x))) (%hash-file (at b (car y)))))))
+    (sort (filter-map
+           (lambda (rel)
+             (let ((x (assoc rel ea)) (y (assoc rel eb)))
+               (and (not (and x y (same? x y)))
+                    (list rel (and x (list-ref x 3)) (and y (list-ref y 3))))))
+           (delete-duplicates (map car (append ea eb))))
+          (lambda (x y) (string<? (car x) (car y))))))
+
+(define (report-difference name a b dir)
+  "Name the files of outputs A and B of plan NAME that differ, with their
+sizes; with diffoscope on PATH, write its report under DIR and name it."
+  (for-each (lambda (d)
+              (format #t "  differs: /~a (~a -> ~a)~%" (car d)
+                      (if (cadr d) (format #f "~a bytes" (cadr d)) "missing")
+                      (if (caddr d) (format #f "~a bytes" (caddr d)) "missing")))
+            (differing-files a b))
+  (when (search-path (parse-path (getenv "PATH")) "diffoscope")
+    (let ((out (string-append dir "/diffoscope-" name ".txt")))
+      (system* "diffoscope" "--no-progress" "--text" out a b)
+      (format #t "  diffoscope: ~a~%" out))))
+
 (define (verify-script argv args backtrace?)
   "distill verify TARGET...: build the TARGETs' plans, then build every plan
-again in a fresh temporary store, and report plan by plan whether the
-outputs are bit-identical."
+again in a fresh temporary store with the build's environment varied
+(vary.h: umask, TZ, locale, -j and CPUs, build id, directory order), and
+report plan by plan whether the outputs are bit-identical and, when not,
+which files differ."
   (with-targets
    argv args backtrace?
    (lambda (plans . _)
@@ -668,22 +718,27 @@ outputs are bit-identical."
                                             (plan-output-path p)))
                           all))
               (local (plan-local-blobs plans))
+              (varied #f)
               (second (%call-with-store
                        fresh
                        (lambda ()
                          (for-each %intern-file local)
                          (build-plans! plans)
+                         (set! varied (%varied))
                          (map (lambda (p) (list (plan-outputs p) (plan-output-path p)))
                               all))))
-              (bad (filter-map
-                    (lambda (p a b)
-                      (if (equal? (cadr a) (car b))
-                          (begin (format #t "reproducible ~a ~a~%" (plan-name p) (cadr a))
-                                 #f)
-                          (begin (format #t "DIFFERS ~a: ~a in the store, ~a rebuilt: diff -r ~a ~a~%"
-                                         (plan-name p) (cadr a) (car b) (caddr a) (cadr b))
-                                 p)))
-                    all first second)))
+              (bad (begin
+                     (format #t "second build ~a~%" varied)
+                     (filter-map
+                      (lambda (p a b)
+                        (if (equal? (cadr a) (car b))
+                            (begin (format #t "reproducible ~a ~a~%" (plan-name p) (cadr a))
+                                   #f)
+                            (begin (format #t "DIFFERS ~a: ~a in the store, ~a rebuilt: diff -r ~a ~a~%"
+                                           (plan-name p) (cadr a) (car b) (caddr a) (cadr b))
+                                   (report-difference (plan-name p) (caddr a) (cadr b) fresh)
+                                   p)))
+                      all first second))))
          (format #t "~a of ~a plans reproducible~%" (- (length all) (length bad)) (length all))
          (if (null? bad)
              (begin (%remove-tree fresh) 0)
