@@ -18,7 +18,10 @@
 ;;;   /etc/resolv.conf         a link to /run/resolv.conf, which a DHCP
 ;;;                            client may write: the root is read-only
 ;;;
-;;; and the services' start-up by (distill service)'s backend.  The result
+;;; and the services' start-up by (distill service)'s backend, SUPERVISOR:
+;;; runit-backend (busybox's runit, the default) or an s6-backend ((pkg
+;;; s6)'s s6-supervisor: Debian's s6 and execline, whose packages join the
+;;; root); scripts written as execline data need the latter.  The result
 ;;; is a system record: its root items and the owners they declare,
 ;;; which (distill platform) makes into a disk, adding the packages every
 ;;; system on the platform carries (system-add-packages): plat/base.scm's
@@ -117,11 +120,14 @@ before its own: a platform's base services."
         (parameterize ((strict #t)) ((system-remake system) more)))))
 
 (define* (make-system #:key (hostname "distill") (services '()) (packages '())
-                      (files '()) (users '()) (groups '()) (owners '()))
+                      (files '()) (users '()) (groups '()) (owners '())
+                      (supervisor runit-backend))
   "A system named HOSTNAME running SERVICES (make-service), with PACKAGES
 (packages or plans), FILES (artifacts, plans and inputs at \"/\"), and
 USERS and GROUPS (make-user, make-group) besides the services' own;
-OWNERS ((PATH UID GID MODE)) are applied in the images.  When SERVICES
+OWNERS ((PATH UID GID MODE)) are applied in the images; SUPERVISOR is the
+backend running the services (runit-backend, or (pkg s6)'s
+s6-supervisor, which scripts written as execline data need).  When SERVICES
 start after var-mount (upstream's var-mounted-rw, the platform's /var)
 without including it, the system is made once a platform adds its base
 services (platform+system->plan); used alone, that is an error naming it."
@@ -130,6 +136,9 @@ services (platform+system->plan); used alone, that is an error naming it."
                                              (memv c '(#\- #\.))))
                              hostname))
     (recipe-error 'make-system "hostname: ~s is not a host name" (list hostname)))
+  (unless (supervisor? supervisor)
+    (recipe-error 'make-system "supervisor: ~s is not a supervision backend (runit-backend, or s6-supervisor of (pkg s6))"
+                  (list supervisor)))
   (for-each (lambda (l what) (check-list 'make-system what l))
             (list services packages files users groups owners)
             '("services:" "packages:" "files:" "users:" "groups:" "owners:"))
@@ -139,7 +148,8 @@ services (platform+system->plan); used alone, that is an error naming it."
   (let* ((remake (lambda (more)
                    (make-system #:hostname hostname #:services (append more services)
                                 #:packages packages #:files files #:users users
-                                #:groups groups #:owners owners)))
+                                #:groups groups #:owners owners
+                                #:supervisor supervisor)))
          (missing (missing-names services)))
     (if (and (not (strict)) (equal? missing '("var-mount")))
         ;; Upstream's guide makes /var the platform's service: a system
@@ -147,14 +157,16 @@ services (platform+system->plan); used alone, that is an error naming it."
         ;; once platform+system->plan adds the platform's services.  Any
         ;; other name it lacks is an error now.
         (%system hostname #f #f owners remake)
-        (make-system/complete hostname services packages files users groups owners remake))))
+        (make-system/complete hostname services packages files users groups owners
+                              supervisor remake))))
 
-(define (make-system/complete hostname services packages files users groups owners remake)
+(define (make-system/complete hostname services packages files users groups owners
+                              supervisor remake)
   (let* ((order (services-order services))
          (execline (services-uses-execline? order)))
-    (when execline
-      (recipe-error 'make-system "service ~s has a script written as execline data, and this system has no /bin/execlineb (execline's sources cannot be had here): write its scripts as text"
-                    (list (service-name execline))))
+    (when (and execline (not (supervisor-execline? supervisor)))
+      (recipe-error 'make-system "service ~s has a script written as execline data, which the ~a backend cannot run (it has no /bin/execlineb): give make-system supervisor: s6-supervisor of (pkg s6), which carries Debian's execline, or write its scripts as text"
+                    (list (service-name execline) (supervisor-name supervisor))))
     (let* ((users (unique "user" (cons root-user
                                        (append users (append-map service-users order)))
                           user-name user-uid))
@@ -170,6 +182,7 @@ services (platform+system->plan); used alone, that is an error naming it."
                                        users)))
            (items (delete-duplicates
                    (append (expand-items packages)
+                           (expand-items (supervisor-packages supervisor))
                            (expand-items (append-map service-inputs order))
                            (list (interned "/etc/passwd" #o644
                                            (string-concatenate (map passwd-line users)))
@@ -180,7 +193,7 @@ services (platform+system->plan); used alone, that is an error naming it."
                                  (interned "/etc/hostname" #o644 (string-append hostname "\n"))
                                  (interned-symlink "/etc/resolv.conf" "/run/resolv.conf")
                                  (interned-dir "/root" #o700))
-                           (services->root order)
+                           (services->root order supervisor)
                            files)
                    eq?)))
       (%system hostname order items
