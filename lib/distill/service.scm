@@ -420,7 +420,7 @@ stop_longrun() { # NAME TIMEOUT-MS
   ;; wrote a line to its notification-fd), or -u, running.
   "supervised() { s6-svok /run/service/$1 2> /dev/null; }
 longrun() { # NAME TIMEOUT-MS NOTIFY DEPS...
-	n=$1; ms=$2; notify=$3; shift 3
+	n=$1; up_ms=$2; notify=$3; shift 3
 	deps_ok $n \"$@\" || return 0
 	mkdir -p /run/s6
 	rm -rf /run/s6/$n
@@ -428,7 +428,8 @@ longrun() { # NAME TIMEOUT-MS NOTIFY DEPS...
 	ln -sfn /run/s6/$n /run/service/$n
 	ms_wait 10000 s6-svscanctl -a /run/service 2> /dev/null || say \"s6-svscan does not answer\"
 	if [ \"$notify\" = yes ]; then w=-U; else w=-u; fi
-	{ ms_wait $ms supervised $n && s6-svwait $w -t $ms /run/service/$n; } || not_up $n $ms
+	{ ms_wait $up_ms supervised $n && s6-svwait $w -t $up_ms /run/service/$n; } ||
+		not_up $n $up_ms
 }
 stop_longrun() { # NAME TIMEOUT-MS
 	[ -e /run/service/$1 ] || return 0
