@@ -15,7 +15,9 @@
 ;; shell) are the seed's own pins.  So an image on this backend carries
 ;; Debian's glibc: a system that wants none keeps the default busybox
 ;; runit backend.  s6-rc is in no Debian 12 package; (distill service)
-;; orders the services itself (docs/systems.md).
+;; orders the services itself (docs/systems.md).  Of the packages'
+;; documentation only their copyright files are kept, under
+;; /usr/share/doc/PACKAGE: the licences of the binaries the image carries.
 (define-module (pkg s6)
   #:use-module (distill plan)
   #:use-module (distill seed)
@@ -44,8 +46,9 @@
                                seed-packages))))
 
 (define build
-  ;; Only the programs and what they load: no documentation, no
-  ;; development files, nothing else of glibc.  Every program must find
+  ;; Only the programs and what they load, and each package's copyright
+  ;; file: no other documentation, no development files, nothing else of
+  ;; glibc.  Every program must find
   ;; its libraries in the tree (ld.so --list says "not found" otherwise).
   "#!/bin/busybox sh
 set -eu
@@ -57,6 +60,11 @@ $bb cp -a /usr/lib/execline/bin usr/lib/execline/
 $bb cp -a /usr/lib/x86_64-linux-gnu/libskarnet.so.* /usr/lib/x86_64-linux-gnu/libs6.so.* \\
 	/usr/lib/x86_64-linux-gnu/libexecline.so.* usr/lib/x86_64-linux-gnu/
 $bb cp -a /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6 lib/x86_64-linux-gnu/
+# Each shipped package's copyright file: the licences of these binaries.
+for p in s6 libs6-2.11 execline libexecline2.9 libskarnet2.13 libc6; do
+	$bb mkdir -p usr/share/doc/$p
+	$bb cp /usr/share/doc/$p/copyright usr/share/doc/$p/
+done
 $bb ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 lib64/ld-linux-x86-64.so.2
 # Where execline scripts (#!/bin/execlineb -P) look for it; Debian's
 # /usr/bin/execlineb puts /usr/lib/execline/bin on PATH.
