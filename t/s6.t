@@ -8,7 +8,8 @@
 # runsvdir) supervises, that the services started in their order and the
 # longrun was waited for until it said it was ready, that the longrun,
 # killed, is started again by s6-supervise, and that its output lands in
-# /var/log/NAME/current through s6-log.  Also: a platform's supervisor:
+# /var/log/NAME/current through s6-log, and that the Debian packages'
+# copyright files are there.  Also: a platform's supervisor:
 # gives a system that chose none the same disk; execline data under the
 # default runit backend is refused with an error naming the way out.
 . "$(dirname "$0")/lib.sh"
@@ -89,6 +90,11 @@ until [ "$(grep -c 'tick from ticker' /var/log/ticker/current 2>/dev/null)" -ge 
 	i=$((i + 1))
 done
 say "log: $(grep -c 'tick from ticker' /var/log/ticker/current) ticks; $(tail -n 1 /var/log/ticker/current)"
+n=0
+for p in s6 libs6-2.11 execline libexecline2.9 libskarnet2.13 libc6; do
+	[ -s /usr/share/doc/$p/copyright ] && n=$((n + 1))
+done
+say "copyright files: $n of 6"
 say done
 EOS
 # The check script, text, goes into the recipe as a string.
@@ -120,6 +126,9 @@ grep -aq 'S6T: killed \([0-9]*\), now \([0-9]*\), up true' "$scratch/s6.console"
 ok $? "ticker, killed, is started again by s6-supervise"
 grep -Eaq 'S6T: log: ([3-9]|[1-9][0-9]+) ticks; [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+  tick from ticker[[:space:]]*$' "$scratch/s6.console"
 ok $? "its output lands in /var/log/ticker/current through s6-log, timestamped"
+
+grep -aq 'S6T: copyright files: 6 of 6' "$scratch/s6.console"
+ok $? "the image carries the copyright file of each Debian package it ships"
 
 # 2. The platform may choose the backend for a system that chose none:
 # the same disk, to the bit (nothing new to build).
