@@ -64,7 +64,7 @@ Each part is a plan whose raw output is the file."
   "The boot spec a script's last value V stands for: V itself, or a disk
 image plan booted with the defaults."
   (cond ((boot-spec? v) v)
-        ((and (plan? v) (plan-raw-output v)) (boot-spec disk: v))
+        ((and (plan? v) (plan-raw-output v)) (boot-spec #:disk v))
         (else (recipe-error 'boot-spec "the script must end with a boot spec or a disk image plan (a plan with a raw output), not ~s"
                             (list v)))))
 

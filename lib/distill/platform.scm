@@ -27,7 +27,9 @@
 ;;; out as they are; or a procedure of the platform giving either:
 ;;; minimal-system is one (the platform's packages and base services, a
 ;;; oneshot printing a line).  The packages and services are the
-;;; platform's fields: this module names no package or service.
+;;; platform's fields: this module names no package or service.  So is
+;;; the supervision backend of the systems that choose none
+;;; (supervisor:; #f: runit).
 (define-module (distill platform)
   #:use-module (distill check)
   #:use-module (distill plan)
@@ -45,12 +47,12 @@
             platform-memory platform-var-size
             platform-packages platform-services platform-initramfs-packages
             platform-initramfs platform-disk platform-boot-spec
-            platform-config platform-mkimage platform+system->plan
+            platform-config platform-mkimage platform-supervisor platform+system->plan
             minimal-system))
 
 (define-record-type <platform>
   (%platform name firmware kernel modules cmdline memory var-size
-             packages services initramfs-packages config mkimage)
+             packages services initramfs-packages config mkimage supervisor)
   platform?
   (name platform-name)                  ; string
   (firmware platform-firmware)          ; 'bios or 'uefi
@@ -63,7 +65,8 @@
   (services platform-services)          ; the base services (minimal-system)
   (initramfs-packages platform-initramfs-packages) ; in the initramfs
   (config platform-config)              ; what packages are built for
-  (mkimage platform-mkimage))           ; (distill image)'s mkimage procedure
+  (mkimage platform-mkimage)            ; (distill image)'s mkimage procedure
+  (supervisor platform-supervisor))     ; systems' backend unless they chose, or #f
 
 (define mib (* 1024 1024))
 
@@ -77,7 +80,7 @@
 (define* (make-platform #:key (name "platform") firmware kernel (modules '())
                         (cmdline "quiet") (memory 256) (var-size (* 64 mib))
                         packages (services '()) initramfs
-                        (config (default-config 'x86_64)) mkimage)
+                        (config (default-config 'x86_64)) mkimage supervisor)
   "A platform NAME booting KERNEL (a plan whose raw output is an EFI-stub
 bzImage, or a package giving one) by FIRMWARE ('bios: GRUB on an MBR disk;
 'uefi: a unified kernel image on the ESP of a GPT disk), its initramfs
@@ -94,9 +97,13 @@ gcc+musl-static-config's) is what its packages are built for; MKIMAGE is
 (distill image)'s mbr-image, efi-image or container-rootfs-image of a
 name (default: mbr-image, or efi-image for 'uefi; FIRMWARE defaults to
 what MKIMAGE boots by, else 'bios).  plat/base.scm's base-packages,
-base-services and initramfs-packages are those of the qemu platforms."
+base-services and initramfs-packages are those of the qemu platforms.
+SUPERVISOR ((distill service)'s runit-backend, (pkg s6)'s s6-supervisor)
+runs the services of the systems that choose none (default: #f, runit)."
   (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
   (unless (config? config) (recipe-error 'make-platform "config: ~s is not a config (default-config, gcc+musl-static-config)" (list config)))
+  (unless (or (not supervisor) (supervisor? supervisor))
+    (recipe-error 'make-platform "supervisor: ~s is not a supervision backend (runit-backend, or s6-supervisor of (pkg s6))" (list supervisor)))
   (unless (or (not mkimage) (procedure? mkimage))
     (recipe-error 'make-platform "mkimage: ~s must be a procedure such as (mbr-image NAME) of (distill image)" (list mkimage)))
   (let ((firmware (or firmware (and mkimage (procedure-property mkimage 'firmware)) 'bios)))
@@ -118,7 +125,8 @@ base-services and initramfs-packages are those of the qemu platforms."
       (check-list 'make-platform "services:" services)
       (%platform name firmware kernel modules (words 'make-platform "cmdline:" cmdline)
                  memory var-size packages services initramfs config
-                 (or mkimage (if (eq? firmware 'uefi) (efi-image name) (mbr-image name)))))))
+                 (or mkimage (if (eq? firmware 'uefi) (efi-image name) (mbr-image name)))
+                 supervisor))))
 
 (define (configured plat p)
   ((expander (platform-config plat)) p))
@@ -212,7 +220,8 @@ packages; or the list of items of a root file system, as for rootfs-tar,
 with OWNERS; or a procedure of PLAT giving either), laid out for PLAT."
   (when (procedure? system) (set! system (system plat)))
   (when (system? system)
-    (set! system (system-add-packages system (platform-packages plat))))
+    (set! system (system-add-packages (system-with-supervisor system (platform-supervisor plat))
+                                      (platform-packages plat))))
   (unless (or (system? system) (list? system))
     (recipe-error 'platform-disk "~s is neither a system nor a list of root file system items"
                   (list system)))
@@ -232,7 +241,8 @@ platform PLAT, with PLAT's packages and base services added: PLAT's
 mkimage applied to them (platform-disk)."
   (unless (system? sys)
     (recipe-error 'platform+system->plan "~s is not a system (make-system)" (list sys)))
-  (platform-disk plat (system-add-services sys (platform-services plat))))
+  (platform-disk plat (system-add-services (system-with-supervisor sys (platform-supervisor plat))
+                                           (platform-services plat))))
 
 (define* (platform-boot-spec plat system #:key (owners '()) (format 'raw))
   "The boot spec of (distill boot) that boots SYSTEM (as for

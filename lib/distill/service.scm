@@ -17,10 +17,17 @@
 ;;; system (a service object given in after: is added to it), names are
 ;;; unique, and a cycle is an error naming its services.
 ;;;
-;;; The backend is the one thing that knows how services run; today it is
-;;; busybox's init and runit applets, since s6 and s6-rc cannot be built
-;;; here (their sources are not to be had).  services->root compiles the
-;;; services into files of the root file system:
+;;; The backend (a supervisor, make-system's supervisor:) is the one thing
+;;; that knows how services run.  Two run the same service records, in the
+;;; same order, with the same oneshots, bundles and readiness:
+;;; runit-backend, busybox's init and runit applets (the default: no
+;;; glibc in the image), and s6-backend, s6's s6-svscan, s6-supervise and
+;;; s6-log under busybox's init, from Debian's binary packages ((pkg s6)
+;;; gives them: s6-supervisor; neither s6's nor s6-rc's sources can be
+;;; had here, and s6-rc is in no Debian 12 package, so the ordering stays
+;;; rc.start's).  Scripts written as execline data need a backend that
+;;; carries execline (supervisor-execline?: s6's).  services->root
+;;; compiles the services into files of the root file system; with runit:
 ;;;
 ;;;   /etc/inittab           init runs rc.start once, keeps runsvdir up,
 ;;;                          runs rc.stop at shutdown
@@ -36,9 +43,22 @@
 ;;;                          started, and the console says so
 ;;;   /etc/distill/rc.stop   the reverse: longruns stopped, oneshots' down
 ;;;
-;;; runsv restarts a longrun whose process exits.  Another backend (s6 and
-;;; s6-rc where their sources can be had) would compile the same services
-;;; to its own files; nothing else reads these.
+;;; runsv restarts a longrun whose process exits.  With s6, the same
+;;; /etc/distill files and:
+;;;
+;;;   /etc/inittab           init keeps s6-svscan up on /run/service
+;;;   /etc/s6/NAME/          an s6 service directory per longrun: run,
+;;;                          finish, notification-fd (s6-supervise's own
+;;;                          readiness: the daemon writes a line to that
+;;;                          descriptor), log/run (s6-log into
+;;;                          /var/log/NAME); rc.start copies it to
+;;;                          /run/s6/NAME (s6-supervise writes there: the
+;;;                          root is read-only), links it into
+;;;                          /run/service and waits with s6-svwait (-U
+;;;                          with notification-fd: up and ready; -u: up)
+;;;
+;;; s6-supervise restarts a longrun whose process exits.  Nothing else
+;;; reads these files.
 (define-module (distill service)
   #:use-module (distill check)
   #:use-module (distill plan)
@@ -53,7 +73,9 @@
             make-user user? user-name user-uid user-gid user-home user-shell
             user-comment
             make-group group? group-name group-gid group-members
-            services-order services->root services-uses-execline?)
+            services-order services->root services-uses-execline?
+            runit-backend s6-backend supervisor? supervisor-name
+            supervisor-packages supervisor-execline?)
   #:export (service-procedure as-service config-text))
 
 ;;; Users and groups.
@@ -296,7 +318,18 @@ service, or a cycle (naming its services)."
       (for-each (lambda (s) (visit s '())) all)
       (reverse order))))
 
-;;; The runit backend.
+;;; The backends.
+
+(define-record-type <supervisor>
+  (%supervisor name packages execline? inittab lib longrun-files stop-all)
+  supervisor?
+  (name supervisor-name)                ; 'runit or 's6
+  (packages supervisor-packages)        ; in the root of a system using it
+  (execline? supervisor-execline?)      ; its packages give /bin/execlineb
+  (inittab supervisor-inittab)          ; the respawn line of /etc/inittab
+  (lib supervisor-lib)                  ; rc.lib's longrun functions
+  (longrun-files supervisor-longrun-files) ; service -> its artifacts
+  (stop-all supervisor-stop-all))       ; rc.stop's line after the services
 
 (define (script-text x)
   (if (string? x) x (exexpr->string x)))
@@ -337,8 +370,6 @@ ms_wait() { # MS CONDITION...: poll CONDITION every 50 ms, up to MS (0: forever)
 		t=$((t + 50))
 	done
 }
-running() { [ \"$(cat /run/service/$1/supervise/stat 2>/dev/null)\" = run ]; }
-ready() { [ -e /run/distill/ready/$1 ]; }
 oneshot() { # NAME TIMEOUT-MS DEPS...
 	n=$1; ms=$2; shift 2
 	deps_ok $n \"$@\" || return 0
@@ -351,25 +382,58 @@ oneshot() { # NAME TIMEOUT-MS DEPS...
 		failed=\"$failed$n \"
 	fi
 }
+stop_oneshot() { # NAME TIMEOUT-MS
+	[ -x /etc/distill/oneshot/$1/down ] || return 0
+	s=$(($2 / 1000)); [ \"$s\" -gt 0 ] || s=1
+	timeout $s /etc/distill/oneshot/$1/down || say \"$1: down failed\"
+}
+not_up() { # NAME MS
+	say \"$1: not up within $2 ms\"
+	failed=\"$failed$1 \"
+}
+")
+
+(define runit-lib
+  ;; rc.lib's longrun functions with runit.
+  "running() { [ \"$(cat /run/service/$1/supervise/stat 2>/dev/null)\" = run ]; }
+ready() { [ -e /run/distill/ready/$1 ]; }
 longrun() { # NAME TIMEOUT-MS NOTIFY DEPS...
 	n=$1; ms=$2; notify=$3; shift 3
 	deps_ok $n \"$@\" || return 0
 	mkdir -p /run/sv/$n/supervise /run/sv/$n/log-supervise
 	ln -sfn /etc/sv/$n /run/service/$n
-	if [ \"$notify\" = yes ]; then ms_wait $ms ready $n; else ms_wait $ms running $n; fi || {
-		say \"$n: not up within $ms ms\"
-		failed=\"$failed$n \"
-	}
+	if [ \"$notify\" = yes ]; then ms_wait $ms ready $n; else ms_wait $ms running $n; fi ||
+		not_up $n $ms
 }
 stop_longrun() { # NAME TIMEOUT-MS
 	[ -e /run/service/$1 ] || return 0
 	s=$(($2 / 1000)); [ \"$s\" -gt 0 ] || s=1
 	sv -w $s down /run/service/$1 > /dev/null 2>&1 || say \"$1: did not stop within $2 ms\"
 }
-stop_oneshot() { # NAME TIMEOUT-MS
-	[ -x /etc/distill/oneshot/$1/down ] || return 0
-	s=$(($2 / 1000)); [ \"$s\" -gt 0 ] || s=1
-	timeout $s /etc/distill/oneshot/$1/down || say \"$1: down failed\"
+")
+
+(define s6-lib
+  ;; rc.lib's longrun functions with s6: the service directory copied to
+  ;; /run/s6 (s6-supervise writes supervise/ and event/ in it), linked
+  ;; into s6-svscan's /run/service in one step, a rescan asked for (once
+  ;; s6-svscan listens), then s6-svwait: -U, up and ready (the daemon
+  ;; wrote a line to its notification-fd), or -u, running.
+  "supervised() { s6-svok /run/service/$1 2> /dev/null; }
+longrun() { # NAME TIMEOUT-MS NOTIFY DEPS...
+	n=$1; up_ms=$2; notify=$3; shift 3
+	deps_ok $n \"$@\" || return 0
+	mkdir -p /run/s6
+	rm -rf /run/s6/$n
+	cp -a /etc/s6/$n /run/s6/$n
+	ln -sfn /run/s6/$n /run/service/$n
+	ms_wait 10000 s6-svscanctl -a /run/service 2> /dev/null || say \"s6-svscan does not answer\"
+	if [ \"$notify\" = yes ]; then w=-U; else w=-u; fi
+	{ ms_wait $up_ms supervised $n && s6-svwait $w -t $up_ms /run/service/$n; } ||
+		not_up $n $up_ms
+}
+stop_longrun() { # NAME TIMEOUT-MS
+	[ -e /run/service/$1 ] || return 0
+	s6-svc -wD -T $2 -d /run/service/$1 > /dev/null 2>&1 || say \"$1: did not stop within $2 ms\"
 }
 ")
 
@@ -391,22 +455,83 @@ mkdir -p /var/log/" name "
 exec svlogd -tt /var/log/" name "
 "))
 
-(define (services->root services)
+(define (runit-longrun-files s)
+  ;; /etc/sv/NAME of the longrun S.
+  (let* ((spec (service-spec s)) (n (service-name s))
+         (dir (string-append "/etc/sv/" n)))
+    (append
+     (if (longrun-notification-fd spec)
+         (list (interned (string-append dir "/run") #o755
+                         (notify-wrapper n (longrun-notification-fd spec)))
+               (interned (string-append dir "/run.real") #o755
+                         (script-text (longrun-run spec))))
+         (list (interned (string-append dir "/run") #o755
+                         (script-text (longrun-run spec)))))
+     (if (longrun-finish spec)
+         (list (interned (string-append dir "/finish") #o755
+                         (script-text (longrun-finish spec))))
+         '())
+     (list (interned (string-append dir "/log/run") #o755 (log-run n))
+           ;; runsv keeps its state under supervise/, which
+           ;; must be writable: the root is read-only.
+           (interned-symlink (string-append dir "/supervise")
+                             (string-append "/run/sv/" n "/supervise"))
+           (interned-symlink (string-append dir "/log/supervise")
+                             (string-append "/run/sv/" n "/log-supervise"))))))
+
+(define runit-backend
+  ;; busybox's init, runsvdir, runsv and svlogd: the platform's busybox
+  ;; has them all.
+  (%supervisor 'runit '() #f "::respawn:/usr/bin/runsvdir -P /run/service\n"
+               runit-lib runit-longrun-files
+               "sv exit /run/service/* > /dev/null 2>&1\n"))
+
+(define (s6-longrun-files s)
+  ;; /etc/s6/NAME of the longrun S: s6-supervise reads notification-fd
+  ;; itself; s6-svscan pipes run's output to log/run, s6-log, which keeps
+  ;; /var/log/NAME/current (ISO 8601 times, ten files of 1 MB).
+  (let* ((spec (service-spec s)) (n (service-name s))
+         (dir (string-append "/etc/s6/" n))
+         (fd (longrun-notification-fd spec)))
+    (append
+     (list (interned (string-append dir "/run") #o755 (script-text (longrun-run spec))))
+     (if (longrun-finish spec)
+         (list (interned (string-append dir "/finish") #o755
+                         (script-text (longrun-finish spec))))
+         '())
+     (if fd
+         (list (interned (string-append dir "/notification-fd") #o644
+                         (string-append (number->string fd) "\n")))
+         '())
+     (list (interned (string-append dir "/log/run") #o755
+                     (string-append "#!/bin/sh
+mkdir -p /var/log/" n "
+exec s6-log -b n10 s1000000 T /var/log/" n "
+"))))))
+
+(define (s6-backend packages)
+  "The backend running longruns under s6-svscan (kept up by busybox's
+init) with s6-supervise and s6-log, PACKAGES giving s6's programs and
+execline (/bin/execlineb) in the system's root: (pkg s6)'s s6-supervisor."
+  (%supervisor 's6 packages #t "::respawn:/usr/bin/s6-svscan /run/service\n"
+               s6-lib s6-longrun-files ""))
+
+(define* (services->root services #:optional (backend runit-backend))
   "The files that start SERVICES (ordered and checked by services-order)
-with busybox init and runit: a list of artifacts for the root file
-system."
+with busybox init and BACKEND's supervision (runit-backend, the default,
+or an s6-backend): a list of artifacts for the root file system."
   (let* ((order (services-order services))
          (deps (lambda (s) (string-join (map shell-word (service-deps s)) " "))))
     (append
      (list
-      (interned "/etc/inittab" #o644 "# Written by (distill service).
+      (interned "/etc/inittab" #o644
+                (string-append "# Written by (distill service).
 ::sysinit:/etc/distill/rc.init
-::respawn:/usr/bin/runsvdir -P /run/service
-::once:/etc/distill/rc.start
+" (supervisor-inittab backend) "::once:/etc/distill/rc.start
 ::ctrlaltdel:/sbin/poweroff
 ::shutdown:/etc/distill/rc.stop
-")
-      (interned "/etc/distill/rc.lib" #o644 rc-lib)
+"))
+      (interned "/etc/distill/rc.lib" #o644 (string-append rc-lib (supervisor-lib backend)))
       (interned "/etc/distill/rc.init" #o755 "#!/bin/sh
 # Written by (distill service): what runs before any service.
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin
@@ -455,32 +580,12 @@ mkdir -p /run/service /run/distill/ready
                                                         (number->string (longrun-timeout-down spec)) "\n"))
                                         (else #f))))
                               (reverse order)))
-                 "sv exit /run/service/* > /dev/null 2>&1\nsync\numount -a -r 2> /dev/null\n")))
+                 (supervisor-stop-all backend) "sync\numount -a -r 2> /dev/null\n")))
      (append-map
       (lambda (s)
         (let ((spec (service-spec s)) (n (service-name s)))
           (cond
-           ((longrun? spec)
-            (let ((dir (string-append "/etc/sv/" n)))
-              (append
-               (if (longrun-notification-fd spec)
-                   (list (interned (string-append dir "/run") #o755
-                                   (notify-wrapper n (longrun-notification-fd spec)))
-                         (interned (string-append dir "/run.real") #o755
-                                   (script-text (longrun-run spec))))
-                   (list (interned (string-append dir "/run") #o755
-                                   (script-text (longrun-run spec)))))
-               (if (longrun-finish spec)
-                   (list (interned (string-append dir "/finish") #o755
-                                   (script-text (longrun-finish spec))))
-                   '())
-               (list (interned (string-append dir "/log/run") #o755 (log-run n))
-                     ;; runsv keeps its state under supervise/, which
-                     ;; must be writable: the root is read-only.
-                     (interned-symlink (string-append dir "/supervise")
-                                       (string-append "/run/sv/" n "/supervise"))
-                     (interned-symlink (string-append dir "/log/supervise")
-                                       (string-append "/run/sv/" n "/log-supervise"))))))
+           ((longrun? spec) ((supervisor-longrun-files backend) s))
            ((oneshot? spec)
             (let ((dir (string-append "/etc/distill/oneshot/" n)))
               (cons (interned (string-append dir "/up") #o755 (script-text (oneshot-up spec)))

@@ -18,7 +18,11 @@
 ;;;   /etc/resolv.conf         a link to /run/resolv.conf, which a DHCP
 ;;;                            client may write: the root is read-only
 ;;;
-;;; and the services' start-up by (distill service)'s backend.  The result
+;;; and the services' start-up by (distill service)'s backend, SUPERVISOR:
+;;; runit-backend (busybox's runit, the default) or an s6-backend ((pkg
+;;; s6)'s s6-supervisor: Debian's s6 and execline, whose packages join the
+;;; root); scripts written as execline data need the latter.  A system
+;;; that chose none takes its platform's (system-with-supervisor).  The result
 ;;; is a system record: its root items and the owners they declare,
 ;;; which (distill platform) makes into a disk, adding the packages every
 ;;; system on the platform carries (system-add-packages): plat/base.scm's
@@ -35,16 +39,18 @@
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
   #:export (make-system system? system-root system-owners system-services
-            system-hostname system-add-packages system-add-services))
+            system-hostname system-add-packages system-add-services
+            system-supervisor system-with-supervisor))
 
 (define-record-type <system>
-  (%system hostname services root owners remake)
+  (%system hostname services root owners supervisor remake)
   system?
   (hostname system-hostname)
   (services system-services)            ; in start-up order
   (root system-root)                    ; items of the root file system
   (owners system-owners)                ; (PATH UID GID MODE) for images
-  (remake system-remake))               ; services -> the system with them too
+  (supervisor system-supervisor)        ; the backend it chose, or #f
+  (remake system-remake))               ; services [backend] -> the system with them too
 
 (define root-user (make-user name: "root" uid: 0 home: "/root" shell: "/bin/sh"))
 (define root-group (make-group name: "root" gid: 0))
@@ -102,9 +108,16 @@ that none of them has: services the platform is to add."
     (parameterize ((strict #t)) ((system-remake system) '())))
   (%system (system-hostname system) (system-services system)
            (delete-duplicates (append (expand-items packages) (system-root system)) eq?)
-           (system-owners system)
-           (lambda (services)
-             (system-add-packages ((system-remake system) services) packages))))
+           (system-owners system) (system-supervisor system)
+           (lambda (services . backend)
+             (system-add-packages (apply (system-remake system) services backend) packages))))
+
+(define (system-with-supervisor system backend)
+  "SYSTEM, made again with the supervision backend BACKEND (a platform's
+supervisor:) unless it chose one itself or BACKEND is #f."
+  (if (or (system-supervisor system) (not backend))
+      system
+      ((system-remake system) '() backend)))
 
 (define (system-add-services system services)
   "SYSTEM made again with SERVICES (those it does not run yet) started
@@ -117,11 +130,15 @@ before its own: a platform's base services."
         (parameterize ((strict #t)) ((system-remake system) more)))))
 
 (define* (make-system #:key (hostname "distill") (services '()) (packages '())
-                      (files '()) (users '()) (groups '()) (owners '()))
+                      (files '()) (users '()) (groups '()) (owners '())
+                      (supervisor #f))
   "A system named HOSTNAME running SERVICES (make-service), with PACKAGES
 (packages or plans), FILES (artifacts, plans and inputs at \"/\"), and
 USERS and GROUPS (make-user, make-group) besides the services' own;
-OWNERS ((PATH UID GID MODE)) are applied in the images.  When SERVICES
+OWNERS ((PATH UID GID MODE)) are applied in the images; SUPERVISOR is the
+backend running the services (runit-backend, or (pkg s6)'s
+s6-supervisor, which scripts written as execline data need; #f: the
+platform's supervisor:, else runit-backend).  When SERVICES
 start after var-mount (upstream's var-mounted-rw, the platform's /var)
 without including it, the system is made once a platform adds its base
 services (platform+system->plan); used alone, that is an error naming it."
@@ -130,31 +147,43 @@ services (platform+system->plan); used alone, that is an error naming it."
                                              (memv c '(#\- #\.))))
                              hostname))
     (recipe-error 'make-system "hostname: ~s is not a host name" (list hostname)))
+  (unless (or (not supervisor) (supervisor? supervisor))
+    (recipe-error 'make-system "supervisor: ~s is not a supervision backend (runit-backend, or s6-supervisor of (pkg s6))"
+                  (list supervisor)))
   (for-each (lambda (l what) (check-list 'make-system what l))
             (list services packages files users groups owners)
             '("services:" "packages:" "files:" "users:" "groups:" "owners:"))
   ;; Upstream's service procedures given bare (net-dhcpcd) are their
   ;; default services, here as everywhere below.
   (set! services (map as-service services))
-  (let* ((remake (lambda (more)
+  (let* ((remake (lambda* (more #:optional (backend supervisor))
                    (make-system #:hostname hostname #:services (append more services)
                                 #:packages packages #:files files #:users users
-                                #:groups groups #:owners owners)))
-         (missing (missing-names services)))
-    (if (and (not (strict)) (equal? missing '("var-mount")))
+                                #:groups groups #:owners owners
+                                #:supervisor backend)))
+         (missing (missing-names services))
+         ;; Execline data with no backend chosen: the platform's may be s6.
+         (needs-backend (and (not supervisor)
+                             (services-uses-execline? (filter service? services)))))
+    (if (and (not (strict)) (or (equal? missing '("var-mount"))
+                                (and (null? missing) needs-backend)))
         ;; Upstream's guide makes /var the platform's service: a system
         ;; may start after var-mounted-rw without having it, and is made
-        ;; once platform+system->plan adds the platform's services.  Any
-        ;; other name it lacks is an error now.
-        (%system hostname #f #f owners remake)
-        (make-system/complete hostname services packages files users groups owners remake))))
+        ;; once platform+system->plan adds the platform's services (or,
+        ;; with execline data and no supervisor:, once the platform
+        ;; gives its own).  Any other name it lacks is an error now.
+        (%system hostname #f #f owners supervisor remake)
+        (make-system/complete hostname services packages files users groups owners
+                              supervisor remake))))
 
-(define (make-system/complete hostname services packages files users groups owners remake)
-  (let* ((order (services-order services))
+(define (make-system/complete hostname services packages files users groups owners
+                              chosen remake)
+  (let* ((supervisor (or chosen runit-backend))
+         (order (services-order services))
          (execline (services-uses-execline? order)))
-    (when execline
-      (recipe-error 'make-system "service ~s has a script written as execline data, and this system has no /bin/execlineb (execline's sources cannot be had here): write its scripts as text"
-                    (list (service-name execline))))
+    (when (and execline (not (supervisor-execline? supervisor)))
+      (recipe-error 'make-system "service ~s has a script written as execline data, which the ~a backend cannot run (it has no /bin/execlineb): give make-system or make-platform supervisor: s6-supervisor of (pkg s6), which carries Debian's execline, or write its scripts as text"
+                    (list (service-name execline) (supervisor-name supervisor))))
     (let* ((users (unique "user" (cons root-user
                                        (append users (append-map service-users order)))
                           user-name user-uid))
@@ -170,6 +199,7 @@ services (platform+system->plan); used alone, that is an error naming it."
                                        users)))
            (items (delete-duplicates
                    (append (expand-items packages)
+                           (expand-items (supervisor-packages supervisor))
                            (expand-items (append-map service-inputs order))
                            (list (interned "/etc/passwd" #o644
                                            (string-concatenate (map passwd-line users)))
@@ -180,9 +210,9 @@ services (platform+system->plan); used alone, that is an error naming it."
                                  (interned "/etc/hostname" #o644 (string-append hostname "\n"))
                                  (interned-symlink "/etc/resolv.conf" "/run/resolv.conf")
                                  (interned-dir "/root" #o700))
-                           (services->root order)
+                           (services->root order supervisor)
                            files)
                    eq?)))
       (%system hostname order items
                (append '(("/etc/shadow" 0 0 #o600) ("/root" 0 0 #o700)) owners)
-               remake))))
+               chosen remake))))
