@@ -120,13 +120,13 @@ cd /tmp
 
 (define (image-plan name file epoch inputs script)
   "A plan NAME with the tools at /, INPUTS, and /build running SCRIPT,
-whose output is /out/FILE."
+whose output is /out/FILE (FILE #f: the tree /out)."
   (make-plan name: name
              inputs: (append (list (tools)
                                    (interned "/build" #o755
                                              (string-append (prelude epoch) script)))
                              inputs)
-             raw-output: (string-append "/" file)
+             raw-output: (and file (string-append "/" file))
              timeout: 1800))
 
 (define (in-dir p dir)
@@ -411,17 +411,12 @@ oci-archive)."
   (let ((config (oci-config 'oci-image arch entrypoint env epoch))
         (tar (tar-plan 'oci-image root owners epoch (string-append name "-rootfs"))))
     (define-values (input file) (in-dir tar "/in"))
-    (make-plan name: (string-append name ".oci")
-               inputs: (list (tools)
-                             (interned "/build" #o755
-                                       (string-append (prelude epoch)
-                                                      "TAR=" file " NAME=" (shell-word name)
-                                                      " TAG=" tag " ARCH=" (assq-ref oci-architectures arch)
-                                                      " EPOCH=" (number->string epoch) "\n"
-                                                      oci-script))
-                             (interned "/image/config.json" #o644 config)
-                             input)
-               timeout: 1800)))
+    (image-plan (string-append name ".oci") #f epoch
+                (list (interned "/image/config.json" #o644 config) input)
+                (string-append "TAR=" file " NAME=" (shell-word name)
+                               " TAG=" tag " ARCH=" (assq-ref oci-architectures arch)
+                               " EPOCH=" (number->string epoch) "\n"
+                               oci-script))))
 
 ;;; File systems from a staging tree.
 
