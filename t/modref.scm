@@ -233,7 +233,8 @@
 (define root (list (interned "/etc/motd" #o644 "hi\n")))
 (define (mk m) (m #:root root #:owners '() #:kernel kernel #:initrd initrd
                   #:cmdline "console=ttyS0" #:var-size (* 8 1024 1024)))
-(is (plan-raw-output (mk ((img 'container-rootfs-image) "ctr"))) "/ctr.tar.gz" "container-rootfs-image: a tarball")
+(is (plan-name (mk ((img 'container-rootfs-image) "ctr"))) "ctr.oci" "container-rootfs-image: an OCI image")
+(is (plan-raw-output (mk ((img 'container-rootfs-image) "ctr"))) #f "container-rootfs-image: a tree (the layout and its tar)")
 (is (plan-raw-output (mk ((img 'mbr-image) "pc"))) "/pc.img" "mbr-image: a disk")
 (is (procedure-property ((img 'efi-image) "e") 'firmware) 'uefi "efi-image boots by UEFI")
 (is (plan-raw-output (mk ((img 'efi-image) "e"))) "/e.img" "efi-image: a disk")

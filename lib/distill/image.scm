@@ -26,13 +26,14 @@
   #:use-module (distill plan)
   #:use-module (distill hash)
   #:use-module (distill imagetools)
-  #:use-module ((distill package) #:select (expander))
+  #:use-module ((distill package) #:select (expander config-arch))
+  #:use-module ((distill sbom) #:select (write-json))
   #:use-module (srfi srfi-1)
   #:use-module (srfi srfi-9)
   #:use-module (ice-9 match)
   #:export (image-epoch image-tools name->uuid
             rootfs-tar tar-image cpio-image squashfs-image
-            ext4-image ext2-image vfat-image
+            oci-image ext4-image ext2-image vfat-image
             partition partition? disk-image qcow2-image
             grub-bios-disk uki
             ;; upstream's
@@ -119,13 +120,13 @@ cd /tmp
 
 (define (image-plan name file epoch inputs script)
   "A plan NAME with the tools at /, INPUTS, and /build running SCRIPT,
-whose output is /out/FILE."
+whose output is /out/FILE (FILE #f: the tree /out)."
   (make-plan name: name
              inputs: (append (list (tools)
                                    (interned "/build" #o755
                                              (string-append (prelude epoch) script)))
                              inputs)
-             raw-output: (string-append "/" file)
+             raw-output: (and file (string-append "/" file))
              timeout: 1800))
 
 (define (in-dir p dir)
@@ -324,6 +325,98 @@ lzo)."
                                " -b " (number->string block-size)
                                " -d mtime=" (number->string epoch)
                                " " (shell-word (string-append "/out/" file)) " < " in "\n"))))
+
+;;; OCI images.
+
+(define oci-architectures
+  ;; A config's arch, as the OCI image spec (Go's GOARCH) names it.
+  '((x86_64 . "amd64") (aarch64 . "arm64") (riscv64 . "riscv64")
+    (ppc64le . "ppc64le") (s390x . "s390x") (i686 . "386")))
+
+(define oci-word
+  ;; What an image's name and tag are made of.
+  (char-set-intersection char-set:ascii
+                         (char-set-adjoin char-set:letter+digit #\- #\_ #\.)))
+
+(define (oci-config who arch entrypoint env epoch)
+  "The image config's text (docs/platforms.md), its layer's diff_id left
+as @DIFF_ID@ for the build to fill in."
+  (define (strings what l)
+    (unless (and (list? l) (pair? l) (every string? l))
+      (recipe-error who "~a ~s must be a non-empty list of strings" (list what l)))
+    l)
+  (let ((goarch (assq-ref oci-architectures arch)))
+    (unless goarch
+      (recipe-error who "arch: ~s has no OCI name; it must be one of ~a"
+                    (list arch (map car oci-architectures))))
+    (call-with-output-string
+      (lambda (port)
+        (write-json
+         (vector (cons "created" (strftime "%Y-%m-%dT%H:%M:%SZ" (gmtime epoch)))
+                 (cons "architecture" goarch)
+                 (cons "os" "linux")
+                 (cons "config" (vector (cons "Env" (strings "env:" env))
+                                        (cons "Entrypoint" (strings "entrypoint:" entrypoint))))
+                 (cons "rootfs" (vector (cons "type" "layers")
+                                        (cons "diff_ids" (list "sha256:@DIFF_ID@")))))
+         port)
+        (newline port)))))
+
+(define oci-script
+  ;; The layer (the canonical tar, gzip -9n), the config, the manifest and
+  ;; the index, each a blob named by its sha256, in the layout at /rootfs;
+  ;; then the layout as it is and as a canonical tar (rootfs-tar's).
+  (string-append
+   "L=/rootfs
+mkdir -p $L/blobs/sha256
+blob() { # FILE MEDIA-TYPE: FILE into the blobs; its descriptor
+	d=$(sha256sum \"$1\" | cut -d ' ' -f 1)
+	printf '{\"mediaType\":\"%s\",\"digest\":\"sha256:%s\",\"size\":%s}' \"$2\" $d $(stat -c %s \"$1\")
+	mv \"$1\" $L/blobs/sha256/$d
+}
+v=application/vnd.oci.image
+diff=$(sha256sum \"$TAR\" | cut -d ' ' -f 1)
+gzip -9n < \"$TAR\" > layer
+layer=$(blob layer $v.layer.v1.tar+gzip)
+sed \"s/@DIFF_ID@/$diff/\" /image/config.json > config
+config=$(blob config $v.config.v1+json)
+printf '{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":%s,\"layers\":[%s]}\\n' \\
+	$v.manifest.v1+json \"$config\" \"$layer\" > manifest
+manifest=$(blob manifest $v.manifest.v1+json)
+printf '{\"schemaVersion\":2,\"mediaType\":\"%s\",\"manifests\":[%s,\"platform\":{\"architecture\":\"%s\",\"os\":\"linux\"},\"annotations\":{\"org.opencontainers.image.ref.name\":\"%s\"}}]}\\n' \\
+	$v.index.v1+json \"${manifest%\\}}\" \"$ARCH\" \"$TAG\" > $L/index.json
+printf '{\"imageLayoutVersion\":\"1.0.0\"}\\n' > $L/oci-layout
+OUT=$NAME.tar
+" rootfs-tar-script
+   "cp -R /rootfs \"/out/$NAME\"
+"))
+
+(define* (oci-image root #:key (name "image") (owners '()) (epoch (image-epoch))
+                    (arch 'x86_64) (entrypoint '("/sbin/init"))
+                    (env '("PATH=/usr/bin:/bin:/usr/sbin:/sbin")) (tag "latest"))
+  "ROOT (a rootfs-tar plan, or items for one with OWNERS and EPOCH) as an
+OCI image: a plan whose output holds NAME/, an OCI image layout (its one
+manifest tagged TAG, for ARCH, a config arch such as x86_64; one gzip
+layer, the canonical tar; the config's ENTRYPOINT and ENV, created at
+EPOCH), and NAME.tar, that layout as a canonical tar (skopeo's
+oci-archive)."
+  (unless (and (string? name) (not (string-null? name))
+               (string-every oci-word name)
+               (not (member name '("." ".."))))
+    (recipe-error 'oci-image "name: ~s must be letters, digits, -, _ and ." (list name)))
+  (unless (and (string? tag) (<= 1 (string-length tag) 128)
+               (string-every oci-word tag)
+               (not (memv (string-ref tag 0) '(#\- #\.))))
+    (recipe-error 'oci-image "tag: ~s must be 1 to 128 letters, digits, -, _ and ., not starting with - or ." (list tag)))
+  (let ((config (oci-config 'oci-image arch entrypoint env epoch))
+        (tar (tar-plan 'oci-image root owners epoch (string-append name "-rootfs"))))
+    (define-values (input file) (in-dir tar "/in"))
+    (image-plan (string-append name ".oci") #f epoch
+                (list (interned "/image/config.json" #o644 config) input)
+                (string-append "TAR=" file " NAME=" (shell-word name)
+                               " TAG=" tag " ARCH=" (assq-ref oci-architectures arch)
+                               " EPOCH=" (number->string epoch) "\n"
+                               oci-script))))
 
 ;;; File systems from a staging tree.
 
@@ -750,11 +843,19 @@ procedure property firmware is uefi (make-platform's default firmware)."
     (set-procedure-property! mk 'firmware 'uefi)
     mk))
 
-(define (container-rootfs-image name)
-  "A mkimage for a container: the root file system as the tarball
-NAME.tar.gz (tar-image), no kernel or disk."
-  (lambda* (#:key root (owners '()) #:allow-other-keys)
-    (tar-image root name: name owners: owners)))
+(define* (container-rootfs-image name #:key (entrypoint '("/sbin/init"))
+                                 (env '("PATH=/usr/bin:/bin:/usr/sbin:/sbin")))
+  "A mkimage for a container: the root file system as the OCI image NAME
+(oci-image: the layout NAME/ and its tar NAME.tar), for the arch of the
+platform's CONFIG, running ENTRYPOINT (default: the system's init) with
+ENV; no kernel or disk.  Its procedure property container is #t: a
+platform with it has no kernel and is not booted."
+  (let ((mk (lambda* (#:key root (owners '()) config #:allow-other-keys)
+              (oci-image root name: name owners: owners
+                         arch: (if config (config-arch config) 'x86_64)
+                         entrypoint: entrypoint env: env))))
+    (set-procedure-property! mk 'container #t)
+    mk))
 
 (define (ext2fs name uuid . inputs)
   "A package (a procedure of a config) whose plan is the ext2 file system

@@ -4,7 +4,10 @@
 ;;; define the platforms (plat qemu-x86_64) and (plat qemu-x86_64-efi);
 ;;; `distill boot PLATFORM [SYSTEM]` boots a system on one.
 ;;;
-;;; Every platform lays its disk out the same way:
+;;; A container platform ((plat container-rootfs): its mkimage is
+;;; (distill image)'s container-rootfs-image) has no kernel, initramfs or
+;;; disk: its image is the root as an OCI image, and it is not booted.
+;;; Every other platform lays its disk out the same way:
 ;;;
 ;;;   1  boot  FAT: the kernel and initramfs (BIOS: GRUB, in the MBR and
 ;;;            the gap before it, loads them), or the ESP with a unified
@@ -96,7 +99,8 @@ and mke2fs; default: PACKAGES).  CONFIG (default-config 'x86_64, or
 gcc+musl-static-config's) is what its packages are built for; MKIMAGE is
 (distill image)'s mbr-image, efi-image or container-rootfs-image of a
 name (default: mbr-image, or efi-image for 'uefi; FIRMWARE defaults to
-what MKIMAGE boots by, else 'bios).  plat/base.scm's base-packages,
+what MKIMAGE boots by, else 'bios); with container-rootfs-image, KERNEL
+may be #f (a container platform: no initramfs, not booted).  plat/base.scm's base-packages,
 base-services and initramfs-packages are those of the qemu platforms.
 SUPERVISOR ((distill service)'s runit-backend, (pkg s6)'s s6-supervisor)
 runs the services of the systems that choose none (default: #f, runit)."
@@ -110,7 +114,8 @@ runs the services of the systems that choose none (default: #f, runit)."
     (unless (memq firmware '(bios uefi))
       (recipe-error 'make-platform "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
     (when (procedure? kernel) (set! kernel ((expander config) kernel)))
-    (unless (and (plan? kernel) (plan-raw-output kernel))
+    (unless (or (and (not kernel) mkimage (procedure-property mkimage 'container))
+                (and (plan? kernel) (plan-raw-output kernel)))
       (recipe-error 'make-platform "kernel: ~s is not a plan with a raw output (a bzImage)" (list kernel)))
     (unless (and (list? modules) (every string? modules))
       (recipe-error 'make-platform "modules: ~s must be a list of kernel module names" (list modules)))
@@ -228,12 +233,12 @@ with OWNERS; or a procedure of PLAT giving either), laid out for PLAT."
   (let* ((root (if (system? system) (system-root system) system))
          (owners (if (system? system) (append (system-owners system) owners) owners))
          (kernel (platform-kernel plat))
-         (initrd (platform-initramfs plat)))
+         (initrd (and kernel (platform-initramfs plat))))
     ((platform-mkimage plat)
      #:root (append root mount-points)
      #:owners (append '(("/tmp" 0 0 #o1777)) owners)
      #:kernel kernel #:initrd initrd #:cmdline (command-line plat)
-     #:var-size (platform-var-size plat))))
+     #:var-size (platform-var-size plat) #:config (platform-config plat))))
 
 (define (platform+system->plan plat sys)
   "Upstream's name: the image plan of the system SYS (make-system) on the
@@ -247,6 +252,9 @@ mkimage applied to them (platform-disk)."
 (define* (platform-boot-spec plat system #:key (owners '()) (format 'raw))
   "The boot spec of (distill boot) that boots SYSTEM (as for
 platform-disk) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
+  (unless (platform-kernel plat)
+    (recipe-error 'platform-boot-spec "~a is a container platform: its image is run by a container runtime (crun, runc, podman), not booted (docs/platforms.md)"
+                  (list (platform-name plat))))
   (let ((disk (platform-disk plat system owners: owners)))
     (boot-spec disk: (case format
                        ((raw) disk)

@@ -808,7 +808,8 @@ bytes."
 
 (define (print-outputs plans images)
   "Print \"<output-hash> <store path>\" for each of PLANS, built, and
-the size in bytes of those that are IMAGES of systems."
+the size in bytes of those that are IMAGES of systems (of their files,
+for an image that is a tree: an OCI layout and its tar)."
   (for-each
    (lambda (p)
      ;; display, not format: this loop runs once per target
@@ -817,7 +818,7 @@ the size in bytes of those that are IMAGES of systems."
      (display (plan-output-path p))
      (when (memq p images)              ; a system's image: its size too
        (display " ")
-       (display (stat:size (stat (plan-output-path p)))))
+       (display (tree-size (plan-output-path p))))
      (newline))
    plans))
 
