@@ -96,8 +96,10 @@
 (define release-debs (pinned-debs release-packages))
 
 (define (git checkout . args)
-  "The output of git ARGS in CHECKOUT (one string), or #f when git fails."
-  (let* ((port (apply open-pipe* OPEN_READ "git" "-C" checkout args))
+  "The output of git ARGS in CHECKOUT (one string), or #f when git fails
+(its own message is dropped: the caller says what is wrong)."
+  (let* ((port (with-error-to-port (open-output-file "/dev/null")
+                 (lambda () (apply open-pipe* OPEN_READ "git" "-C" checkout args))))
          (text (read-delimited "" port))
          (status (close-pipe port)))
     (and (zero? (status:exit-val status)) (if (eof-object? text) "" text))))
@@ -161,7 +163,8 @@ cp examples/system.scm /out/share/distill/examples/
   "Build distill from CHECKOUT's HEAD; print \"<output-hash> <store path>\"."
   (let ((p (release-plan checkout)))
     (build-plans! (list p))
-    (format #t "~a ~a~%" (plan-outputs p) (plan-output-path p))))
+    (when (plan-outputs p)                ; not in a dry run (-n)
+      (format #t "~a ~a~%" (plan-outputs p) (plan-output-path p)))))
 
 (match (program-arguments)
   ((_) (release! top))
