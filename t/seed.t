@@ -1,7 +1,7 @@
 #!/bin/sh
 # The seed: the tables of pinned Debian packages ((distill seed),
 # (distill imagetools), (distill kernel), and the recipes' build tools
-# and data) match seed/SHA256SUMS, the seed plan
+# and data, scripts/release.scm's) match seed/SHA256SUMS, the seed plan
 # assembles the Debian packages into one tree, and that tree, as the only
 # input of a second plan, compiles and runs C (dynamic and static),
 # runs make, execline scripts and busybox's applets.
@@ -14,15 +14,25 @@ chmod -R a+rX "$scratch/debs"
 cat > "$scratch/table.scm" <<'EOS'
 (import (distill seed) (distill imagetools) (distill kernel) (ice-9 match) (srfi srfi-1)
         (pkg linux) (pkg openssl) (pkg ca-certs) (pkg netbase) (pkg s6))
+;; scripts/release.scm's table, read without running the script (it builds)
+(define release-packages
+  (call-with-input-file "release.scm"
+    (lambda (port)
+      (let loop ((form (read port)))
+        (match form
+          (('define 'release-packages ('quote table)) table)
+          (_ (loop (read port))))))))
 (for-each (match-lambda ((name version sha256 file)
                          (display (string-append sha256 "  " file "\n"))))
           (append seed-packages image-tool-packages kernel-packages
                   linux-build-packages openssl-build-packages
                   ca-certs-packages netbase-packages s6-packages
                   (append-map cdr cross-seed-packages)
-                  (append-map cdr cross-linux-headers-packages)))
+                  (append-map cdr cross-linux-headers-packages)
+                  release-packages))
 EOS
-chmod a+r "$scratch/table.scm"
+cp "$top/scripts/release.scm" "$scratch/release.scm"
+chmod a+r "$scratch/table.scm" "$scratch/release.scm"
 as_user "$distill run table.scm > table.txt"
 ok $? "the seed table loads"
 missing=$(grep -v -x -F -f "$scratch/table.txt" "$top/seed/SHA256SUMS" | grep -v '^#'
