@@ -24,8 +24,12 @@
   #:use-module (distill plan)
   #:use-module (distill seed)
   #:use-module (distill toolchain)
+  #:use-module (distill package)
+  #:use-module (pkg make)
+  #:use-module (srfi srfi-1)
   #:export (tcc-seed-packages tcc-seed-artifacts tcc-source-pin
-            tcc-round tcc-fixpoint))
+            tcc-round tcc-fixpoint tcc-make tcc-busybox tcc-stage1
+            stage1-hello stage1-zlib))
 
 (define tcc-seed-packages
   ;; The packages of the tcc seed that the main seed does not have (its
@@ -57,10 +61,17 @@ artifacts at \"/\" made by seed-deb."
     "d63c113bcdd657f51c8ee197a0b0a24203603313e19a52b5f678d40ab7f5df35"
     "mirror://debian/pool/main/t/tcc/tcc_0.9.27+git20200814.62c30a4a.orig.tar.bz2"))
 
-(define (tcc-source)
-  (remote-archive (list-ref tcc-source-pin 3)
-                  (string-append "sha256:" (list-ref tcc-source-pin 2))
-                  #:path "/src/tcc"))
+(define (once make)
+  ;; MAKE's artifact, made when first asked for: one artifact per pin.
+  (let ((a #f)) (lambda () (unless a (set! a (make))) a)))
+
+(define tcc-source
+  (once (lambda ()
+          (remote-archive (list-ref tcc-source-pin 3)
+                          (string-append "sha256:" (list-ref tcc-source-pin 2))
+                          #:path "/src/tcc"))))
+
+(define musl-source (once (lambda () (apply (source-archive) musl-source-pin))))
 
 (define (round-build cflags)
   ;; The /build of a round; CFLAGS are added to tcc.c's compile only.
@@ -185,8 +196,7 @@ plan), or by the seed's when PREV is #f; a tree to use at \"/\".  CFLAGS
              inputs: (append (if prev
                                  (list prev (tcc-seed-busybox))
                                  (tcc-seed-artifacts))
-                             (list (apply (source-archive) musl-source-pin)
-                                   (tcc-source)
+                             (list (musl-source) (tcc-source)
                                    (interned "/build" #o755 (round-build cflags))))
              output-hash: output-hash
              timeout: 1800
@@ -225,3 +235,203 @@ lists the files of the round."
              output-hash: output-hash
              timeout: 300
              license: "LGPL-2.1-or-later AND MIT"))
+
+(define make-source
+  ;; Debian 12's make-dfsg_4.3.orig.tar.gz, the pin of (pkg make), whose
+  ;; comment says why it is a plain file unpacked in the build.
+  (once (lambda ()
+          (remote-file "https://ftp.gnu.org/gnu/make/make-4.3.tar.gz"
+                       "Mh9g8OC8t0QVLwIpqkg0GctvpRLtrs9VbYY9P6yk4fo="
+                       "/src/make-4.3.tar.gz" #o644))))
+
+(define (make-config-sed)
+  ;; (pkg make)'s config.h for musl, as a sed script.
+  (string-join (filter (lambda (x) (not (equal? x "-e")))
+                       ($config-h-sed (default-config 'x86_64)))
+               "\n" 'suffix))
+
+(define* (tcc-make tcc #:key output-hash)
+  "GNU make 4.3, static, compiled by the round TCC (a plan) in one tcc run,
+with (pkg make)'s config.h; its tree holds usr/bin/make."
+  (make-plan name: "tcc-make-4.3"
+             inputs: (list tcc (tcc-seed-busybox) (make-source)
+                           (interned "/src/make-config.sed" #o644 (make-config-sed))
+                           (interned "/build" #o755 "#!/bin/busybox sh
+set -eu
+mkdir /tmp/bin
+/bin/busybox --install -s /tmp/bin
+export PATH=/usr/bin:/tmp/bin
+cd /tmp
+tar -xzf /src/make-4.3.tar.gz
+cd make-dfsg-4.3
+sed -f /src/make-config.sed src/config.h.in > src/config.h
+cp lib/glob.in.h lib/glob.h
+cp lib/fnmatch.in.h lib/fnmatch.h
+# Basic.mk's sources for a POSIX system, compiled in one tcc run
+tcc -static -DHAVE_CONFIG_H -Isrc -Ilib -DLIBDIR='\"/usr/lib\"' \\
+	-DINCLUDEDIR='\"/usr/include\"' -DLOCALEDIR='\"/usr/share\"' -o make \\
+	src/ar.c src/arscan.c src/commands.c src/default.c src/dir.c \\
+	src/expand.c src/file.c src/function.c src/getopt.c src/getopt1.c \\
+	src/guile.c src/hash.c src/implicit.c src/job.c src/load.c \\
+	src/loadapi.c src/main.c src/misc.c src/output.c src/read.c \\
+	src/remake.c src/rule.c src/signame.c src/strcache.c src/variable.c \\
+	src/version.c src/vpath.c src/remote-stub.c src/posixos.c \\
+	lib/fnmatch.c lib/glob.c
+mkdir -p /out/usr/bin
+cp make /out/usr/bin/make
+"))
+             output-hash: output-hash
+             timeout: 900
+             license: "GPL-3.0-or-later"))
+
+(define busybox-applets
+  ;; The Kconfig symbols turned on over allnoconfig: a shell and the tools
+  ;; configure scripts and makefiles run.  Left out: the archivers (tcc
+  ;; lays out busybox's packed structs otherwise: BUILD_BUG_ON fails).
+  "BUSYBOX FEATURE_INSTALLER STATIC LONG_OPTS SHOW_USAGE FEATURE_VERBOSE_USAGE
+ASH SH_IS_ASH ASH_OPTIMIZE_FOR_SIZE ASH_ALIAS ASH_GETOPTS ASH_ECHO ASH_PRINTF
+ASH_TEST ASH_BASH_COMPAT ASH_CMDCMD ASH_EXPAND_PRMT SHELL_ASH FEATURE_SH_MATH
+FEATURE_SH_MATH_64 FEATURE_SH_EXTRA_QUIET
+AWK FEATURE_AWK_LIBM BASENAME CAT CHMOD CMP CP CUT DATE DIFF DIRNAME ECHO
+FEATURE_FANCY_ECHO ENV EXPR EXPR_MATH_SUPPORT_64 FALSE TRUE
+FIND FEATURE_FIND_PRINT0 FEATURE_FIND_MTIME FEATURE_FIND_PERM FEATURE_FIND_TYPE
+FEATURE_FIND_XDEV FEATURE_FIND_MAXDEPTH FEATURE_FIND_NEWER FEATURE_FIND_EXEC
+FEATURE_FIND_EXEC_PLUS FEATURE_FIND_NOT FEATURE_FIND_PAREN FEATURE_FIND_SIZE
+FEATURE_FIND_PRUNE FEATURE_FIND_DELETE FEATURE_FIND_PATH FEATURE_FIND_REGEX
+FEATURE_FIND_LINKS
+GREP EGREP FGREP FEATURE_GREP_CONTEXT HEAD FEATURE_FANCY_HEAD TAIL
+FEATURE_FANCY_TAIL INSTALL FEATURE_INSTALL_LONG_OPTIONS LN LS
+FEATURE_LS_FILETYPES FEATURE_LS_FOLLOWLINKS FEATURE_LS_RECURSIVE
+FEATURE_LS_SORTFILES FEATURE_LS_TIMESTAMPS
+MKDIR MKTEMP MV OD PRINTF PWD RM RMDIR SED SLEEP SORT FEATURE_SORT_BIG TEE
+TEST TEST1 TEST2 FEATURE_TEST_64 TOUCH TR UNAME UNIQ WC XARGS
+FEATURE_XARGS_SUPPORT_CONFIRMATION FEATURE_XARGS_SUPPORT_QUOTES
+FEATURE_XARGS_SUPPORT_TERMOPT FEATURE_XARGS_SUPPORT_ZERO_TERM
+CHOWN CHGRP SYNC STAT NPROC SEQ YES SHA256SUM MD5SUM STRINGS ID WHOAMI
+REALPATH READLINK FEATURE_READLINK_FOLLOW TAC REV HOSTNAME TIMEOUT PATCH
+")
+
+(define busybox-source
+  ;; busybox-1.35.0.tar.bz2, the pin of (pkg busybox).
+  (once (lambda ()
+          (remote-archive
+           "https://busybox.net/downloads/busybox-1.35.0.tar.bz2"
+           "sha256:faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694"
+           #:path "/src"))))
+
+(define* (tcc-busybox tcc make #:key output-hash)
+  "busybox 1.35.0, static, compiled by the round TCC with MAKE (plans):
+its shell and the applets of busybox-applets, as bin/busybox."
+  (make-plan name: "tcc-busybox-1.35.0"
+             inputs: (list tcc make (tcc-seed-busybox)
+                           (interned-symlink "/bin/sh" "busybox")
+                           (busybox-source)
+                           (interned "/src/busybox.applets" #o644 busybox-applets)
+                           (interned "/build" #o755 "#!/bin/busybox sh
+set -eu
+mkdir -p /tmp/bin
+/bin/busybox --install -s /tmp/bin
+export PATH=/usr/bin:/tmp/bin
+cp -r /src/busybox-1.35.0 /tmp/busybox
+cd /tmp/busybox
+# tcc takes -MD -MF, not -Wp,-MD,FILE
+sed -i \"s/-Wp,-MD,\\$(depfile)/-MD -MF \\$(depfile)/\" scripts/Makefile.host scripts/Makefile.lib Makefile
+# tcc takes no parenthesized string as an array initializer
+sed -i 's/^#define N_(text) (text)$/#define N_(text) text/' scripts/kconfig/lkc.h
+# tcc -ar makes no empty archive: write one for an empty built-in.o
+sed -i 's/rm -f \\$@; \\$(AR) rcs \\$@)$/rm -f $@; printf \"!<arch>\\\\\\\\n\" > $@)/' scripts/Makefile.build
+sed -i 's/^cmd_link_l_target = rm -f \\$@; \\$(AR) \\$(EXTRA_ARFLAGS) rcs \\$@ \\$(lib-y)$/cmd_link_l_target = rm -f $@; $(if $(strip $(lib-y)),$(AR) rcs $@ $(lib-y),printf \"!<arch>\\\\\\\\n\" > $@)/' scripts/Makefile.build
+[ $(grep -c 'printf \"!<arch>' scripts/Makefile.build) = 2 ]
+# tcc's linker has no --start-group: link with the libraries twice
+cat > scripts/trylink <<'EOS'
+#!/bin/sh
+set -e
+$2 -static -o \"$1\" $5 $6 $6
+EOS
+make HOSTCC=\"tcc -static\" CC=\"tcc -static\" allnoconfig > /dev/null
+# the applets and features a configure script and make need
+for c in $(cat /src/busybox.applets); do
+	sed -i \"s/^# CONFIG_$c is not set$/CONFIG_$c=y/\" .config
+done
+yes '' | make HOSTCC=\"tcc -static\" CC=\"tcc -static\" oldconfig > /dev/null
+make HOSTCC=\"tcc -static\" CC=\"tcc -static\" AR=\"tcc -ar\" LD=\"tcc\" -j2 busybox_unstripped
+mkdir -p /out/bin
+cp busybox_unstripped /out/bin/busybox
+"))
+             output-hash: output-hash
+             timeout: 1800
+             license: "GPL-2.0-only"))
+
+(define* (tcc-stage1 tcc make busybox #:key output-hash)
+  "Stage 1: the trees of the round TCC, MAKE and BUSYBOX (plans) in one,
+with busybox as /bin/sh and every applet: a hermetic tree to use at \"/\"
+that holds no gcc-built file, whose C compiler is `tcc -static`."
+  (make-plan name: "tcc-stage1"
+             inputs: (list (tcc-seed-busybox)
+                           (make-input basedir: "/in/tcc" link: tcc)
+                           (make-input basedir: "/in/make" link: make)
+                           (make-input basedir: "/in/busybox" link: busybox)
+                           (interned "/build" #o755 "#!/bin/busybox sh
+# stage 1: the last round's tcc and musl, make and busybox (as /bin/sh and
+# every applet) in one tree
+set -eu
+bb=/bin/busybox
+for d in /in/tcc /in/make /in/busybox; do $bb cp -a $d/. /out/; done
+$bb mkdir -p /out/usr/bin
+for a in $(/out/bin/busybox --list); do
+	[ -e /out/bin/$a ] || [ -e /out/usr/bin/$a ] || $bb ln -s busybox /out/bin/$a
+done
+"))
+             output-hash: output-hash
+             timeout: 300
+             license: "LGPL-2.1-or-later AND MIT AND GPL-3.0-or-later AND GPL-2.0-only"))
+
+(define hello-source
+  ;; hello-2.10.tar.gz, the pin of (pkg hello).
+  (once (lambda ()
+          (remote-archive "https://ftp.gnu.org/gnu/hello/hello-2.10.tar.gz"
+                          "ZUP9kHtqE_hw6LGcHA05VKATTCBvTfdBjIszfKzthkk="
+                          #:path "/src"))))
+
+(define zlib-source
+  ;; Debian's zlib_1.2.13.dfsg.orig.tar.bz2, the pin of (pkg zlib).
+  (once (lambda ()
+          (remote-archive "https://zlib.net/fossils/zlib-1.2.13.tar.gz"
+                          "6cKAI3gT2SoGM763MwNfvN5hR_h1iUJnqoZO_9R1-98="
+                          #:path "/src"))))
+
+(define* (stage1-hello stage1 #:key output-hash)
+  "GNU hello 2.10 built by STAGE1 alone (configure, make, make install)."
+  (make-plan name: "stage1-hello-2.10"
+             inputs: (list stage1 (hello-source)
+                           (interned "/build" #o755 "#!/bin/sh
+set -eu
+mkdir /tmp/build
+cd /tmp/build
+# LD: gettext's macros look for a linker; tcc is its own
+# tcc -ar takes r, c, s and v only (no u); tcc needs no ranlib
+/src/hello-2.10/configure CC='tcc -static' LD=tcc AR='tcc -ar' RANLIB=true \\
+	--prefix=/usr --disable-nls
+make ARFLAGS=rc
+make DESTDIR=/out install
+/out/usr/bin/hello > /out/ran-inside
+"))
+             output-hash: output-hash
+             timeout: 900
+             license: "GPL-3.0-or-later"))
+
+(define* (stage1-zlib stage1 #:key output-hash)
+  "zlib 1.2.13 (static libz.a and its headers) built by STAGE1 alone."
+  (make-plan name: "stage1-zlib-1.2.13"
+             inputs: (list stage1 (zlib-source)
+                           (interned "/build" #o755 "#!/bin/sh
+set -eu
+cp -r /src/zlib-1.2.13.dfsg /tmp/zlib
+cd /tmp/zlib
+CC='tcc -static' AR='tcc -ar' RANLIB=true ./configure --static --prefix=/usr
+make libz.a
+make DESTDIR=/out install
+"))
+             output-hash: output-hash
+             timeout: 900
+             license: "Zlib"))
