@@ -14,7 +14,15 @@
 ;;;   tcc-fixpoint A B        a plan that fails unless rounds A and B have
 ;;;                           the same output, byte for byte (ZilchOS's
 ;;;                           verify_tcc_stability)
+;;;   tcc-make, tcc-busybox   static GNU make 4.3 and busybox 1.35.0 (a
+;;;                           shell and the applets builds run) by a round
+;;;   tcc-stage1              a round, make and busybox in one tree (busybox
+;;;                           as /bin/sh): the hermetic stage 1, no gcc in it
+;;;   stage1-hello/-zlib      hello 2.10 and zlib 1.2.13 built by stage 1
+;;;                           alone, with CC='tcc -static'
 ;;;
+;;; pkg/tcc-stage1.scm chains them and pins every output (`distill build
+;;; tcc-stage1`).
 ;;; Each round links its tcc against musl's object files, not libc.a, so
 ;;; that no archive index is trusted (the seed's tcc -ar indexes no weak
 ;;; symbol); the tcc built is patched to index weak symbols, and archives
@@ -362,12 +370,14 @@ cp busybox_unstripped /out/bin/busybox
              timeout: 1800
              license: "GPL-2.0-only"))
 
-(define* (tcc-stage1 tcc make busybox #:key output-hash)
+(define* (tcc-stage1 tcc make busybox fixpoint #:key output-hash)
   "Stage 1: the trees of the round TCC, MAKE and BUSYBOX (plans) in one,
 with busybox as /bin/sh and every applet: a hermetic tree to use at \"/\"
-that holds no gcc-built file, whose C compiler is `tcc -static`."
-  (make-plan name: "tcc-stage1"
+that holds no gcc-built file, whose C compiler is `tcc -static`.  FIXPOINT
+(a tcc-fixpoint plan) is an input, not copied: no stage 1 without it."
+  (make-plan name: "tcc-stage1-0.9.27"
              inputs: (list (tcc-seed-busybox)
+                           (make-input basedir: "/in/fixpoint" link: fixpoint)
                            (make-input basedir: "/in/tcc" link: tcc)
                            (make-input basedir: "/in/make" link: make)
                            (make-input basedir: "/in/busybox" link: busybox)
