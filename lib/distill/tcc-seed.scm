@@ -410,11 +410,19 @@ done
                           "6cKAI3gT2SoGM763MwNfvN5hR_h1iUJnqoZO_9R1-98="
                           #:path "/src"))))
 
+(define (stage1-plan stage1 name license source build output-hash)
+  ;; The plan NAME whose /build (shell, BUILD) runs on STAGE1's tree alone,
+  ;; with SOURCE at /src.
+  (make-plan name: name
+             inputs: (list stage1 source (interned "/build" #o755 build))
+             output-hash: output-hash
+             timeout: 900
+             license: license))
+
 (define* (stage1-hello stage1 #:key output-hash)
   "GNU hello 2.10 built by STAGE1 alone (configure, make, make install)."
-  (make-plan name: "stage1-hello-2.10"
-             inputs: (list stage1 (hello-source)
-                           (interned "/build" #o755 "#!/bin/sh
+  (stage1-plan stage1 "stage1-hello-2.10" "GPL-3.0-or-later" (hello-source)
+               "#!/bin/sh
 set -eu
 mkdir /tmp/build
 cd /tmp/build
@@ -425,23 +433,18 @@ cd /tmp/build
 make ARFLAGS=rc
 make DESTDIR=/out install
 /out/usr/bin/hello > /out/ran-inside
-"))
-             output-hash: output-hash
-             timeout: 900
-             license: "GPL-3.0-or-later"))
+"
+               output-hash))
 
 (define* (stage1-zlib stage1 #:key output-hash)
   "zlib 1.2.13 (static libz.a and its headers) built by STAGE1 alone."
-  (make-plan name: "stage1-zlib-1.2.13"
-             inputs: (list stage1 (zlib-source)
-                           (interned "/build" #o755 "#!/bin/sh
+  (stage1-plan stage1 "stage1-zlib-1.2.13" "Zlib" (zlib-source)
+               "#!/bin/sh
 set -eu
 cp -r /src/zlib-1.2.13.dfsg /tmp/zlib
 cd /tmp/zlib
 CC='tcc -static' AR='tcc -ar' RANLIB=true ./configure --static --prefix=/usr
 make libz.a
 make DESTDIR=/out install
-"))
-             output-hash: output-hash
-             timeout: 900
-             license: "Zlib"))
+"
+               output-hash))
