@@ -38,7 +38,7 @@ ok $([ $rc = 1 ] && [ "$(grep -c . "$scratch/check.out")" = 1 ] &&
 	"tcc-fixpoint passes on identical rounds and fails on rounds one byte apart (exit $rc)"
 grep -v '^;;;' "$scratch/check.err" | tail -n 15 | diag
 
-if full_only 5 "the tcc chain from the seed (about 6 minutes on 2 cores)"; then
+if full_only 6 "the tcc chain from the seed (about 6 minutes on 2 cores)"; then
 	use_mirror
 	t0=$(date +%s)
 	as_user "$mirror_env $distill --store $st build -j2 tcc-stage1 > s1.out 2> s1.err"
@@ -67,14 +67,27 @@ EOS
 	ok $([ -s "$zlib/usr/lib/libz.a" ] && [ -f "$zlib/usr/include/zlib.h" ]; echo $?) \
 		"zlib built by stage 1 alone: libz.a and zlib.h"
 
-	# No gcc in stage 1: no file named after it, no ELF file whose comment
-	# section (where gcc signs what it compiles) or bytes say GCC.
-	gccish=$( (cd "$stage1" && find . -iname '*gcc*'
+	# No gcc in stage 1: no file named after it, no ELF file (or archive
+	# member) whose .comment section (where gcc signs what it compiles) or
+	# bytes say GCC, none with the notes gcc and binutils add and tcc does
+	# not (.note.gnu.build-id, .note.gnu.property: Debian strips .comment
+	# but keeps them).  gcc_signed finds Debian's tcc, busybox and libc.
+	gcc_signed() {
+		(cd "$1" && find . -iname '*gcc*'
 		find . -type f | while read -r f; do
 			if [ "$(head -c 4 "$f")" = "$(printf '\177ELF')" ] || case $f in *.a|*.o) true ;; *) false ;; esac; then
 				{ readelf -p .comment "$f" 2>/dev/null; strings -a "$f"; } | grep -q 'GCC' && echo "$f"
+				readelf -S -W "$f" 2>/dev/null | grep -qE '\.note\.gnu\.(build-id|property)' && echo "$f"
 			fi
-		done) | sort -u)
+		done) | sort -u
+	}
+	mkdir "$scratch/tcc-seed"
+	for d in "$scratch"/debs/tcc_*.deb "$scratch"/debs/busybox-static_*.deb; do
+		dpkg-deb -x "$d" "$scratch/tcc-seed"
+	done
+	ok $([ "$(gcc_signed "$scratch/tcc-seed" | grep -c -E '^\./(usr/bin/tcc|bin/busybox)$')" = 2 ]; echo $?) \
+		"the gcc check finds gcc's marks on the seed's tcc and busybox (Debian's, built by gcc)"
+	gccish=$(gcc_signed "$stage1")
 	ok $([ -z "$gccish" ] && [ -x "$stage1/usr/bin/tcc" ] && [ -x "$stage1/bin/sh" ] &&
 		[ -x "$stage1/usr/bin/make" ]; echo $?) "stage 1 (tcc, musl, make, busybox) holds no gcc: no file named so, none signed by it"
 	[ -z "$gccish" ] || echo "$gccish" | diag
