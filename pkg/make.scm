@@ -3,7 +3,7 @@
   #:use-module (distill package)
   #:use-module (distill plan)
   #:use-module (srfi srfi-1)
-  #:export (make))
+  #:export (make $config-h-sed))
 
 ;; config.h for musl 1.2.3 on Linux: what make's configure finds there.
 ;; Left out on purpose: HAVE_POSIX_SPAWN (make 4.3 then runs commands

@@ -110,7 +110,8 @@ cat > licences.scm <<'EOF'
      (module-for-each
       (lambda (sym var)
         (let* ((v (variable-ref var))
-               (p (and (procedure? v) (false-if-exception ((expander conf) v)))))
+               (p (if (plan? v) v ; a package may be a plan already (pkg tcc-stage1)
+                      (and (procedure? v) (false-if-exception ((expander conf) v))))))
           (when (plan? p)
             (format #t "~a ~a ~a~%" name sym (or (plan-license p) "NONE")))))
       (resolve-interface `(pkg ,name)))))
