@@ -88,6 +88,12 @@ int store_put_blob_file(struct store *s, const char *path, hash_t *out);
  * errors call it. */
 int store_put_blob_fd(struct store *s, int fd, const char *name, hash_t *out);
 int store_put_blob_buf(struct store *s, const void *p, size_t n, hash_t *out);
+/* The same from a file under tmp/ that nothing will write again (a build's
+ * raw output, its sandbox gone): hashed where it stands and linked into
+ * blobs/ (made the store's: owner, 0444, synced) instead of copied, when
+ * it has one name, no xattrs and is on the store's file system; else
+ * copied as store_put_blob_fd does.  The caller still removes its name. */
+int store_take_blob_fd(struct store *s, int fd, const char *name, hash_t *out);
 /* Move a file the caller wrote under tmp/ into blobs/ if its hash is h
  * (the caller computed it while writing). */
 int store_adopt_blob(struct store *s, const char *tmpfile, const hash_t *h);
