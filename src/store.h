@@ -27,10 +27,11 @@
  *   tmp/               scratch for builds and temp files; gc empties it
  * The records are read and written here only, through one typed call per
  * kind; their byte forms are record.h's.  gc is gc.h's.
- * Every entry appears by rename(2) after its content is on disk, and
- * leaves by rename(2) into tmp/ before it is deleted (store_discard), so a
- * crash leaves either nothing or a whole entry.  Records are written after
- * the content they name.  Several processes may share a store: a plan is
+ * Every entry appears by rename(2) (a build's raw output by link(2) from
+ * its fd) after its content is on disk, and leaves by rename(2) into
+ * tmp/ before it is deleted (store_discard), so a crash leaves either
+ * nothing or a whole entry.  Records are written after the content they
+ * name.  Several processes may share a store: a plan is
  * built by whoever takes its lock; the others wait and find the record.
  *
  * A struct store is owned by the caller of store_open and freed by
