@@ -327,7 +327,7 @@ static int capture(struct store *s, const struct plan *p, const char *outdir,
 	if (fd < 0)
 		return -1;
 	char *name = fs_join("/out", p->raw);
-	int r = store_put_blob_fd(s, fd, name, &out->hash);
+	int r = store_take_blob_fd(s, fd, name, &out->hash);
 	free(name);
 	close(fd);
 	return r;

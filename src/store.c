@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -401,6 +402,52 @@ int store_put_blob_fd(struct store *s, int in, const char *name, hash_t *out)
 	}
 	free(tmp);
 	return r;
+}
+
+/* The file of fd named into blobs/<h> by a link from /proc/self/fd, so
+ * it is not copied: ours, read-only, durable; 1 when it cannot be linked
+ * there (another file system, no /proc), -1 with err set. */
+static int link_blob(struct store *s, int fd, const char *name, const hash_t *h)
+{
+	if (fchown(fd, geteuid(), getegid()) < 0 || fchmod(fd, 0444) < 0)
+		return err_sys("%s: cannot make it the store's", name);
+	if (fsync(fd) < 0)
+		return err_sys("%s: cannot write (is the disk full?)", name);
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	char *dst = store_blob_path(s, h);
+	int r = linkat(AT_FDCWD, proc, AT_FDCWD, dst, AT_SYMLINK_FOLLOW);
+	if (r < 0 && errno == EEXIST)
+		r = 0; /* stored meanwhile by someone else */
+	else if (r < 0 && (errno == EXDEV || errno == ENOENT || errno == EPERM))
+		r = 1;
+	else if (r < 0)
+		r = err_sys("%s: cannot link %s into place", dst, name);
+	if (r == 0) {
+		*strrchr(dst, '/') = 0;
+		r = fs_fsync_dir(dst);
+	}
+	free(dst);
+	return r;
+}
+
+int store_take_blob_fd(struct store *s, int fd, const char *name, hash_t *out)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return err_sys("%s: cannot stat", name);
+	if (st.st_nlink != 1 || flistxattr(fd, NULL, 0) != 0)
+		return store_put_blob_fd(s, fd, name, out);
+	if (hash_fd(fd, out, NULL) < 0)
+		return err("%s: cannot read it to hash it", name);
+	if (store_has_blob(s, out))
+		return 0;
+	int r = link_blob(s, fd, name, out);
+	if (r <= 0)
+		return r;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return err_sys("%s: cannot seek", name);
+	return store_put_blob_fd(s, fd, name, out);
 }
 
 int store_put_blob_file(struct store *s, const char *path, hash_t *out)

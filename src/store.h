@@ -27,10 +27,11 @@
  *   tmp/               scratch for builds and temp files; gc empties it
  * The records are read and written here only, through one typed call per
  * kind; their byte forms are record.h's.  gc is gc.h's.
- * Every entry appears by rename(2) after its content is on disk, and
- * leaves by rename(2) into tmp/ before it is deleted (store_discard), so a
- * crash leaves either nothing or a whole entry.  Records are written after
- * the content they name.  Several processes may share a store: a plan is
+ * Every entry appears by rename(2) (a build's raw output by link(2) from
+ * its fd) after its content is on disk, and leaves by rename(2) into
+ * tmp/ before it is deleted (store_discard), so a crash leaves either
+ * nothing or a whole entry.  Records are written after the content they
+ * name.  Several processes may share a store: a plan is
  * built by whoever takes its lock; the others wait and find the record.
  *
  * A struct store is owned by the caller of store_open and freed by
@@ -88,6 +89,12 @@ int store_put_blob_file(struct store *s, const char *path, hash_t *out);
  * errors call it. */
 int store_put_blob_fd(struct store *s, int fd, const char *name, hash_t *out);
 int store_put_blob_buf(struct store *s, const void *p, size_t n, hash_t *out);
+/* The same from a file under tmp/ that nothing will write again (a build's
+ * raw output, its sandbox gone): hashed where it stands and linked into
+ * blobs/ (made the store's: owner, 0444, synced) instead of copied, when
+ * it has one name, no xattrs and is on the store's file system; else
+ * copied as store_put_blob_fd does.  The caller still removes its name. */
+int store_take_blob_fd(struct store *s, int fd, const char *name, hash_t *out);
 /* Move a file the caller wrote under tmp/ into blobs/ if its hash is h
  * (the caller computed it while writing). */
 int store_adopt_blob(struct store *s, const char *tmpfile, const hash_t *h);

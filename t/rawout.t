@@ -3,7 +3,10 @@
 # output, or a directory on its way, a symlink to a host file (a 0600 file
 # in the user's home, /etc/passwd), or a plan whose raw output path climbs
 # out with "..", fails with a clear error and nothing of that file lands
-# in the store.  A plain raw output in a subdirectory still works.
+# in the store.  A plain raw output in a subdirectory still works.  A raw
+# output is linked into the store, not copied (the blob is the inode the
+# build wrote), made the caller's and read-only, as root and as an
+# ordinary user; one with a second name in /out is copied instead.
 . "$(dirname "$0")/lib.sh"
 
 secret="distill-raw-secret-$$-$(date +%s)"
@@ -50,4 +53,41 @@ diag "$scratch/dotdot.err"
 
 ! grep -rqF "$secret" "$st" && ! grep -rq '^root:' "$st/blobs"
 ok $? "nothing of the secret or of /etc/passwd is in the store"
+
+# linked RUN NAME BUILD-TEXT [SUFFIX]: build NAME (raw output /img, whose last
+# line is the inode it had in the sandbox) with RUN (as_user, or sh -c)
+# into the store $st$SUFFIX;
+# then the blob's inode, owner, mode and that inode in $scratch/NAME.stat.
+linked() {
+	plan_script "$scratch/$2.scm" "$2" "dd if=/dev/zero of=/out/img bs=64k count=16 2>/dev/null
+$3
+stat -c %i /out/img >> /out/img" 'raw-output: "/img"'
+	$1 "cd '$scratch' && '$distill' --store '$st${4:-}' build $2.scm" > "$scratch/$2.out" 2> "$scratch/$2.err" &&
+		blob=$(cut -d' ' -f2 "$scratch/$2.out") &&
+		echo "$(stat -L -c '%i %U %a' "$blob") $(tail -n 1 "$blob")" > "$scratch/$2.stat"
+}
+# the store's owner: whoever runs each build below
+me=$(id -un)
+[ "$me" = root ] && user=$test_user || user=$me
+
+linked as_user linked-user "echo $$ > /out/tag"
+read -r ino owner mode built _ < "$scratch/linked-user.stat"
+[ "$ino" = "$built" ] && [ "$owner" = "$user" ] && [ "$mode" = 444 ]
+ok $? "as $user, a raw output is linked into the store, not copied, made $user's and 0444"
+diag "$scratch/linked-user.err" "$scratch/linked-user.stat"
+
+if [ "$me" = root ]; then
+	linked "sh -c" linked-root "echo $$ > /out/tag" -root
+	read -r ino owner mode built _ < "$scratch/linked-root.stat"
+	[ "$ino" = "$built" ] && [ "$owner" = root ] && [ "$mode" = 444 ]
+	ok $? "as root, a raw output is linked into its store, owned by root (not the build's id), 0444"
+	diag "$scratch/linked-root.err" "$scratch/linked-root.stat"
+fi
+
+linked as_user twonames "ln /out/img /out/img2"
+read -r ino owner mode built _ < "$scratch/twonames.stat"
+[ -n "$ino" ] && [ "$ino" != "$built" ] && [ "$owner" = "$user" ] && [ "$mode" = 444 ] &&
+	[ "$(head -c 1048576 "$(cut -d' ' -f2 "$scratch/twonames.out")" | tr -d '\0' | wc -c)" = 0 ]
+ok $? "a raw output with a second name in /out is copied into the store whole"
+diag "$scratch/twonames.err" "$scratch/twonames.stat"
 done_testing
