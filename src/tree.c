@@ -497,6 +497,9 @@ int tree_write_tar(const char *dir, int fd)
 	int r = -1;
 	if (archive_write_add_filter_zstd(w.ar) != ARCHIVE_OK ||
 	    archive_write_set_format_pax_restricted(w.ar) != ARCHIVE_OK ||
+	    /* Names are bytes, whatever the locale: no charset conversion
+	     * (in the C locale it refuses every name that is not ASCII). */
+	    archive_write_set_format_option(w.ar, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
 	    archive_write_open_fd(w.ar, fd) != ARCHIVE_OK)
 		tar_fail(&w, dir);
 	else if (walk(&w, dir) == 0)

@@ -20,7 +20,9 @@
  * is in the store; the serialisation is unchanged by it.
  * tree_write_tar() writes a tree as a zstd-compressed tar (pax) that holds
  * exactly what its hash covers: entries in the walk's order, names relative
- * to the tree, canonical modes, no owners, every time 0; unpacked
+ * to the tree as bytes (pax hdrcharset BINARY: no charset conversion, so
+ * no name is refused in any locale), canonical modes, no owners, every
+ * time 0; unpacked
  * (unpack.h) and normalised it gives the same tree again.  A cache
  * (cache.h) moves trees so.
  * All functions return 0, or -1 with err() set. */

@@ -18,6 +18,7 @@ hangpid=
 plan_script "$scratch/tree.scm" tree-out '
 mkdir -p /out/bin
 echo "a tree from the cache test" > /out/hello
+echo "a name that is not ASCII" > "/out/NetLock_Arany_=Class_Gold=_Főtanúsítvány.crt"
 ln -s hello /out/link
 echo "#!/bin/sh" > /out/bin/run; chmod 755 /out/bin/run
 '
@@ -62,7 +63,8 @@ ok $? "with the same output hashes"
 ok $? "nothing was built in B: both outputs fetched"
 tree=$(sed -n 1p "$scratch/outB" | cut -d' ' -f2)
 ok $([ "$(cat "$tree/hello")" = "a tree from the cache test" ] && [ -L "$tree/link" ] &&
-	[ -x "$tree/bin/run" ]; echo $?) "the fetched tree is the tree, link and modes too"
+	[ -x "$tree/bin/run" ] && [ -f "$tree/NetLock_Arany_=Class_Gold=_Főtanúsítvány.crt" ]; echo $?) \
+	"the fetched tree is the tree, link, modes and a name that is not ASCII too"
 "$distill" --store "$scratch/B" fsck > "$scratch/fsckB" 2>&1
 ok $? "store B passes fsck"
 ok $([ "$(grep -c 'not asked again' "$scratch/errB")" = 1 ]; echo $?) \
