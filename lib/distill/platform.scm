@@ -41,7 +41,7 @@
   #:use-module ((srfi srfi-1) #:select (every))
   #:use-module (srfi srfi-9)
   #:export (make-platform platform? platform-name platform-firmware
-            platform-kernel platform-modules platform-cmdline
+            platform-kernel platform-modules platform-cmdline platform-console
             platform-memory platform-var-size
             platform-packages platform-services platform-initramfs-packages
             platform-initramfs platform-disk platform-boot-spec
@@ -49,7 +49,7 @@
             minimal-system))
 
 (define-record-type <platform>
-  (%platform name firmware kernel modules cmdline memory var-size
+  (%platform name firmware kernel modules cmdline console memory var-size
              packages services initramfs-packages config mkimage)
   platform?
   (name platform-name)                  ; string
@@ -57,6 +57,7 @@
   (kernel platform-kernel)              ; plan whose raw output is a bzImage
   (modules platform-modules)            ; kernel modules the initramfs loads
   (cmdline platform-cmdline)            ; string, after the platform's own
+  (console platform-console)            ; the serial console's device name
   (memory platform-memory)              ; MiB
   (var-size platform-var-size)          ; bytes
   (packages platform-packages)          ; in every system's root
@@ -75,7 +76,7 @@
         (else (recipe-error who "~a ~s must be a string or a list of words" (list what x)))))
 
 (define* (make-platform #:key (name "platform") firmware kernel (modules '())
-                        (cmdline "quiet") (memory 256) (var-size (* 64 mib))
+                        (cmdline "quiet") (console "ttyS0") (memory 256) (var-size (* 64 mib))
                         packages (services '()) initramfs
                         (config (default-config 'x86_64)) mkimage)
   "A platform NAME booting KERNEL (a plan whose raw output is an EFI-stub
@@ -84,18 +85,24 @@ bzImage, or a package giving one) by FIRMWARE ('bios: GRUB on an MBR disk;
 loading the kernel MODULES (names, with (distill kernel)'s
 kernel-module-subset; '() when the kernel has its drivers built in), with
 CMDLINE (a string, or upstream's list of words) added to the kernel's
-command line, MEMORY MiB, and a /var partition of VAR-SIZE bytes.  Every
+command line, the serial CONSOLE (a device name: ttyS0, the PC's and many
+boards' 8250; ttyAMA0, an Arm PL011), MEMORY MiB, and a /var partition
+of VAR-SIZE bytes.  Every
 system laid out on it gets PACKAGES in its root (the shell and init its
 services need); SERVICES are its base services, which minimal-system runs
 and platform+system->plan adds to a system's; the initramfs holds
 INITRAMFS (packages giving a shell with mount, modprobe and switch_root,
 and mke2fs; default: PACKAGES).  CONFIG (default-config 'x86_64, or
-gcc+musl-static-config's) is what its packages are built for; MKIMAGE is
+gcc+musl-static-config's; (default-config 'aarch64) for an Arm machine) is
+what its packages, and those of every system laid out on it, are built
+for; MKIMAGE is
 (distill image)'s mbr-image, efi-image or container-rootfs-image of a
 name (default: mbr-image, or efi-image for 'uefi; FIRMWARE defaults to
 what MKIMAGE boots by, else 'bios).  plat/base.scm's base-packages,
 base-services and initramfs-packages are those of the qemu platforms."
   (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
+  (unless (and (string? console) (string-prefix? "tty" console))
+    (recipe-error 'make-platform "console: ~s must be a tty's name, such as \"ttyS0\"" (list console)))
   (unless (config? config) (recipe-error 'make-platform "config: ~s is not a config (default-config, gcc+musl-static-config)" (list config)))
   (unless (or (not mkimage) (procedure? mkimage))
     (recipe-error 'make-platform "mkimage: ~s must be a procedure such as (mbr-image NAME) of (distill image)" (list mkimage)))
@@ -117,7 +124,7 @@ base-services and initramfs-packages are those of the qemu platforms."
                 '("packages:" "initramfs:") (list packages initramfs))
       (check-list 'make-platform "services:" services)
       (%platform name firmware kernel modules (words 'make-platform "cmdline:" cmdline)
-                 memory var-size packages services initramfs config
+                 console memory var-size packages services initramfs config
                  (or mkimage (if (eq? firmware 'uefi) (efi-image name) (mbr-image name)))))))
 
 (define (configured plat p)
@@ -198,7 +205,7 @@ exec switch_root /newroot \"$init\"
      name: (string-append (platform-name plat) "-initramfs"))))
 
 (define (command-line plat)
-  (string-append "console=ttyS0 root=/dev/vda2 rootfstype=squashfs distill.var=/dev/vda3 panic=-1 "
+  (string-append "console=" (platform-console plat) " root=/dev/vda2 rootfstype=squashfs distill.var=/dev/vda3 panic=-1 "
                  (platform-cmdline plat)))
 
 (define mount-points
@@ -212,7 +219,8 @@ packages; or the list of items of a root file system, as for rootfs-tar,
 with OWNERS; or a procedure of PLAT giving either), laid out for PLAT."
   (when (procedure? system) (set! system (system plat)))
   (when (system? system)
-    (set! system (system-add-packages system (platform-packages plat))))
+    (set! system (system-add-packages (system-for-config system (platform-config plat))
+                                      (platform-packages plat))))
   (unless (or (system? system) (list? system))
     (recipe-error 'platform-disk "~s is neither a system nor a list of root file system items"
                   (list system)))
@@ -232,7 +240,8 @@ platform PLAT, with PLAT's packages and base services added: PLAT's
 mkimage applied to them (platform-disk)."
   (unless (system? sys)
     (recipe-error 'platform+system->plan "~s is not a system (make-system)" (list sys)))
-  (platform-disk plat (system-add-services sys (platform-services plat))))
+  (platform-disk plat (system-add-services (system-for-config sys (platform-config plat))
+                                           (platform-services plat))))
 
 (define* (platform-boot-spec plat system #:key (owners '()) (format 'raw))
   "The boot spec of (distill boot) that boots SYSTEM (as for
