@@ -201,7 +201,7 @@ exec switch_root /newroot \"$init\"
                    (interned-dir "/dev" #o755))
              (if (null? modules)
                  '()
-                 (list (kernel-module-subset modules))))
+                 (list (kernel-module-subset modules #:arch (config-arch (platform-config plat))))))
      name: (string-append (platform-name plat) "-initramfs"))))
 
 (define (command-line plat)
