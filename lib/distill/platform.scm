@@ -53,7 +53,7 @@
              packages services initramfs-packages config mkimage)
   platform?
   (name platform-name)                  ; string
-  (firmware platform-firmware)          ; 'bios or 'uefi
+  (firmware platform-firmware)          ; 'bios, 'uefi or u-boot's plan
   (kernel platform-kernel)              ; plan whose raw output is a bzImage
   (modules platform-modules)            ; kernel modules the initramfs loads
   (cmdline platform-cmdline)            ; string, after the platform's own
@@ -80,8 +80,10 @@
                         packages (services '()) initramfs
                         (config (default-config 'x86_64)) mkimage)
   "A platform NAME booting KERNEL (a plan whose raw output is an EFI-stub
-bzImage, or a package giving one) by FIRMWARE ('bios: GRUB on an MBR disk;
-'uefi: a unified kernel image on the ESP of a GPT disk), its initramfs
+bzImage or an arm64 Image, or a package giving one) by FIRMWARE ('bios:
+GRUB on an MBR disk; 'uefi: a unified kernel image on the ESP of a GPT
+disk; or u-boot, a plan whose raw output QEMU runs as its firmware, or a
+package giving one: extlinux.conf on the MBR disk's boot partition), its initramfs
 loading the kernel MODULES (names, with (distill kernel)'s
 kernel-module-subset; '() when the kernel has its drivers built in), with
 CMDLINE (a string, or upstream's list of words) added to the kernel's
@@ -97,7 +99,8 @@ gcc+musl-static-config's; (default-config 'aarch64) for an Arm machine) is
 what its packages, and those of every system laid out on it, are built
 for; MKIMAGE is
 (distill image)'s mbr-image, efi-image or container-rootfs-image of a
-name (default: mbr-image, or efi-image for 'uefi; FIRMWARE defaults to
+name (default: mbr-image, efi-image for 'uefi, extlinux-image for u-boot;
+FIRMWARE defaults to
 what MKIMAGE boots by, else 'bios).  plat/base.scm's base-packages,
 base-services and initramfs-packages are those of the qemu platforms."
   (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
@@ -107,8 +110,10 @@ base-services and initramfs-packages are those of the qemu platforms."
   (unless (or (not mkimage) (procedure? mkimage))
     (recipe-error 'make-platform "mkimage: ~s must be a procedure such as (mbr-image NAME) of (distill image)" (list mkimage)))
   (let ((firmware (or firmware (and mkimage (procedure-property mkimage 'firmware)) 'bios)))
-    (unless (memq firmware '(bios uefi))
-      (recipe-error 'make-platform "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
+    (when (procedure? firmware) (set! firmware ((expander config) firmware)))
+    (unless (or (memq firmware '(bios uefi)) (and (plan? firmware) (plan-raw-output firmware)))
+      (recipe-error 'make-platform "firmware: must be 'bios, 'uefi or a plan with a raw output (u-boot.bin), not ~s"
+                    (list firmware)))
     (when (procedure? kernel) (set! kernel ((expander config) kernel)))
     (unless (and (plan? kernel) (plan-raw-output kernel))
       (recipe-error 'make-platform "kernel: ~s is not a plan with a raw output (a bzImage)" (list kernel)))
@@ -125,7 +130,10 @@ base-services and initramfs-packages are those of the qemu platforms."
       (check-list 'make-platform "services:" services)
       (%platform name firmware kernel modules (words 'make-platform "cmdline:" cmdline)
                  console memory var-size packages services initramfs config
-                 (or mkimage (if (eq? firmware 'uefi) (efi-image name) (mbr-image name)))))))
+                 (or mkimage (case firmware
+                               ((uefi) (efi-image name))
+                               ((bios) (mbr-image name))
+                               (else (extlinux-image name))))))))
 
 (define (configured plat p)
   ((expander (platform-config plat)) p))
@@ -253,7 +261,8 @@ platform-disk) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
                        (else (recipe-error 'platform-boot-spec
                                            "format: ~s must be raw or qcow2" (list format))))
                firmware: (platform-firmware plat)
-               memory: (platform-memory plat))))
+               memory: (platform-memory plat)
+               arch: (config-arch (platform-config plat)))))
 
 (define* (minimal-system #:key (message "distill: the minimal system is up"))
   "A small system for a platform (a procedure of the platform, which
