@@ -12,8 +12,9 @@
 ;; (CONFIG_USE_DEFAULT_ENV_FILE: the config names /src/uboot.env, which
 ;; the build writes), so the board's compiled-in defaults play no part.
 ;; uboot/qemu-arm64.config is qemu_arm64_defconfig with the environment
-;; from that file, no boot delay, no FIT signatures and no
-;; mkeficapsule; the build runs olddefconfig and fails unless it changed
+;; from that file, no boot delay, no FIT signatures, no mkeficapsule
+;; and no VBE boot method (2023.01's VBE device-tree fixup fails on
+;; QEMU's tree, and booti then resets the board); the build runs olddefconfig and fails unless it changed
 ;; nothing, so the file is all that is built.
 ;;
 ;; U-Boot is freestanding: it is compiled by Debian's aarch64-linux-gnu

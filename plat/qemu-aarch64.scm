@@ -29,7 +29,7 @@
   ;; The load addresses are qemu-arm.h's (RAM starts at 0x40000000);
   ;; sysboot reads extlinux.conf at scriptaddr and passes the kernel the
   ;; device tree QEMU gave u-boot (fdtcontroladdr).
-  (uboot/config "qemu-arm64" "eoY1lWXbJVy63TwXCavJBpmTgPhu9zCO9v55INPaRIs="
+  (uboot/config "qemu-arm64" "sL6goXGcRFr56H2zsU_RVB5pKsgtKtHrTc3VtgBoSVw="
                 '("scriptaddr=0x40200000" "pxefile_addr_r=0x40300000"
                   "kernel_addr_r=0x40400000" "ramdisk_addr_r=0x44000000"
                   "fdt_high=0xffffffffffffffff" "initrd_high=0xffffffffffffffff")
