@@ -13,11 +13,11 @@ chmod -R a+rX "$scratch/debs"
 
 cat > "$scratch/table.scm" <<'EOS'
 (import (distill seed) (distill imagetools) (distill kernel) (ice-9 match) (srfi srfi-1)
-        (pkg linux) (pkg openssl) (pkg ca-certs) (pkg netbase))
+        (pkg linux) (pkg openssl) (pkg ca-certs) (pkg netbase) (pkg u-boot))
 (for-each (match-lambda ((name version sha256 file)
                          (display (string-append sha256 "  " file "\n"))))
           (append seed-packages image-tool-packages kernel-packages
-                  linux-build-packages openssl-build-packages
+                  linux-build-packages openssl-build-packages uboot-build-packages
                   ca-certs-packages netbase-packages
                   (append-map cdr cross-seed-packages)
                   (append-map cdr cross-linux-headers-packages)))
