@@ -72,7 +72,7 @@ ok $? "the boot partition's extlinux.conf boots /vmlinuz on ttyAMA0 with the roo
 cat "$scratch/extlinux.conf" | diag
 
 # 4. Boot it: u-boot, the arm64 kernel, the aarch64 busybox's init.
-marker='distill: the minimal system is up on 6\.1\.[0-9]+-cloud-arm64; /var: /dev/vda3 ext4'
+marker='distill: the minimal system is up on 6\.1\.[0-9]+-[0-9]+-cloud-arm64; /var: /dev/vda3 ext4'
 t0=$(date +%s)
 run "boot qemu-aarch64 --expect '$marker' --timeout 900 > boot.console 2> boot.err"
 rc=$?
