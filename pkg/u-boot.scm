@@ -78,7 +78,7 @@ file fetched as upstream's are."
         (let ((c (local-file found "/src/uboot-config" #o644)))
           (unless (equal? (artifact-hash c) hash)
             (recipe-error who "~a hashes to ~a, not to the pinned ~a: pin the config you mean (distill sum ~a)"
-                          (list found (artifact-hash c) hash found)))
+                          (list path (artifact-hash c) hash found)))
           c)
         (cdn-artifact hash "/src/uboot-config" #o644))))
 
