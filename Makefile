@@ -91,7 +91,7 @@ install: distill distill.1 distill.bash
 	cp distill $(DESTDIR)$(PREFIX)/bin/distill
 	cp distill.1 $(DESTDIR)$(PREFIX)/share/man/man1/distill.1
 	cp distill.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/distill
-	for d in lib pkg svc plat linux go; do \
+	for d in lib pkg svc plat linux uboot go; do \
 		[ ! -d $$d ] || cp -R $$d $(DESTDIR)$(PREFIX)/share/distill/; done
 	mkdir -p $(DESTDIR)$(PREFIX)/share/distill/examples
 	cp examples/system.scm $(DESTDIR)$(PREFIX)/share/distill/examples/

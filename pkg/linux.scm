@@ -62,7 +62,8 @@
   #:use-module (distill seed)
   #:use-module (distill base)
   #:use-module (ice-9 match)
-  #:export (linux-static linux/config-static linux-version linux-build-packages))
+  #:export (linux-static linux/config-static linux-version linux-build-packages
+            linux-build-debs))
 
 (define linux-version "6.1.176")
 

@@ -351,10 +351,22 @@ char **boot_qemu_argv(const struct boot_spec *s, const struct boot_opts *o,
 		err_prefix("cannot boot with UEFI (install Debian's ovmf package)");
 		return NULL;
 	}
+	int arm = s->arch && !strcmp(s->arch, "aarch64");
+	if (s->arch && !arm && strcmp(s->arch, "x86_64")) {
+		err("distill boot runs x86_64 and aarch64 machines, not %s", s->arch);
+		return NULL;
+	}
 	struct args a = {0};
-	add(&a, xstrdup("qemu-system-x86_64"));
+	add(&a, fs_fmt("qemu-system-%s", arm ? "aarch64" : "x86_64"));
+	if (arm) {
+		/* QEMU's virt board with a Cortex-A57, always emulated. */
+		add(&a, xstrdup("-machine"));
+		add(&a, xstrdup("virt"));
+		add(&a, xstrdup("-cpu"));
+		add(&a, xstrdup("cortex-a57"));
+	}
 	add(&a, xstrdup("-accel"));
-	add(&a, xstrdup(accel));
+	add(&a, xstrdup(arm ? "tcg" : accel));
 	add(&a, xstrdup("-m"));
 	add(&a, fs_fmt("%u", s->memory_mb ? s->memory_mb : 256));
 	/* No default devices (VGA, a NIC with a PXE ROM): only the serial
@@ -364,9 +376,9 @@ char **boot_qemu_argv(const struct boot_spec *s, const struct boot_opts *o,
 	add(&a, xstrdup("-serial"));
 	add(&a, xstrdup("mon:stdio"));
 	add(&a, xstrdup("-no-reboot"));
-	if (s->uefi) {
+	if (s->uefi || s->bios) {
 		add(&a, xstrdup("-bios"));
-		add(&a, xstrdup(BOOT_OVMF));
+		add(&a, xstrdup(s->bios ? s->bios : BOOT_OVMF));
 	}
 	if (s->kernel) {
 		add(&a, xstrdup("-kernel"));
@@ -548,7 +560,7 @@ static int watch(pid_t pid, int fd, const struct boot_opts *o, int out_fd)
 
 int boot_run(const char *qemu_bin, char **argv, const struct boot_opts *o, int out_fd)
 {
-	const char *bin = qemu_bin ? qemu_bin : "qemu-system-x86_64";
+	const char *bin = qemu_bin ? qemu_bin : argv[0];
 	int watching = o->expect || o->timeout;
 	int console[2] = {-1, -1}, report[2];
 	if (pipe2(report, O_CLOEXEC) < 0 || (watching && pipe2(console, O_CLOEXEC) < 0))
@@ -598,7 +610,8 @@ int boot_run(const char *qemu_bin, char **argv, const struct boot_opts *o, int o
 			close(console[0]);
 		errno = e;
 		err_sys("cannot run %s", bin);
-		return err_prefix("distill boot runs QEMU (install Debian's qemu-system-x86)");
+		return err_prefix("distill boot runs QEMU (install Debian's qemu-system-x86, "
+				  "and qemu-system-arm for aarch64: scripts/setup-debian)");
 	}
 	if (!watching)
 		return exit_result(wait_status(pid));

@@ -32,6 +32,9 @@ struct boot_spec {
 	const char *disk;	/* a raw disk image, or NULL */
 	const char *cmdline;	/* the kernel command line (with kernel), or NULL */
 	int uefi;		/* 1: OVMF firmware (BOOT_OVMF); 0: QEMU's BIOS */
+	const char *bios;	/* firmware for -bios (u-boot.bin), or NULL */
+	const char *arch;	/* "x86_64" (NULL: the same) or "aarch64": QEMU's
+				 * virt board, cortex-a57, always TCG */
 	unsigned memory_mb;	/* guest memory in MiB; 0: 256 */
 };
 
@@ -73,14 +76,15 @@ int boot_state_prepare(const char *disk, const char *state, const char *qemu_img
 int boot_kvm_usable(void);
 
 /* QEMU's argv (NULL-terminated, owned by the caller: boot_argv_free) for
- * SPEC with OPTS, accelerator ACCEL ("kvm" or "tcg").  NULL with err() when
- * the spec is incomplete (no kernel and no disk, initrd without kernel) or
- * UEFI firmware is missing. */
+ * SPEC with OPTS, accelerator ACCEL ("kvm" or "tcg"; an aarch64 machine
+ * is always TCG).  NULL with err() when the spec is incomplete (no kernel
+ * and no disk, initrd without kernel), its arch unknown, or UEFI firmware
+ * is missing. */
 char **boot_qemu_argv(const struct boot_spec *spec, const struct boot_opts *o,
 		      const char *accel);
 void boot_argv_free(char **argv);
 
-/* Run QEMU (QEMU_BIN, found on PATH; NULL: qemu-system-x86_64) with ARGV
+/* Run QEMU (QEMU_BIN, found on PATH; NULL: argv[0]) with ARGV
  * (from boot_qemu_argv; argv[0] is replaced by QEMU_BIN).  Without
  * --expect and --timeout, QEMU has the terminal (Ctrl-A X quits).  Else
  * its console goes to OUT_FD as it comes, stdin is /dev/null, and the

@@ -25,11 +25,17 @@ int bootui_check(const struct cli *c)
 }
 
 /* --accel, else KVM when it really runs guests here, else TCG (saying
- * why); the choice and the forwards on stderr. */
-static const char *accelerator(const struct boot_opts *o)
+ * why; always for another architecture's machine); the choice and the
+ * forwards on stderr. */
+static const char *accelerator(const struct boot_opts *o, const struct boot_spec *s)
 {
 	const char *accel = o->accel;
-	if (!accel) {
+	if (s->arch && strcmp(s->arch, "x86_64")) {
+		if (accel && !strcmp(accel, "kvm"))
+			fprintf(stderr, "distill: --accel kvm: KVM runs x86_64 machines here, not %s\n",
+				s->arch);
+		accel = "tcg";
+	} else if (!accel) {
 		accel = boot_kvm_usable() ? "kvm" : "tcg";
 		if (!strcmp(accel, "tcg"))
 			fprintf(stderr, "distill: KVM is not usable: %s\n", err_msg());
@@ -49,7 +55,7 @@ int bootui_run(const struct cli *c, const struct boot_spec *s)
 	struct boot_opts o;
 	char **argv = NULL;
 	if (options(c, &o) == 0) {
-		const char *accel = accelerator(&o);
+		const char *accel = accelerator(&o, s);
 		if (o.state && !s->disk)
 			err("--state keeps a disk's writes, and this machine has no disk");
 		else if (!o.state || boot_state_prepare(s->disk, o.state, NULL) == 0)

@@ -224,17 +224,10 @@ in $DISTILL_MIRRORS (or the user's fetch hook), or under the base URLs of
 $DISTILL_MIRROR_DISTILL_CDN (mirror://distill-cdn/HASH)."
   (remote-file (string-append "mirror://distill-cdn/" hash) hash abspath mode))
 
-(define (uboot/config name hash env bootcmd)
-  "Upstream's u-boot package uboot-VERSION-NAME: the .config pinned by HASH
-(fetched as cdn-artifact fetches), ENV (KEY=VALUE strings) as its default
-environment and BOOTCMD its boot command.  No u-boot source is pinned here
-yet (no platform needs one: the x86_64 platforms boot by GRUB or UEFI), so
-configuring it is an error saying so; the arguments are checked now."
-  (unless (string? name) (recipe-error 'uboot/config "name: ~s must be a string" (list name)))
-  (check-pin 'uboot/config hash)
-  (unless (and (list? env) (every string? env))
-    (recipe-error 'uboot/config "env: ~s must be a list of KEY=VALUE strings" (list env)))
-  (let ((config (cdn-artifact hash "/src/uboot.config" #o644)))
-    (lambda (conf)
-      (recipe-error 'uboot/config "uboot-~a (config ~a): u-boot's source is not pinned here yet: no platform of this project boots by u-boot"
-                    (list name (artifact-pin config))))))
+(define (uboot/config . args)
+  "pkg/u-boot.scm's uboot/config: (uboot/config NAME HASH ENV BOOTCMD),
+upstream's u-boot package uboot-VERSION-NAME built from Debian's u-boot
+2023.01 with the .config pinned by HASH (the library's uboot/NAME.config,
+else fetched as cdn-artifact fetches), ENV (KEY=VALUE strings) as its
+default environment and BOOTCMD its boot command; for aarch64."
+  (apply (module-ref (resolve-interface '(pkg u-boot)) 'uboot/config) args))

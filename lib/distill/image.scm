@@ -37,7 +37,8 @@
             partition partition? disk-image qcow2-image
             grub-bios-disk uki
             ;; upstream's
-            container-rootfs-image efi-image mbr-image linux-esp ext2fs squashfs))
+            container-rootfs-image efi-image mbr-image linux-esp ext2fs squashfs
+            extlinux-image))
 
 (define image-epoch
   ;; The mtime of every entry, and the time of every file system made
@@ -820,6 +821,25 @@ before the first partition (grub-bios-disk), the root, /var."
                                      "initrd /" (basename (plan-raw-output initrd)) "\n"
                                      "boot\n")
                       name: name))))
+
+(define (extlinux-image name)
+  "A mkimage for a disk NAME.img that u-boot boots (its distro boot's
+sysboot): an MBR with a FAT boot partition holding the kernel, the
+initramfs and /extlinux/extlinux.conf (one label booting them with the
+command line), the root, /var.  No boot loader on the disk: the
+firmware is u-boot."
+  (lambda* (#:key root (owners '()) kernel initrd cmdline var-size #:allow-other-keys)
+    (let* ((conf (interned "/extlinux/extlinux.conf" #o644
+                           (string-append "default distill\n"
+                                          "label distill\n"
+                                          "\tkernel /" (basename (plan-raw-output kernel)) "\n"
+                                          "\tinitrd /" (basename (plan-raw-output initrd)) "\n"
+                                          "\tappend " cmdline "\n")))
+           (boot (vfat-image (list kernel initrd conf) name: (string-append name "-boot"))))
+      (disk-image (list (partition boot type: "0c" bootable: #t)
+                        (partition (root-squashfs name root owners))
+                        (var-partition var-size))
+                  label: 'dos name: name))))
 
 (define* (linux-esp kernel bootargs #:key initrd (name "esp"))
   "An ESP (a FAT image NAME.vfat) that boots KERNEL (a plan whose raw output

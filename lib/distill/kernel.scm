@@ -1,12 +1,15 @@
 ;;; (distill kernel): a pinned prebuilt Linux kernel for booting images.
 ;;;
-;;; The kernel is Debian 12's cloud flavour (linux-image-*-cloud-amd64),
-;;; pinned like the seed by the sha256 of Debian's signed index and read
+;;; The kernel is Debian 12's cloud flavour (linux-image-*-cloud-amd64 for
+;;; x86_64, linux-image-*-cloud-arm64 for aarch64: the #:arch of each
+;;; procedure below, default x86_64), pinned like the seed by the sha256 of Debian's signed index and read
 ;;; through the seed-deb parameter of (distill seed) (seed/debs, filled by
 ;;; scripts/fetch-seed from seed/SHA256SUMS).  It boots to a serial console
 ;;; in about half the time of the generic amd64 kernel under TCG; its
 ;;; drivers for virtio (pci, blk, net, console) are modules, and it has no
-;;; 9p, so a disk root needs an initramfs that loads them.
+;;; 9p, so a disk root needs an initramfs that loads them.  The arm64
+;;; kernel's vmlinuz is an uncompressed arm64 Image (what u-boot's booti
+;;; loads); its virtio drivers are modules too.
 ;;;
 ;;; kernel-plan's raw output is the vmlinuz; kernel-modules-plan's output
 ;;; is the tree lib/modules/RELEASE (with modules.dep, for modprobe), and
@@ -21,17 +24,37 @@
   #:use-module (distill check)
   #:use-module (distill plan)
   #:use-module (distill seed)
-  #:export (kernel-packages kernel-release kernel-deb kernel-qemu-modules
+  #:export (kernel-packages kernel-release kernel-arch-release kernel-deb kernel-qemu-modules
             kernel-plan kernel-modules-plan kernel-module-subset
             busybox-initramfs))
 
 (define kernel-packages
   ;; (name version sha256 file), as seed-packages; in seed/SHA256SUMS.
+  ;; x86_64's first, then aarch64's (kernel-arches).
   '(("linux-image-6.1.0-56-cloud-amd64" "6.1.192-2"
      "e7d02b943971edcb8790e256c02cfab3bca6c3d37c1bf25392a57c71300615ee"
-     "linux-image-6.1.0-56-cloud-amd64_6.1.192-2_amd64.deb")))
+     "linux-image-6.1.0-56-cloud-amd64_6.1.192-2_amd64.deb")
+    ("linux-image-6.1.0-56-cloud-arm64" "6.1.192-2"
+     "481ab54a27246579aadeb372315c56de02f2fe0cba4e09b387946269fff2f415"
+     "linux-image-6.1.0-56-cloud-arm64_6.1.192-2_arm64.deb")))
 
-(define kernel-release "6.1.0-56-cloud-amd64")
+(define kernel-arches
+  ;; (arch release . kernel-packages entry)
+  (map (lambda (arch release p) (cons* arch release p))
+       '(x86_64 aarch64)
+       '("6.1.0-56-cloud-amd64" "6.1.0-56-cloud-arm64")
+       kernel-packages))
+
+(define (arch-entry who arch)
+  (or (assq-ref kernel-arches arch)
+      (recipe-error who "no kernel for ~a (there are kernels for ~a)"
+                    (list arch (string-join (map (lambda (e) (symbol->string (car e))) kernel-arches) " ")))))
+
+(define (kernel-arch-release arch)
+  "The release (uname -r) of ARCH's kernel."
+  (car (arch-entry 'kernel-arch-release arch)))
+
+(define kernel-release (kernel-arch-release 'x86_64))
 
 (define kernel-qemu-modules
   ;; The modules a QEMU PC needs before its root is mounted, and after:
@@ -40,16 +63,20 @@
   '("virtio_pci" "virtio_blk" "virtio_net" "virtio-rng" "virtio_console"
     "squashfs" "button"))
 
+(define busybox-artifact
+  ;; busybox-static from the seed, as an artifact made by seed-deb.
+  (pinned-debs (list (assoc "busybox-static" seed-packages))))
+
+(define (busybox-static) (car (busybox-artifact)))
+
 (define kernel-artifacts
-  ;; busybox-static from the seed and the kernel's .deb, as artifacts made
-  ;; by seed-deb.
-  (pinned-debs (cons (assoc "busybox-static" seed-packages) kernel-packages)))
+  ;; arch -> the kernel's .deb as an artifact made by seed-deb.
+  (map (lambda (e) (cons (car e) (pinned-debs (list (cddr e))))) kernel-arches))
 
-(define (busybox-static) (car (kernel-artifacts)))
-
-(define (kernel-deb)
-  "The kernel's .deb as an archive artifact at \"/\"."
-  (cadr (kernel-artifacts)))
+(define* (kernel-deb #:optional (arch 'x86_64))
+  "ARCH's kernel .deb as an archive artifact at \"/\"."
+  (arch-entry 'kernel-deb arch)
+  (car ((assq-ref kernel-artifacts arch))))
 
 (define (busybox-build text)
   ;; A /build run by busybox-static with its applets on PATH.
@@ -61,20 +88,25 @@ set -eu
 export PATH=/tmp/bin
 " text)))
 
-(define* (kernel-plan #:key (name "vmlinuz"))
-  "The plan whose raw output is the kernel image (bzImage)."
+(define (arch-name name arch)
+  ;; x86_64's plans keep their names; another arch's get it appended.
+  (if (eq? arch 'x86_64) name (string-append name "-" (symbol->string arch))))
+
+(define* (kernel-plan #:key (arch 'x86_64) (name (arch-name "vmlinuz" arch)))
+  "The plan whose raw output is ARCH's kernel image (x86_64: a bzImage;
+aarch64: an arm64 Image)."
   (make-plan name: name raw-output: "/vmlinuz"
-             inputs: (list (busybox-static) (kernel-deb)
+             inputs: (list (busybox-static) (kernel-deb arch)
                            (busybox-build (string-append
-                                           "cp /boot/vmlinuz-" kernel-release
+                                           "cp /boot/vmlinuz-" (kernel-arch-release arch)
                                            " /out/vmlinuz\n")))))
 
-(define* (kernel-modules-plan #:key (name "kernel-modules"))
-  "The plan whose output is the tree lib/modules/RELEASE: the kernel's
+(define* (kernel-modules-plan #:key (arch 'x86_64) (name (arch-name "kernel-modules" arch)))
+  "The plan whose output is the tree lib/modules/RELEASE: ARCH's kernel's
 modules, modules.dep and the other indexes of busybox depmod (sorted)."
   (make-plan name: name
-             inputs: (list (busybox-static) (kernel-deb)
-                           (busybox-build (string-append "r=" kernel-release "
+             inputs: (list (busybox-static) (kernel-deb arch)
+                           (busybox-build (string-append "r=" (kernel-arch-release arch) "
 mkdir -p /out/lib/modules
 cp -a /lib/modules/$r /out/lib/modules/
 depmod -b /out $r
@@ -117,16 +149,17 @@ done > /out/initrd.cpio
 header 0 0 1 0 'TRAILER!!!' >> /out/initrd.cpio
 ")
 
-(define* (kernel-module-subset modules #:key (name "kernel-module-subset"))
-  "The plan whose output is the tree lib/modules/RELEASE with the kernel
+(define* (kernel-module-subset modules #:key (arch 'x86_64)
+                               (name (arch-name "kernel-module-subset" arch)))
+  "The plan whose output is the tree lib/modules/RELEASE with ARCH's kernel
 MODULES named (e.g. \"virtio_net\"), those they depend on, and a
 modules.dep for them (for busybox modprobe)."
   (make-plan
    name: name
    inputs: (list (busybox-static)
-                 (make-input basedir: "/modules" link: (kernel-modules-plan))
+                 (make-input basedir: "/modules" link: (kernel-modules-plan #:arch arch))
                  (busybox-build
-                  (string-append "r=" kernel-release "
+                  (string-append "r=" (kernel-arch-release arch) "
 m=/modules/lib/modules/$r
 mkdir -p /out/lib/modules/$r
 : > /tmp/deps

@@ -46,7 +46,7 @@
   #:use-module ((srfi srfi-1) #:select (every))
   #:use-module (srfi srfi-9)
   #:export (make-platform platform? platform-name platform-firmware
-            platform-kernel platform-modules platform-cmdline
+            platform-kernel platform-modules platform-cmdline platform-console
             platform-memory platform-var-size
             platform-packages platform-services platform-initramfs-packages
             platform-initramfs platform-disk platform-boot-spec
@@ -54,14 +54,15 @@
             minimal-system))
 
 (define-record-type <platform>
-  (%platform name firmware kernel modules cmdline memory var-size
+  (%platform name firmware kernel modules cmdline console memory var-size
              packages services initramfs-packages config mkimage supervisor)
   platform?
   (name platform-name)                  ; string
-  (firmware platform-firmware)          ; 'bios or 'uefi
+  (firmware platform-firmware)          ; 'bios, 'uefi or u-boot's plan
   (kernel platform-kernel)              ; plan whose raw output is a bzImage
   (modules platform-modules)            ; kernel modules the initramfs loads
   (cmdline platform-cmdline)            ; string, after the platform's own
+  (console platform-console)            ; the serial console's device name
   (memory platform-memory)              ; MiB
   (var-size platform-var-size)          ; bytes
   (packages platform-packages)          ; in every system's root
@@ -81,38 +82,49 @@
         (else (recipe-error who "~a ~s must be a string or a list of words" (list what x)))))
 
 (define* (make-platform #:key (name "platform") firmware kernel (modules '())
-                        (cmdline "quiet") (memory 256) (var-size (* 64 mib))
+                        (cmdline "quiet") (console "ttyS0") (memory 256) (var-size (* 64 mib))
                         packages (services '()) initramfs
                         (config (default-config 'x86_64)) mkimage supervisor)
   "A platform NAME booting KERNEL (a plan whose raw output is an EFI-stub
-bzImage, or a package giving one) by FIRMWARE ('bios: GRUB on an MBR disk;
-'uefi: a unified kernel image on the ESP of a GPT disk), its initramfs
+bzImage or an arm64 Image, or a package giving one) by FIRMWARE ('bios:
+GRUB on an MBR disk; 'uefi: a unified kernel image on the ESP of a GPT
+disk; or u-boot, a plan whose raw output QEMU runs as its firmware, or a
+package giving one: extlinux.conf on the MBR disk's boot partition), its initramfs
 loading the kernel MODULES (names, with (distill kernel)'s
 kernel-module-subset; '() when the kernel has its drivers built in), with
 CMDLINE (a string, or upstream's list of words) added to the kernel's
-command line, MEMORY MiB, and a /var partition of VAR-SIZE bytes.  Every
+command line, the serial CONSOLE (a device name: ttyS0, the PC's and many
+boards' 8250; ttyAMA0, an Arm PL011), MEMORY MiB, and a /var partition
+of VAR-SIZE bytes.  Every
 system laid out on it gets PACKAGES in its root (the shell and init its
 services need); SERVICES are its base services, which minimal-system runs
 and platform+system->plan adds to a system's; the initramfs holds
 INITRAMFS (packages giving a shell with mount, modprobe and switch_root,
 and mke2fs; default: PACKAGES).  CONFIG (default-config 'x86_64, or
-gcc+musl-static-config's) is what its packages are built for; MKIMAGE is
+gcc+musl-static-config's; (default-config 'aarch64) for an Arm machine) is
+what its packages, and those of every system laid out on it, are built
+for; MKIMAGE is
 (distill image)'s mbr-image, efi-image or container-rootfs-image of a
-name (default: mbr-image, or efi-image for 'uefi; FIRMWARE defaults to
-what MKIMAGE boots by, else 'bios); with container-rootfs-image, KERNEL
-may be #f (a container platform: no initramfs, not booted).  plat/base.scm's base-packages,
-base-services and initramfs-packages are those of the qemu platforms.
-SUPERVISOR ((distill service)'s runit-backend, (pkg s6)'s s6-supervisor)
-runs the services of the systems that choose none (default: #f, runit)."
+name (default: mbr-image, efi-image for 'uefi, extlinux-image for u-boot;
+FIRMWARE defaults to what MKIMAGE boots by, else 'bios); with
+container-rootfs-image, KERNEL may be #f (a container platform: no
+initramfs, not booted).  plat/base.scm's base-packages, base-services and
+initramfs-packages are those of the qemu platforms.  SUPERVISOR ((distill
+service)'s runit-backend, (pkg s6)'s s6-supervisor) runs the services of
+the systems that choose none (default: #f, runit)."
   (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
+  (unless (and (string? console) (string-prefix? "tty" console))
+    (recipe-error 'make-platform "console: ~s must be a tty's name, such as \"ttyS0\"" (list console)))
   (unless (config? config) (recipe-error 'make-platform "config: ~s is not a config (default-config, gcc+musl-static-config)" (list config)))
   (unless (or (not supervisor) (supervisor? supervisor))
     (recipe-error 'make-platform "supervisor: ~s is not a supervision backend (runit-backend, or s6-supervisor of (pkg s6))" (list supervisor)))
   (unless (or (not mkimage) (procedure? mkimage))
     (recipe-error 'make-platform "mkimage: ~s must be a procedure such as (mbr-image NAME) of (distill image)" (list mkimage)))
   (let ((firmware (or firmware (and mkimage (procedure-property mkimage 'firmware)) 'bios)))
-    (unless (memq firmware '(bios uefi))
-      (recipe-error 'make-platform "firmware: must be 'bios or 'uefi, not ~s" (list firmware)))
+    (when (procedure? firmware) (set! firmware ((expander config) firmware)))
+    (unless (or (memq firmware '(bios uefi)) (and (plan? firmware) (plan-raw-output firmware)))
+      (recipe-error 'make-platform "firmware: must be 'bios, 'uefi or a plan with a raw output (u-boot.bin), not ~s"
+                    (list firmware)))
     (when (procedure? kernel) (set! kernel ((expander config) kernel)))
     (unless (or (and (not kernel) mkimage (procedure-property mkimage 'container))
                 (and (plan? kernel) (plan-raw-output kernel)))
@@ -129,8 +141,11 @@ runs the services of the systems that choose none (default: #f, runit)."
                 '("packages:" "initramfs:") (list packages initramfs))
       (check-list 'make-platform "services:" services)
       (%platform name firmware kernel modules (words 'make-platform "cmdline:" cmdline)
-                 memory var-size packages services initramfs config
-                 (or mkimage (if (eq? firmware 'uefi) (efi-image name) (mbr-image name)))
+                 console memory var-size packages services initramfs config
+                 (or mkimage (case firmware
+                               ((uefi) (efi-image name))
+                               ((bios) (mbr-image name))
+                               (else (extlinux-image name))))
                  supervisor))))
 
 (define (configured plat p)
@@ -207,11 +222,11 @@ exec switch_root /newroot \"$init\"
                    (interned-dir "/dev" #o755))
              (if (null? modules)
                  '()
-                 (list (kernel-module-subset modules))))
+                 (list (kernel-module-subset modules #:arch (config-arch (platform-config plat))))))
      name: (string-append (platform-name plat) "-initramfs"))))
 
 (define (command-line plat)
-  (string-append "console=ttyS0 root=/dev/vda2 rootfstype=squashfs distill.var=/dev/vda3 panic=-1 "
+  (string-append "console=" (platform-console plat) " root=/dev/vda2 rootfstype=squashfs distill.var=/dev/vda3 panic=-1 "
                  (platform-cmdline plat)))
 
 (define mount-points
@@ -225,7 +240,9 @@ packages; or the list of items of a root file system, as for rootfs-tar,
 with OWNERS; or a procedure of PLAT giving either), laid out for PLAT."
   (when (procedure? system) (set! system (system plat)))
   (when (system? system)
-    (set! system (system-add-packages (system-with-supervisor system (platform-supervisor plat))
+    (set! system (system-add-packages (system-for-config
+                                       (system-with-supervisor system (platform-supervisor plat))
+                                       (platform-config plat))
                                       (platform-packages plat))))
   (unless (or (system? system) (list? system))
     (recipe-error 'platform-disk "~s is neither a system nor a list of root file system items"
@@ -246,7 +263,9 @@ platform PLAT, with PLAT's packages and base services added: PLAT's
 mkimage applied to them (platform-disk)."
   (unless (system? sys)
     (recipe-error 'platform+system->plan "~s is not a system (make-system)" (list sys)))
-  (platform-disk plat (system-add-services (system-with-supervisor sys (platform-supervisor plat))
+  (platform-disk plat (system-add-services (system-for-config
+                                            (system-with-supervisor sys (platform-supervisor plat))
+                                            (platform-config plat))
                                            (platform-services plat))))
 
 (define* (platform-boot-spec plat system #:key (owners '()) (format 'raw))
@@ -262,7 +281,8 @@ platform-disk) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
                        (else (recipe-error 'platform-boot-spec
                                            "format: ~s must be raw or qcow2" (list format))))
                firmware: (platform-firmware plat)
-               memory: (platform-memory plat))))
+               memory: (platform-memory plat)
+               arch: (config-arch (platform-config plat)))))
 
 (define* (minimal-system #:key (message "distill: the minimal system is up"))
   "A small system for a platform (a procedure of the platform, which

@@ -1,9 +1,10 @@
 ;;; (distill system): a whole system, as the root file system a platform
 ;;; boots: services, packages, files, users and groups.
 ;;;
-;;; make-system gathers the packages (expanded for x86_64 with (distill
-;;; base)'s toolchain), the services' inputs, the files (artifacts, plans
-;;; and inputs at "/"), and writes:
+;;; make-system gathers the packages (expanded with (distill base)'s
+;;; toolchain for the config of system-config: x86_64 unless a platform
+;;; makes the system for its own, system-for-config), the services'
+;;; inputs, the files (artifacts, plans and inputs at "/"), and writes:
 ;;;
 ;;;   /etc/passwd, /etc/group  root, then every user and group the
 ;;;                            services and the system declare (a user
@@ -40,17 +41,23 @@
   #:use-module (srfi srfi-9)
   #:export (make-system system? system-root system-owners system-services
             system-hostname system-add-packages system-add-services
-            system-supervisor system-with-supervisor))
+            system-supervisor system-with-supervisor system-config system-for-config))
 
 (define-record-type <system>
-  (%system hostname services root owners supervisor remake)
+  (%system hostname services root owners supervisor config remake)
   system?
   (hostname system-hostname)
   (services system-services)            ; in start-up order
   (root system-root)                    ; items of the root file system
   (owners system-owners)                ; (PATH UID GID MODE) for images
   (supervisor system-supervisor)        ; the backend it chose, or #f
-  (remake system-remake))               ; services [backend] -> the system with them too
+  (config system-config)                ; what the root's packages are built for
+  (remake system-remake))               ; services #:backend #:conf -> the system with them too
+
+(define current-config
+  ;; The config make-system expands packages with: #f for x86_64's
+  ;; (default-config 'x86_64); system-for-config sets it.
+  (make-parameter #f))
 
 (define root-user (make-user name: "root" uid: 0 home: "/root" shell: "/bin/sh"))
 (define root-group (make-group name: "root" gid: 0))
@@ -73,10 +80,10 @@ declared two ways or one id given two names."
                                      (list who (name clash) (name x) (id x))))
                 (else (loop (cdr items) (cons x out))))))))
 
-(define (expand-items xs)
+(define (expand-items conf xs)
   "XS (packages, plans, artifacts, inputs, and lists of them) expanded
-for x86_64 with (distill base)'s toolchain, flat."
-  (let ((expand (expander (default-config 'x86_64))))
+for CONF with (distill base)'s toolchain, flat."
+  (let ((expand (expander conf)))
     (let walk ((xs (map expand xs)))
       (append-map (lambda (x) (if (list? x) (walk (map expand x)) (list x))) xs))))
 
@@ -107,17 +114,28 @@ that none of them has: services the platform is to add."
     ;; Its services start after var-mount, which it does not have: the error.
     (parameterize ((strict #t)) ((system-remake system) '())))
   (%system (system-hostname system) (system-services system)
-           (delete-duplicates (append (expand-items packages) (system-root system)) eq?)
-           (system-owners system) (system-supervisor system)
-           (lambda (services . backend)
-             (system-add-packages (apply (system-remake system) services backend) packages))))
+           (delete-duplicates (append (expand-items (system-config system) packages)
+                                      (system-root system))
+                              eq?)
+           (system-owners system) (system-supervisor system) (system-config system)
+           (lambda (services . how)
+             (system-add-packages (apply (system-remake system) services how) packages))))
 
 (define (system-with-supervisor system backend)
   "SYSTEM, made again with the supervision backend BACKEND (a platform's
 supervisor:) unless it chose one itself or BACKEND is #f."
   (if (or (system-supervisor system) (not backend))
       system
-      ((system-remake system) '() backend)))
+      ((system-remake system) '() #:backend backend)))
+
+(define (system-for-config system conf)
+  "SYSTEM made again with its packages and services' inputs built for
+CONF (a platform's config): SYSTEM itself when they already are."
+  (unless (config? conf)
+    (recipe-error 'system-for-config "~s is not a config (default-config)" (list conf)))
+  (if (eq? (system-config system) conf)
+      system
+      ((system-remake system) '() #:conf conf)))
 
 (define (system-add-services system services)
   "SYSTEM made again with SERVICES (those it does not run yet) started
@@ -156,11 +174,13 @@ services (platform+system->plan); used alone, that is an error naming it."
   ;; Upstream's service procedures given bare (net-dhcpcd) are their
   ;; default services, here as everywhere below.
   (set! services (map as-service services))
-  (let* ((remake (lambda* (more #:optional (backend supervisor))
-                   (make-system #:hostname hostname #:services (append more services)
-                                #:packages packages #:files files #:users users
-                                #:groups groups #:owners owners
-                                #:supervisor backend)))
+  (let* ((conf (or (current-config) (default-config 'x86_64)))
+         (remake (lambda* (more #:key (backend supervisor) (conf conf))
+                   (parameterize ((current-config conf))
+                     (make-system #:hostname hostname #:services (append more services)
+                                  #:packages packages #:files files #:users users
+                                  #:groups groups #:owners owners
+                                  #:supervisor backend))))
          (missing (missing-names services))
          ;; Execline data with no backend chosen: the platform's may be s6.
          (needs-backend (and (not supervisor)
@@ -172,12 +192,12 @@ services (platform+system->plan); used alone, that is an error naming it."
         ;; once platform+system->plan adds the platform's services (or,
         ;; with execline data and no supervisor:, once the platform
         ;; gives its own).  Any other name it lacks is an error now.
-        (%system hostname #f #f owners supervisor remake)
+        (%system hostname #f #f owners supervisor conf remake)
         (make-system/complete hostname services packages files users groups owners
-                              supervisor remake))))
+                              supervisor conf remake))))
 
 (define (make-system/complete hostname services packages files users groups owners
-                              chosen remake)
+                              chosen conf remake)
   (let* ((supervisor (or chosen runit-backend))
          (order (services-order services))
          (execline (services-uses-execline? order)))
@@ -198,9 +218,9 @@ services (platform+system->plan); used alone, that is an error naming it."
                                               (make-group name: (user-name u) gid: (user-gid u))))
                                        users)))
            (items (delete-duplicates
-                   (append (expand-items packages)
-                           (expand-items (supervisor-packages supervisor))
-                           (expand-items (append-map service-inputs order))
+                   (append (expand-items conf packages)
+                           (expand-items conf (supervisor-packages supervisor))
+                           (expand-items conf (append-map service-inputs order))
                            (list (interned "/etc/passwd" #o644
                                            (string-concatenate (map passwd-line users)))
                                  (interned "/etc/group" #o644
@@ -215,4 +235,4 @@ services (platform+system->plan); used alone, that is an error naming it."
                    eq?)))
       (%system hostname order items
                (append '(("/etc/shadow" 0 0 #o600) ("/root" 0 0 #o700)) owners)
-               chosen remake))))
+               chosen conf remake))))

@@ -136,6 +136,21 @@ int main(void)
 	   "a disk with qcow2's magic is attached as qcow2");
 	free(line);
 	boot_argv_free(argv);
+	/* An aarch64 machine: QEMU's virt board, u-boot as its firmware,
+	 * emulated even when KVM was chosen (KVM runs x86_64 guests here). */
+	struct boot_spec arm = {.disk = qcow, .arch = "aarch64", .bios = "/s/u-boot.bin"};
+	argv = boot_qemu_argv(&arm, &o, "kvm");
+	line = argv ? joined(argv) : NULL;
+	ok(line && !strncmp(line, "qemu-system-aarch64 -machine virt -cpu cortex-a57 -accel tcg ",
+			    strlen("qemu-system-aarch64 -machine virt -cpu cortex-a57 -accel tcg ")),
+	   "aarch64: qemu-system-aarch64, virt, cortex-a57, TCG: %s", line);
+	ok(line && strstr(line, "-bios /s/u-boot.bin") && strstr(line, "if=virtio"),
+	   "aarch64: u-boot is the firmware, the disk is virtio");
+	free(line);
+	boot_argv_free(argv);
+	struct boot_spec sparc = {.disk = qcow, .arch = "sparc"};
+	ok(!boot_qemu_argv(&sparc, &o, "tcg") && strstr(err_msg(), "not sparc"),
+	   "an architecture distill cannot boot is refused: %s", err_msg());
 	struct boot_spec gone = {.disk = "/nonexistent/disk.img"};
 	ok(!boot_qemu_argv(&gone, &o, "tcg") && strstr(err_msg(), "/nonexistent/disk.img"),
 	   "a disk that cannot be read is an error naming it: %s", err_msg());
