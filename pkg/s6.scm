@@ -87,6 +87,8 @@ done
       (let ((d (debs)))
         (unless (and memo (eq? (car memo) d))
           (set! memo (cons d (make-plan name: "s6-runtime"
+                                        ;; s6, execline, skalibs; glibc
+                                        license: "ISC AND LGPL-2.1-or-later"
                                         inputs: (cons (interned "/build" #o755 build) d)))))
         (cdr memo)))))
 

@@ -40,12 +40,12 @@ chmod 1777 "$scratch"
 busybox_deb=$(ls "$top"/seed/debs/busybox-static_*.deb | head -n 1)
 
 # A copy of the binary and its Scheme library (lib, pkg, svc, plat,
-# linux, examples/system.scm) that an ordinary user can reach even when
+# linux, uboot, examples/system.scm) that an ordinary user can reach even when
 # the checkout is under a private home directory.
 mkdir -p "$scratch/bin/examples"
 cp "$top/distill" "$scratch/bin/distill"
 cp -r "$top/lib" "$scratch/bin/lib"
-for d in pkg svc plat linux; do [ ! -d "$top/$d" ] || cp -r "$top/$d" "$scratch/bin/$d"; done
+for d in pkg svc plat linux uboot; do [ ! -d "$top/$d" ] || cp -r "$top/$d" "$scratch/bin/$d"; done
 cp "$top/examples/system.scm" "$scratch/bin/examples/"
 cp "$busybox_deb" "$scratch/busybox.deb"
 chmod -R a+rX "$scratch"

@@ -116,6 +116,11 @@ cat > licences.scm <<'EOF'
             (format #t "~a ~a ~a~%" name sym (or (plan-license p) "NONE")))))
       (resolve-interface `(pkg ,name)))))
  (scandir (cadr (program-arguments)) (lambda (f) (string-suffix? ".scm" f))))
+;; (pkg u-boot) exports uboot/config, which takes a board: the one a
+;; platform gives.
+(let ((u ((expander (default-config 'aarch64))
+          (module-ref (resolve-interface '(plat qemu-aarch64)) 'qemu-aarch64-uboot))))
+  (format #t "u-boot qemu-aarch64-uboot ~a~%" (or (plan-license u) "NONE")))
 EOF
 "$distill" run licences.scm "$top/pkg" > licences 2> licences.err
 modules=$(ls "$top"/pkg/*.scm | wc -l)
