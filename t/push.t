@@ -16,7 +16,7 @@ use_mirror
 cp -r "$top/pkg" "$scratch/pkg"
 cat > "$scratch/pkgs.scm" <<'EOS'
 (import (distill base) (distill package)
-        (pkg hello) (pkg busybox) (pkg openssh) (pkg chrony) (pkg dhcpcd) (pkg wget) (pkg ca-certs))
+        (pkg hello) (pkg openssh) (pkg chrony) (pkg dhcpcd) (pkg wget) (pkg ca-certs))
 (map (expander (default-config 'x86_64))
      (list hello busybox-core openssh chrony dhcpcd wget ca-certs))
 EOS
