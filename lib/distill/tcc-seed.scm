@@ -33,7 +33,6 @@
   #:use-module (distill seed)
   #:use-module (distill toolchain)
   #:use-module (distill package)
-  #:use-module (pkg make)
   #:use-module (srfi srfi-1)
   #:export (tcc-seed-packages tcc-seed-artifacts tcc-source-pin
             tcc-round tcc-fixpoint tcc-make tcc-busybox tcc-stage1
@@ -253,9 +252,12 @@ lists the files of the round."
                        "/src/make-4.3.tar.gz" #o644))))
 
 (define (make-config-sed)
-  ;; (pkg make)'s config.h for musl, as a sed script.
+  ;; (pkg make)'s config.h for musl, as a sed script: the recipe's module
+  ;; resolved when a plan is made, never when the library loads (no module
+  ;; of lib/distill imports a recipe, docs/architecture.md).
   (string-join (filter (lambda (x) (not (equal? x "-e")))
-                       ($config-h-sed (default-config 'x86_64)))
+                       ((module-ref (resolve-interface '(pkg make)) '$config-h-sed)
+                        (default-config 'x86_64)))
                "\n" 'suffix))
 
 (define* (tcc-make tcc #:key output-hash)
