@@ -22,7 +22,9 @@
  * first asked for there by a child process of its own (holding the plan's
  * lock, taking no build slot, while other plans build); a hit is stored
  * with its records as a build's would be, and counts as cached.  With
- * push on, a child uploads each plan built here once it is done.  A
+ * push on, a child uploads each plan built here once it is done (with
+ * CACHE_PUSH_ALL, distill push, each plan found in the store too); the
+ * askers and uploaders together are at most ASK_MAX children.  A
  * child's report marks the caches it found dead, so that later children
  * skip them.  Ready nodes start in dependency order.  A dry run (-n) is
  * a pass of its own over that order, and starts nothing nor writes to the
