@@ -519,6 +519,7 @@ void cache_apply(struct cache_set *cs, const char *report, size_t len)
 			status_say("cache: %.*s", (int)(e - p - 2), p + 2);
 		} else if (*p == 'I') {
 			status_say("%.*s", (int)(e - p - 2), p + 2);
+			cs->pushed++;
 		}
 	}
 }

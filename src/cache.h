@@ -54,6 +54,7 @@ struct cache_set {
 	size_t ntrusted;
 	struct sign_key key;	/* push only */
 	long timeout;		/* seconds: a connection, a record */
+	size_t queued, pushed;	/* plans to upload, and uploaded (CACHE_PUSH_ALL) */
 };
 
 /* The caches of urls (none when offline), the trusted keys and, to push,
@@ -81,7 +82,7 @@ int cache_offers(struct cache_set *cs, const hash_t *plan, const char *name, cha
 void cache_put(struct cache_set *cs, struct store *s, const hash_t *plan, const char *name,
 	       const struct output *out, char **report);
 /* Take in what a child reported: caches it found dead are marked (and
- * said once), warnings said, notes said with -v. */
+ * said once), warnings said, notes said with -v, pushes said and counted. */
 void cache_apply(struct cache_set *cs, const char *report, size_t len);
 
 #endif

@@ -546,6 +546,16 @@ int cli_open_caches(struct cli *c)
 	return EXIT_OK;
 }
 
+int cli_pushed(struct cli *c)
+{
+	const struct cache_set *cs = &c->caches;
+	if (cs->push != CACHE_PUSH_ALL || cs->pushed >= cs->queued)
+		return EXIT_OK;
+	err("pushed %zu of the %zu plans the targets need: the caches took no more (said above)",
+	    cs->pushed, cs->queued);
+	return cli_fail(EXIT_BUILD);
+}
+
 void cli_close_caches(struct cli *c)
 {
 	cache_set_close(&c->caches);

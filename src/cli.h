@@ -51,6 +51,9 @@ struct store *cli_store(const struct cli *c);
  * --offline), into c->caches, which c->sched points to.  EXIT_OK, or the
  * exit status of an error (printed). */
 int cli_open_caches(struct cli *c);
+/* distill push: EXIT_OK when every plan it queued was uploaded, else
+ * EXIT_BUILD, said. */
+int cli_pushed(struct cli *c);
 void cli_close_caches(struct cli *c);
 /* Print "distill: error: <err_msg()>" and return code. */
 int cli_fail(int code);

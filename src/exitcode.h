@@ -12,7 +12,9 @@
 
 #define DISTILL_EXIT_CODES(X)                                                        \
 	X(EXIT_OK, 0, "ok", "success")                                               \
-	X(EXIT_BUILD, 1, "build", "a build failed, or a source could not be fetched") \
+	X(EXIT_BUILD, 1, "build",                                                    \
+	  "a build failed, a source could not be fetched, or push could not\n"     \
+	  "        upload a plan")                                                   \
 	X(EXIT_USAGE, 2, "usage",                                                    \
 	  "bad usage: unknown command or option, a missing or malformed argument\n" \
 	  "        (not a hash), a script that cannot be read, no such package")   \

@@ -487,6 +487,8 @@ int main(int argc, char **argv)
 	} else if (rc == EXIT_OK && (rc = cli_pins(&c)) == EXIT_OK &&
 		   (rc = cli_open_caches(&c)) == EXIT_OK) {
 		rc = p.cmd->scheme ? glue_call(&c, p.cmd->scheme) : p.cmd->run(&c);
+		if (rc == EXIT_OK)
+			rc = cli_pushed(&c);
 		cli_close_caches(&c);
 	}
 	free(p.opts);

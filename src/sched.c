@@ -621,8 +621,10 @@ static void pusher(struct run *r, struct sched_node *n, int wfd)
 static void push(struct run *r, struct sched_node *n)
 {
 	struct cache_set *cs = r->o->caches;
-	if (cs && cs->push && !r->o->dry_run)
+	if (cs && cs->push && !r->o->dry_run) {
 		heap_push(&r->topush, n);
+		cs->queued++;
+	}
 }
 
 /* Start the uploads that may run. */

@@ -108,8 +108,20 @@ cut -d' ' -f1 "$scratch/outD" | cmp -s - "$scratch/hA"
 ok $? "the outputs are those of the build"
 
 # 5. A dead cache (a closed port) and one that accepts and never answers:
-# one bounded delay a run, and the build succeeds.
+# one bounded delay a run, and the build succeeds.  distill push, whose
+# job is the upload, fails on the dead one and says how far it got.
 dead=$(free_port)
+XDG_CONFIG_HOME=$scratch/cfgA "$distill" --store "$scratch/A" --cache "http://127.0.0.1:$dead" push tree.scm \
+	> /dev/null 2> "$scratch/errP"
+rc=$?
+ok $([ $rc = 1 ] && grep -q 'pushed 0 of the 1 plans the targets need: the caches took no more' "$scratch/errP" &&
+	grep -q 'not asked again' "$scratch/errP"; echo $?) "distill push to a dead cache fails, saying so (exit $rc)"
+diag "$scratch/errP"
+XDG_CONFIG_HOME=$scratch/cfgA "$distill" --store "$scratch/A" --cache "$cache" push tree.scm raw.scm > /dev/null 2> "$scratch/errP2"
+rc=$?
+ok $([ $rc = 0 ] && grep -qx 'pushed tree-out' "$scratch/errP2" && grep -qx 'pushed raw-out' "$scratch/errP2"; echo $?) \
+	"distill push of what the store holds says each plan it pushed (exit $rc)"
+diag "$scratch/errP2"
 t0=$(date +%s)
 "$distill" --store "$scratch/E" --cache "http://127.0.0.1:$dead" build tree.scm raw.scm \
 	> /dev/null 2> "$scratch/errE"
