@@ -84,6 +84,23 @@ ok $([ $rc = 0 ] && grep -q 'qemu-x86_64.img' "$g/dry.out"; echo $?) \
 	"-n build PLATFORM SYSTEM: the image's plans would be built (exit $rc)"
 diag < "$g/dry.out"
 
+# A system whose service starts after upstream's var-mounted-rw, which
+# only the platform has: the command line adds the platform's base
+# services, as platform+system->plan does.
+cat > "$g/after.scm" <<'EOF'
+(import scheme (distill plan) (distill service) (distill system) (distill fs))
+(define system
+  (make-system
+   services: (list (make-service name: 'hello after: (list var-mounted-rw)
+                                 spec: (oneshot* up: "#!/bin/sh\necho hello\n")))))
+EOF
+chmod a+r "$g/after.scm"
+run "-n build qemu-system-x86_64 after.scm > after.out 2> after.err"
+rc=$?
+ok $([ $rc = 0 ] && grep -q 'qemu-x86_64.img' "$g/after.out"; echo $?) \
+	"build PLATFORM SYSTEM: a service after var-mounted-rw gets the platform's var-mount (exit $rc)"
+diag < "$g/after.err"
+
 t0=$(date +%s)
 run "build qemu-system-x86_64 system.scm > build.out 2> build.err"
 rc=$?

@@ -236,14 +236,17 @@ exec switch_root /newroot \"$init\"
 
 (define* (platform-disk plat system #:key (owners '()))
   "The raw disk image of SYSTEM (a make-system system, given PLAT's
-packages; or the list of items of a root file system, as for rootfs-tar,
-with OWNERS; or a procedure of PLAT giving either), laid out for PLAT."
+packages and base services, as upstream's platform+system->plan does;
+or the list of items of a root file system, as for rootfs-tar, with
+OWNERS; or a procedure of PLAT giving either), laid out for PLAT."
   (when (procedure? system) (set! system (system plat)))
   (when (system? system)
-    (set! system (system-add-packages (system-for-config
-                                       (system-with-supervisor system (platform-supervisor plat))
-                                       (platform-config plat))
-                                      (platform-packages plat))))
+    (set! system (system-add-packages
+                  (system-add-services (system-for-config
+                                        (system-with-supervisor system (platform-supervisor plat))
+                                        (platform-config plat))
+                                       (platform-services plat))
+                  (platform-packages plat))))
   (unless (or (system? system) (list? system))
     (recipe-error 'platform-disk "~s is neither a system nor a list of root file system items"
                   (list system)))
@@ -263,10 +266,7 @@ platform PLAT, with PLAT's packages and base services added: PLAT's
 mkimage applied to them (platform-disk)."
   (unless (system? sys)
     (recipe-error 'platform+system->plan "~s is not a system (make-system)" (list sys)))
-  (platform-disk plat (system-add-services (system-for-config
-                                            (system-with-supervisor sys (platform-supervisor plat))
-                                            (platform-config plat))
-                                           (platform-services plat))))
+  (platform-disk plat sys))
 
 (define* (platform-boot-spec plat system #:key (owners '()) (format 'raw))
   "The boot spec of (distill boot) that boots SYSTEM (as for
