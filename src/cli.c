@@ -135,14 +135,21 @@ int cli_intern(struct cli *c)
 	return rc;
 }
 
+/* The error for a plan hash arg that s has no record of. */
+static void no_plan(struct store *s, const char *arg)
+{
+	err("no plan %s in the store %s: no run here built, fetched or listed it "
+	    "(distill -n build TARGET records the plans it lists), or gc removed it",
+	    arg, store_dir(s));
+}
+
 /* Load the stored encoding of plan h (the argument arg); prints errors
  * itself. */
 static int load_plan(struct store *s, const char *arg, const hash_t *h, struct plan *p)
 {
 	int g = store_get_plan(s, h, p);
 	if (g == 1)
-		err("no plan %s in the store %s (was it built here, or removed by gc?)",
-		    arg, store_dir(s));
+		no_plan(s, arg);
 	if (g < 0)
 		err_prefix("plan %s", arg);
 	return g ? (cli_fail(EXIT_SYSTEM), -1) : 0;
@@ -297,10 +304,8 @@ int cli_show(struct cli *c)
 	char hb[HASH_B64 + 1];
 	int rc = plan_arg(s, c, 0, &h);
 	int g = rc == EXIT_OK ? (hash_b64(&h, hb), store_get_plan(s, &h, &p)) : 0;
-	/* A hash -n listed is in the store only once built. */
 	if (g == 1)
-		err("no plan %s in %s: it is not built yet (a dry run lists plans without "
-		    "recording them; build it, or run `distill why TARGET`)", hb, store_dir(s));
+		no_plan(s, hb);
 	if (g < 0)
 		err_prefix("plan %s", hb);
 	if (g)

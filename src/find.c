@@ -124,8 +124,8 @@ int find_plan(struct store *s, const char *arg, int flags, hash_t *plan)
 	if (r == 1)
 		r = by_prefix(s, arg, plan);
 	if (r == 1)
-		err("no plan named '%s' or whose hash starts so in the store %s (was it built "
-		    "here, or removed by gc?)", arg, store_dir(s));
+		err("no plan named '%s' or whose hash starts so in the store %s (was it built, "
+		    "fetched or listed by -n here, or removed by gc?)", arg, store_dir(s));
 	return r > 0 ? 1 : r;
 }
 

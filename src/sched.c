@@ -268,6 +268,17 @@ static void resolve(struct sched_node *n)
 	n->resolved = 1;
 }
 
+/* Record n's resolved plan (rec/plan/), as show opens it: before it is
+ * built, fetched, or listed by a dry run. */
+static int put_plan(struct run *r, struct sched_node *n)
+{
+	size_t len;
+	char *enc = plan_encode(&n->res, &len);
+	int w = store_put_plan(r->s, &n->hash, enc, len);
+	free(enc);
+	return w;
+}
+
 /* Index n's build under its name (store_note_build): what log NAME, why
  * and gc's last builds find.  The index only finds plans, so a failure to
  * write it is said, not a failed build. */
@@ -467,12 +478,7 @@ static int start(struct run *r, struct sched_node *n)
 {
 	char hb[HASH_B64 + 1];
 	hash_b64(&n->hash, hb);
-	char *enc;
-	size_t len;
-	enc = plan_encode(&n->res, &len);
-	int w = store_put_plan(r->s, &n->hash, enc, len);
-	free(enc);
-	if (w < 0)
+	if (put_plan(r, n) < 0)
 		return -1;
 	if (!r->o->quiet)
 		status_say("building %s %s", n->plan.name, hb);
@@ -515,10 +521,7 @@ static size_t reap(struct run *r, struct sched_node *n, char *buf, size_t size,
 static int record_fetched(struct run *r, struct sched_node *n, const struct output *out,
 			  double t0)
 {
-	size_t len;
-	char *enc = plan_encode(&n->res, &len);
-	int w = store_put_plan(r->s, &n->hash, enc, len);
-	free(enc);
+	int w = put_plan(r, n);
 	hash_t *deps = xmalloc((n->ndeps + 1) * sizeof *deps);
 	for (size_t i = 0; i < n->ndeps; i++)
 		deps[i] = n->deps[i].node->hash;
@@ -724,10 +727,11 @@ static int dry_offered(struct run *r, struct sched_node *n)
 }
 
 /* Dry run, one pass in dependency order: print the hash of each plan
- * that would be built (each hash once); then the names of those whose
- * hash waits for such a plan's output or for a source not fetched, as
- * "(after its inputs) NAME", each name once.  Nothing starts, nothing is
- * written. */
+ * that would be built (each hash once), recording its plan for show;
+ * then the names of those whose hash waits for such a plan's output or
+ * for a source not fetched, as "(after its inputs) NAME", each name
+ * once.  Nothing starts, nothing is fetched; the plan records are all
+ * that is written. */
 static void dry_run(struct run *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -744,9 +748,12 @@ static void dry_run(struct run *r)
 		} else if (c > 0) {
 			char hb[HASH_B64 + 1];
 			hash_b64(&n->hash, hb);
-			if (!dry_listed(r, n) && !r->o->dry_silent)
+			if (!dry_listed(r, n) && !r->o->dry_silent) {
+				if (put_plan(r, n) < 0)
+					status_say("warning: %s", err_msg());
 				printf("%s %s%s\n", hb, n->plan.name,
 				       dry_offered(r, n) ? " (from a cache)" : "");
+			}
 			n->state = NODE_SKIPPED;
 			r->done++;
 		}

@@ -42,16 +42,25 @@ ok $([ $rc = 0 ] && grep -qxF "would fetch $url ($sha)" "$scratch/dry.out" &&
 	grep -qE '^[A-Za-z0-9_-]{43}= fetcher-b2$' "$scratch/dry.out"; echo $?) \
 	"-n --offline in an empty store: exit 0, both sources listed, the plans by hash or name (exit $rc)"
 diag "$scratch/dry.out" "$scratch/dry.err"
-ok $([ ! -e "$scratch/dry/blobs/$b2" ] && [ -z "$(ls "$scratch/dry/rec/sha256" 2>/dev/null)" ] &&
-	[ -z "$(ls "$scratch/dry/rec/plan" 2>/dev/null)" ]; echo $?) \
-	"and nothing was fetched into the store, no plan recorded"
-# The hashes -n lists open with show once built; before, show says why not.
 dh=$(sed -n 's/ fetcher-b2$//p' "$scratch/dry.out")
-"$distill" --store "$scratch/dry" show "$dh" > /dev/null 2> "$scratch/dry-show.err"
+ok $([ ! -e "$scratch/dry/blobs/$b2" ] && [ -z "$(ls "$scratch/dry/rec/sha256" 2>/dev/null)" ] &&
+	[ "$(ls "$scratch/dry/rec/plan" 2>/dev/null)" = "$dh" ]; echo $?) \
+	"and nothing was fetched into the store: only the plan it listed by hash is recorded"
+# The hashes -n lists open with show: the plan, not built yet.
+"$distill" --store "$scratch/dry" show "$dh" > "$scratch/dry-show.out" 2> "$scratch/dry-show.err"
 rc=$?
-ok $([ $rc = 2 ] && grep -qF "no plan $dh in $scratch/dry: it is not built yet (a dry run lists plans without recording them" "$scratch/dry-show.err"; echo $?) \
-	"show HASH -n listed: exit 2, it is not built yet (exit $rc)"
-diag "$scratch/dry-show.err"
+ok $([ $rc = 0 ] && grep -qxF "plan    $dh" "$scratch/dry-show.out" &&
+	grep -qxF "name    fetcher-b2" "$scratch/dry-show.out" &&
+	grep -qF "input   file    /src 0644 " "$scratch/dry-show.out" &&
+	grep -qxF "output  (not built)" "$scratch/dry-show.out"; echo $?) \
+	"show HASH -n listed: its name, inputs, and output not built (exit $rc)"
+diag "$scratch/dry-show.out" "$scratch/dry-show.err"
+nh=$(head -c 32 /dev/zero | base64 | tr '+/' '-_')
+"$distill" --store "$scratch/dry" show "$nh" > /dev/null 2> "$scratch/dry-show2.err"
+rc=$?
+ok $([ $rc = 2 ] && grep -qF "no plan $nh in the store $scratch/dry: no run here built, fetched or listed it (distill -n build TARGET records" "$scratch/dry-show2.err"; echo $?) \
+	"show of a hash no run has seen: exit 2, says so (exit $rc)"
+diag "$scratch/dry-show2.err"
 "$distill" --store "$scratch/dry-online" -n build "$scratch/dry-sha256.scm" > "$scratch/dry2.out" 2> "$scratch/dry2.err"
 rc=$?
 ok $([ $rc = 0 ] && [ ! -s "$scratch/requests" ] && grep -qxF "would fetch $url ($sha)" "$scratch/dry2.out" &&
