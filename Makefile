@@ -18,7 +18,7 @@ LDFLAGS =
 # Core modules: no libguile here, so unit tests link them without Guile.
 CORE = src/err.o src/fsutil.o src/hash.o src/unpack.o src/tree.o \
        src/record.o src/store.o src/gc.o src/plan.o src/sandbox.o src/jobserver.o \
-       src/build.o src/sched.o src/pins.o src/status.o src/fetch.o src/mirror.o src/fsck.o src/sign.o \
+       src/build.o src/sched.o src/pins.o src/status.o src/fetch.o src/fetchmany.o src/mirror.o src/fsck.o src/sign.o \
        src/cache.o src/boot.o src/toml.o src/find.o src/why.o src/graph.o src/result.o src/eta.o src/vary.o
 # The front end: command line, the Guile glue, where the Scheme library is,
 # what distill boot tells its user.

@@ -26,7 +26,7 @@ int cache_set_open(struct cache_set *cs, char *const *urls, size_t n, int push,
 	if (offline || n == 0)
 		return 0;
 	long long t;
-	if (fetch_env_number("DISTILL_CACHE_TIMEOUT", 0, 5, &t) < 0)
+	if (fetch_env_number("DISTILL_CACHE_TIMEOUT", UNIT_SECONDS, 5, &t) < 0)
 		return -1;
 	cs->timeout = t > 3600 ? 3600 : t;
 	char *dir = sign_config_dir();

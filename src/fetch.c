@@ -416,7 +416,7 @@ static char *last_part(const char *url)
 	return strndup(b, n - (b - url));
 }
 
-int fetch_env_number(const char *name, int bytes, long long def, long long *out)
+int fetch_env_number(const char *name, enum fetch_unit unit, long long def, long long *out)
 {
 	const char *v = getenv(name), *units = "KMGT", *u;
 	*out = def;
@@ -425,15 +425,15 @@ int fetch_env_number(const char *name, int bytes, long long def, long long *out)
 	char *end;
 	errno = 0;
 	long long n = strtoll(v, &end, 10);
-	if (bytes && *end && (u = strchr(units, *end))) {
+	if (unit == UNIT_BYTES && *end && (u = strchr(units, *end))) {
 		int shift = 10 * (u - units + 1);
 		n = n > LLONG_MAX >> shift ? -1 : n << shift;
 		end++;
 	}
 	if (errno || end == v || *end || n <= 0)
 		return err("%s=%s: expected %s", name, v,
-			   bytes ? "a number of bytes, or of K, M, G or T (KiB...)"
-				 : "a number of seconds");
+			   unit == UNIT_BYTES ? "a number of bytes, or of K, M, G or T (KiB...)"
+			   : unit == UNIT_SECONDS ? "a number of seconds" : "a positive whole number");
 	*out = n;
 	return 0;
 }
@@ -447,9 +447,9 @@ static int limits_for(struct store *s, const pin_t *pin, struct limits *l)
 	/* Recorded by an earlier fetch; a malformed record is none (this
 	 * fetch writes it again). */
 	l->known = store_get_size(s, &pin->h, &size) == 0;
-	if (!l->known && fetch_env_number("DISTILL_FETCH_MAX_SIZE", 1, 8LL << 30, &size) < 0)
+	if (!l->known && fetch_env_number("DISTILL_FETCH_MAX_SIZE", UNIT_BYTES, 8LL << 30, &size) < 0)
 		return -1;
-	if (fetch_env_number("DISTILL_FETCH_TIMEOUT", 0, l->known ? 300 + size / 65536 : 3600, &t) < 0)
+	if (fetch_env_number("DISTILL_FETCH_TIMEOUT", UNIT_SECONDS, l->known ? 300 + size / 65536 : 3600, &t) < 0)
 		return -1;
 	l->cap = size;
 	l->timeout = t > LONG_MAX / 1000 ? LONG_MAX / 1000 : t;

@@ -54,9 +54,10 @@ int fetch_source(struct store *s, const char *url, const pin_t *pin,
  * set. */
 CURL *fetch_curl(const char *url, long connect_s, long stall_s, long timeout_ms,
 		 char ebuf[CURL_ERROR_SIZE]);
-/* $name: a positive whole number (with bytes set, it may end in K, M, G
- * or T, powers of 1024), or def when it is unset or empty; -1 with err()
- * set when it is something else. */
-int fetch_env_number(const char *name, int bytes, long long def, long long *out);
+/* $name: a positive whole number of seconds, of bytes (then it may end
+ * in K, M, G or T, powers of 1024) or of things, as unit says; def when
+ * it is unset or empty; -1 with err() set when it is something else. */
+enum fetch_unit { UNIT_SECONDS, UNIT_BYTES, UNIT_COUNT };
+int fetch_env_number(const char *name, enum fetch_unit unit, long long def, long long *out);
 
 #endif

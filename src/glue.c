@@ -3,6 +3,7 @@
 #include "bootui.h"
 #include "err.h"
 #include "fetch.h"
+#include "fetchmany.h"
 #include "libpath.h"
 #include "fsutil.h"
 #include "hash.h"
@@ -161,28 +162,48 @@ static SCM intern_file(SCM path)
 	return hash_string(&h);
 }
 
+/* PIN, a pin's text, as *p; a Scheme error naming WHO otherwise. */
+static void pin_arg(const char *who, SCM pin, pin_t *p)
+{
+	char *ps = scm_to_utf8_string(pin);
+	int bad = pin_parse(ps, p);
+	free(ps);
+	if (bad < 0)
+		scm_misc_error(who, "~a", scm_list_1(scm_from_utf8_string(err_msg())));
+}
+
+/* The mirrors sources are looked for in: $DISTILL_MIRRORS, after the
+ * outer store's blobs while verify's second build runs. */
+static char **source_mirrors(size_t *nm)
+{
+	char **mirrors = fs_split_words(getenv("DISTILL_MIRRORS"), nm);
+	if (outer_blobs) {
+		mirrors = xrealloc(mirrors, (*nm + 1) * sizeof *mirrors);
+		memmove(mirrors + 1, mirrors, (*nm)++ * sizeof *mirrors);
+		mirrors[0] = xstrdup(outer_blobs);
+	}
+	return mirrors;
+}
+
+/* The strings of the Scheme list L, *n of them (fs_free_words frees). */
+static char **scm_strings(SCM l, size_t *n)
+{
+	*n = scm_to_size_t(scm_length(l));
+	char **v = xmalloc((*n + 1) * sizeof *v);
+	for (size_t i = 0; i < *n; i++, l = scm_cdr(l))
+		v[i] = scm_to_utf8_string(scm_car(l));
+	return v;
+}
+
 /* (%fetch URL PIN EXTRA-URLS) -> the BLAKE2b hash of the content, fetched
  * into the store (mirrors from $DISTILL_MIRRORS, --offline honoured) */
 static SCM fetch(SCM url, SCM pin, SCM extra)
 {
-	char *u = scm_to_utf8_string(url), *ps = scm_to_utf8_string(pin);
 	pin_t p;
-	int bad = pin_parse(ps, &p);
-	free(ps);
-	if (bad < 0) {
-		free(u);
-		scm_misc_error("%fetch", "~a", scm_list_1(scm_from_utf8_string(err_msg())));
-	}
-	size_t nm, ne = scm_to_size_t(scm_length(extra));
-	char **mirrors = fs_split_words(getenv("DISTILL_MIRRORS"), &nm);
-	if (outer_blobs) {
-		mirrors = xrealloc(mirrors, (nm + 1) * sizeof *mirrors);
-		memmove(mirrors + 1, mirrors, nm++ * sizeof *mirrors);
-		mirrors[0] = xstrdup(outer_blobs);
-	}
-	char **ex = xmalloc((ne + 1) * sizeof *ex);
-	for (size_t i = 0; i < ne; i++, extra = scm_cdr(extra))
-		ex[i] = scm_to_utf8_string(scm_car(extra));
+	pin_arg("%fetch", pin, &p);
+	char *u = scm_to_utf8_string(url);
+	size_t nm, ne;
+	char **mirrors = source_mirrors(&nm), **ex = scm_strings(extra, &ne);
 	struct fetch_opts o = {
 		.mirrors = (const char *const *)mirrors, .nmirrors = nm,
 		.extra = (const char *const *)ex, .nextra = ne,
@@ -196,6 +217,46 @@ static SCM fetch(SCM url, SCM pin, SCM extra)
 	if (r < 0)
 		core_error("distill-fetch-error");
 	return hash_string(&h);
+}
+
+/* (%fetch-all ((URL PIN EXTRA-URLS) ...)): fetch those the store lacks,
+ * several at once ($DISTILL_FETCH_JOBS, at most 4 to a host:
+ * fetchmany.h); the error of the first that fails. */
+static SCM fetch_all(SCM sources)
+{
+	size_t n = scm_to_size_t(scm_length(sources));
+	struct fetch_item *items = xmalloc((n ? n : 1) * sizeof *items);
+	char **urls = xmalloc((n ? n : 1) * sizeof *urls);
+	char ***extras = xmalloc((n ? n : 1) * sizeof *extras);
+	for (size_t i = 0; i < n; i++, sources = scm_cdr(sources)) {
+		SCM src = scm_car(sources);
+		pin_arg("%fetch-all", scm_cadr(src), &items[i].pin);
+		urls[i] = scm_to_utf8_string(scm_car(src));
+		extras[i] = scm_strings(scm_caddr(src), &items[i].nextra);
+		items[i].url = urls[i];
+		items[i].extra = (const char *const *)extras[i];
+	}
+	size_t nm;
+	char **mirrors = source_mirrors(&nm);
+	struct fetch_opts o = {
+		.mirrors = (const char *const *)mirrors, .nmirrors = nm, .offline = cli->offline,
+	};
+	long long jobs;
+	int r = fetchmany_jobs(&jobs);
+	if (r == 0)
+		r = fetch_many(the_store(), items, n, &o, (int)(jobs < 64 ? jobs : 64),
+			       jobs < 4 ? (int)jobs : 4);
+	for (size_t i = 0; i < n; i++) {
+		free(urls[i]);
+		fs_free_words(extras[i], items[i].nextra);
+	}
+	free(urls);
+	free(extras);
+	free(items);
+	fs_free_words(mirrors, nm);
+	if (r < 0)
+		core_error("distill-fetch-error");
+	return SCM_UNSPECIFIED;
 }
 
 struct swap {
@@ -792,6 +853,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%normpath", 2, 0, 0, normpath);
 	scm_c_define_gsubr("%hash-file", 1, 0, 0, hash_file_both);
 	scm_c_define_gsubr("%fetch", 3, 0, 0, fetch);
+	scm_c_define_gsubr("%fetch-all", 1, 0, 0, fetch_all);
 	scm_c_define_gsubr("%have-source?", 1, 0, 0, have_source);
 	scm_c_define_gsubr("%call-with-store", 2, 0, 0, call_with_store);
 	scm_c_define_gsubr("%varied", 0, 0, 0, varied_p);
@@ -812,7 +874,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%toml-read", 1, 0, 0, toml_read);
 	scm_c_define_gsubr("%add-root", 2, 0, 0, add_root);
 	scm_c_export("%boot", "%intern-bytes", "%intern-file", "%hash-bytes", "%hash-file",
-		     "%fetch", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?", "%json?",
+		     "%fetch", "%fetch-all", "%have-source?", "%normpath", "%store-path", "%build", "%dry-run?", "%json?",
 		     "%write-pins", "%dry-run-interns?", "%result-links",
 		     "%call-with-store", "%varied", "%store-dir", "%remove-tree", "%pin-kind",
 		     "%plan-encoding", "%decode-plan", "%toml-read", "%add-root", "%command-option",

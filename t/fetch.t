@@ -222,6 +222,53 @@ ok $([ $? = 1 ] && grep -q 'DISTILL_FETCH_TIMEOUT=soon: expected a number of sec
 ok $? "a store with size records is consistent"
 diag < "$scratch/err"
 
+# 9. Several sources are fetched at once: at most 4 to one host, and
+# $DISTILL_FETCH_JOBS at once in all; one that fails is named, the others
+# are still fetched.
+for i in 1 2 3 4 5 6; do printf 'source %s\n' $i > "$scratch/www/s$i.txt"; done
+many() { # many NAME URL-KIND...: a plan with one source per KIND (s1.txt...)
+	name=$1; shift
+	{
+		echo '(import (distill plan))'
+		echo "(make-plan name: \"$name\" inputs: (list (local-archive \"$scratch/busybox.deb\")"
+		i=0
+		for kind; do
+			i=$((i + 1))
+			echo "  (remote-file \"http://127.0.0.1:$port/$kind/s$i.txt\" \"$("$distill" sum "$scratch/www/s$i.txt" | cut -d' ' -f1)\" \"/s$i.txt\" #o644)"
+		done
+		echo '  (interned "/build" #o755 "#!/bin/busybox sh\n/bin/busybox cat /s*.txt > /out/all\n")))'
+	} > "$scratch/$name.scm"
+}
+at_once() { grep '^at once ' "$scratch/requests" | cut -d' ' -f3 | sort -n | tail -n 1; }
+many par slow slow slow slow slow slow
+: > "$scratch/requests"
+"$distill" --store "$scratch/store13" fetch "$scratch/par.scm" > /dev/null 2> "$scratch/err"
+rc=$? most=$(at_once)
+ok $([ $rc = 0 ] && [ "$most" -ge 2 ] && [ "$most" -le 4 ] &&
+	[ "$(grep -c '^/slow/' "$scratch/requests")" = 6 ]; echo $?) \
+	"six sources from one host: fetched at once, at most 4 at a time (exit $rc, $most at once)"
+diag < "$scratch/err"
+: > "$scratch/requests"
+DISTILL_FETCH_JOBS=1 "$distill" --store "$scratch/store14" fetch "$scratch/par.scm" > /dev/null 2> "$scratch/err"
+rc=$? most=$(at_once)
+ok $([ $rc = 0 ] && [ "$most" = 1 ]; echo $?) "DISTILL_FETCH_JOBS=1: one at a time (exit $rc, $most at once)"
+many parfail slow fail slow slow
+: > "$scratch/requests"
+"$distill" --store "$scratch/store15" fetch "$scratch/parfail.scm" > /dev/null 2> "$scratch/err"
+rc=$?
+ok $([ $rc = 1 ] && grep -q "cannot fetch http://127.0.0.1:$port/fail/s2.txt" "$scratch/err" &&
+	[ "$(grep -c '^/slow/' "$scratch/requests")" = 3 ]; echo $?) \
+	"one source failing among four: exit $rc, it is named, the other three are fetched"
+diag < "$scratch/err"
+: > "$scratch/requests"
+"$distill" --store "$scratch/store15" fetch "$scratch/parfail.scm" > /dev/null 2>&1
+ok $([ $? = 1 ] && ! grep -q '^/slow/' "$scratch/requests" && grep -q '^/fail/s2.txt' "$scratch/requests"; echo $?) \
+	"and kept: the next run asks only for the one that failed"
+DISTILL_FETCH_JOBS=many "$distill" --store "$scratch/store16" fetch "$scratch/par.scm" > /dev/null 2> "$scratch/err"
+ok $([ $? = 1 ] && grep -q 'DISTILL_FETCH_JOBS=many: expected a positive whole number' "$scratch/err"; echo $?) \
+	"a malformed DISTILL_FETCH_JOBS is named"
+diag < "$scratch/err"
+
 # 8. A malformed pin is a recipe error at its place.
 script bad "https://origin.invalid/x" "not-a-pin"
 "$distill" --store "$scratch/store8" build "$scratch/bad.scm" > /dev/null 2> "$scratch/err"

@@ -11,10 +11,14 @@
 # /fail/ANY       500, always
 # /short/ac/NAME  the file DIR/NAME (a cache's record, t/cache.t)
 # /short/cas/NAME announces DIR/NAME's size, sends half of it and closes
-import http.server, os, sys, time
+# /slow/NAME      the file DIR/NAME after a second, logging "at once N":
+#                 how many /slow/ requests are being served then
+import http.server, os, sys, threading, time
 
 root, portfile, logfile = sys.argv[1:4]
 seen = set()
+slow = [0]
+slow_lock = threading.Lock()
 
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
@@ -32,6 +36,14 @@ class H(http.server.BaseHTTPRequestHandler):
         if kind in ("trickle", "endless", "huge"):
             self.forever(kind)
             return
+        if kind == "slow":
+            with slow_lock:
+                slow[0] += 1
+                with open(logfile, "a") as f:
+                    f.write("at once %d\n" % slow[0])
+            time.sleep(1)
+            with slow_lock:
+                slow[0] -= 1
         if kind == "fail":
             self.send_error(500)
             return
@@ -40,7 +52,7 @@ class H(http.server.BaseHTTPRequestHandler):
             self.send_error(503)
             return
         path = os.path.join(root, os.path.basename(name))
-        if kind not in ("files", "flaky", "short") or not os.path.isfile(path):
+        if kind not in ("files", "flaky", "short", "slow") or not os.path.isfile(path):
             self.send_error(404)
             return
         data = open(path, "rb").read()

@@ -220,8 +220,16 @@ upstream compatibility; the format is detected from the content."
 
 (define (fetch-sources! plans)
   "Make sure every remote artifact PLANS need is in the store, fetching what
-is missing; a sha256-pinned artifact learns its BLAKE2b hash here (and that
-stronger pin is used from then on), as do all artifacts with its pin."
+is missing, several at once; a sha256-pinned artifact learns its BLAKE2b
+hash here (and that stronger pin is used from then on), as do all
+artifacts with its pin."
+  (let ((missing (filter (lambda (a) (not (%have-source? (or (artifact-hash a) (artifact-pin a)))))
+                         (plan-sources plans))))
+    (when (and (pair? missing) (pair? (cdr missing)))
+      (%fetch-all (map (lambda (a)
+                         (list (artifact-source a) (or (artifact-hash a) (artifact-pin a))
+                               (hook-candidates (artifact-source a) (artifact-pin a))))
+                       missing))))
   (let ((known (make-hash-table)))
     (for-each
      (lambda (a)
