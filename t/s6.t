@@ -64,10 +64,23 @@ cat > "$scratch/s6sys.scm" <<'EOS'
    inputs: (list (interned "/etc/s6-check" #o755 check-text))
    spec: (oneshot* up: '(/etc/s6-check) timeout-up: 60000)))
 
+(define broken
+  (make-service name: 'broken spec: (oneshot* up: "#!/bin/sh\nexit 3\n")))
+(define after-broken
+  (make-service name: 'after-broken after: '(broken)
+                spec: (oneshot* up: "#!/bin/sh\necho after-broken >> /run/order\n")))
+(define lone
+  ;; Starts after nothing, so at once with first: it sees ticker start.
+  (make-service
+   name: 'lone
+   spec: (oneshot*
+          timeout-up: 60000
+          up: "#!/bin/sh\ni=0\nuntil grep -q ticker-started /run/order 2>/dev/null || [ $i -ge 400 ]; do sleep 0.05; i=$((i + 1)); done\ngrep -q ticker-started /run/order && echo 'S6T: lone saw ticker start' > /dev/console\nexit 0\n")))
+
 (platform+system->plan
  qemu-x86_64
  (make-system hostname: "s6test" supervisor: s6-supervisor
-              services: (list first ticker daemons check)))
+              services: (list lone first ticker daemons check broken after-broken)))
 EOS
 cat > "$scratch/check.sh" <<'EOS'
 #!/bin/sh
@@ -126,6 +139,14 @@ grep -aq 'S6T: killed \([0-9]*\), now \([0-9]*\), up true' "$scratch/s6.console"
 ok $? "ticker, killed, is started again by s6-supervise"
 grep -Eaq 'S6T: log: ([3-9]|[1-9][0-9]+) ticks; [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+  tick from ticker[[:space:]]*$' "$scratch/s6.console"
 ok $? "its output lands in /var/log/ticker/current through s6-log, timestamped"
+
+grep -aq 'S6T: lone saw ticker start' "$scratch/s6.console"
+ok $? "services start at once: lone, after nothing, waits for ticker, which starts after first"
+grep -aq 'distill-rc: broken: up failed (exit 3)' "$scratch/s6.console" &&
+	grep -aq 'distill-rc: after-broken: not started: broken failed' "$scratch/s6.console"
+ok $? "a failed oneshot is named, and what starts after it is not started"
+grep -Eaq 'distill-rc: ticker: up in [0-9]+\.[0-9]{2} s' "$scratch/s6.console"
+ok $? "the console says how long each service took to come up"
 
 grep -aq 'S6T: copyright files: 6 of 6' "$scratch/s6.console"
 ok $? "the image carries the copyright file of each Debian package it ships"

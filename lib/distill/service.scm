@@ -34,7 +34,9 @@
 ;;;   /etc/sv/NAME/          a runit service directory per longrun: run,
 ;;;                          finish, and log/run (svlogd into /var/log/NAME)
 ;;;   /etc/distill/oneshot/NAME/{up,down}
-;;;   /etc/distill/rc.start  every service in dependency order: a oneshot's
+;;;   /etc/distill/rc.start  every service at once, each once those it
+;;;                          starts after are up (/run/distill/state/NAME:
+;;;                          up or failed): a oneshot's
 ;;;                          up is run, a longrun is linked into
 ;;;                          /run/service and waited for (runsv's stat
 ;;;                          says run, or, with notification-fd, the
@@ -345,21 +347,33 @@ or #f."
         services))
 
 (define rc-lib
-  ;; Shell functions of rc.start and rc.stop.
+  ;; Shell functions of rc.start and rc.stop.  rc.start starts every
+  ;; service at once, in the background: each waits for its dependencies
+  ;; to be up (or failed: then it is not started) and marks itself in
+  ;; /run/distill/state/NAME, up or failed, saying how long it took.
   "#!/bin/sh
 # Written by (distill service): start and stop services in dependency order.
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin
-failed=' '
+st=/run/distill/state
 say() { echo \"distill-rc: $*\" > /dev/console; }
-deps_ok() { # NAME DEPS...
+now() { read -r up _ < /proc/uptime; echo $up; }
+mark() { # NAME up|failed [T0]: the service's state, for those after it
+	echo $2 > $st/$1.new && mv $st/$1.new $st/$1
+	[ $2 != up ] || [ -z \"$3\" ] || say \"$1: up in $(awk -v a=$3 -v b=$(now) 'BEGIN { printf \"%.2f\", b - a }') s\"
+}
+deps_ok() { # NAME DEPS...: wait for each to be up or failed; 1 if one failed
 	n=$1; shift
 	for d in \"$@\"; do
-		case $failed in *\" $d \"*)
+		until [ -e $st/$d ]; do sleep 0.05; done
+		if [ \"$(cat $st/$d)\" != up ]; then
 			say \"$n: not started: $d failed\"
-			failed=\"$failed$n \"
-			return 1 ;;
-		esac
+			mark $n failed
+			return 1
+		fi
 	done
+}
+bundle() { # NAME DEPS...
+	deps_ok \"$@\" && mark $1 up
 }
 ms_wait() { # MS CONDITION...: poll CONDITION every 50 ms, up to MS (0: forever)
 	ms=$1; shift
@@ -373,13 +387,16 @@ ms_wait() { # MS CONDITION...: poll CONDITION every 50 ms, up to MS (0: forever)
 oneshot() { # NAME TIMEOUT-MS DEPS...
 	n=$1; ms=$2; shift 2
 	deps_ok $n \"$@\" || return 0
+	t0=$(now)
 	s=$((ms / 1000)); [ $((ms % 1000)) = 0 ] || s=$((s + 1))
 	if [ \"$ms\" = 0 ]; then /etc/distill/oneshot/$n/up
 	else timeout $s /etc/distill/oneshot/$n/up; fi
 	rc=$?
 	if [ $rc != 0 ]; then
 		say \"$n: up failed (exit $rc)\"
-		failed=\"$failed$n \"
+		mark $n failed
+	else
+		mark $n up $t0
 	fi
 }
 stop_oneshot() { # NAME TIMEOUT-MS
@@ -389,7 +406,7 @@ stop_oneshot() { # NAME TIMEOUT-MS
 }
 not_up() { # NAME MS
 	say \"$1: not up within $2 ms\"
-	failed=\"$failed$1 \"
+	mark $1 failed
 }
 ")
 
@@ -400,10 +417,11 @@ ready() { [ -e /run/distill/ready/$1 ]; }
 longrun() { # NAME TIMEOUT-MS NOTIFY DEPS...
 	n=$1; ms=$2; notify=$3; shift 3
 	deps_ok $n \"$@\" || return 0
+	t0=$(now)
 	mkdir -p /run/sv/$n/supervise /run/sv/$n/log-supervise
 	ln -sfn /etc/sv/$n /run/service/$n
-	if [ \"$notify\" = yes ]; then ms_wait $ms ready $n; else ms_wait $ms running $n; fi ||
-		not_up $n $ms
+	if [ \"$notify\" = yes ]; then ms_wait $ms ready $n; else ms_wait $ms running $n; fi &&
+		mark $n up $t0 || not_up $n $ms
 }
 stop_longrun() { # NAME TIMEOUT-MS
 	[ -e /run/service/$1 ] || return 0
@@ -422,14 +440,15 @@ stop_longrun() { # NAME TIMEOUT-MS
 longrun() { # NAME TIMEOUT-MS NOTIFY DEPS...
 	n=$1; up_ms=$2; notify=$3; shift 3
 	deps_ok $n \"$@\" || return 0
+	t0=$(now)
 	mkdir -p /run/s6
 	rm -rf /run/s6/$n
 	cp -a /etc/s6/$n /run/s6/$n
 	ln -sfn /run/s6/$n /run/service/$n
 	ms_wait 10000 s6-svscanctl -a /run/service 2> /dev/null || say \"s6-svscan does not answer\"
 	if [ \"$notify\" = yes ]; then w=-U; else w=-u; fi
-	{ ms_wait $up_ms supervised $n && s6-svwait $w -t $up_ms /run/service/$n; } ||
-		not_up $n $up_ms
+	{ ms_wait $up_ms supervised $n && s6-svwait $w -t $up_ms /run/service/$n; } &&
+		mark $n up $t0 || not_up $n $up_ms
 }
 stop_longrun() { # NAME TIMEOUT-MS
 	[ -e /run/service/$1 ] || return 0
@@ -542,12 +561,13 @@ mkdir -p /dev/pts /dev/shm
 mountpoint -q /dev/pts || mount -t devpts -o gid=5,mode=620 devpts /dev/pts
 mountpoint -q /run || mount -t tmpfs -o mode=755,nodev,nosuid run /run
 mountpoint -q /tmp || mount -t tmpfs -o mode=1777,nodev,nosuid tmp /tmp
-mkdir -p /run/service /run/distill/ready
+mkdir -p /run/service /run/distill/ready /run/distill/state
 [ ! -s /etc/hostname ] || hostname -F /etc/hostname
 ")
       (interned "/etc/distill/rc.start" #o755
                 (string-append
-                 "#!/bin/sh\n# Written by (distill service): the services in dependency order.\n"
+                 "#!/bin/sh\n# Written by (distill service): the services, all at once, each\n"
+                 "# once those it starts after are up (rc.lib).\n"
                  ". /etc/distill/rc.lib\n"
                  (string-concatenate
                   (map (lambda (s)
@@ -555,15 +575,16 @@ mkdir -p /run/service /run/distill/ready
                            (cond ((oneshot? spec)
                                   (string-append "oneshot " n " "
                                                  (number->string (oneshot-timeout-up spec))
-                                                 " " (deps s) "\n"))
+                                                 " " (deps s) " &\n"))
                                  ((longrun? spec)
                                   (string-append "longrun " n " "
                                                  (number->string (longrun-timeout-up spec))
                                                  (if (longrun-notification-fd spec) " yes " " no ")
-                                                 (deps s) "\n"))
+                                                 (deps s) " &\n"))
                                  (else
-                                  (string-append "deps_ok " n " " (deps s) " || :\n")))))
+                                  (string-append "bundle " n " " (deps s) " &\n")))))
                        order))
+                 "wait\n"
                  "say \"services started: $(ls /run/service | tr '\\n' ' ')\"\n"))
       (interned "/etc/distill/rc.stop" #o755
                 (string-append
