@@ -123,7 +123,7 @@ a=$(field 1 'seed after') b=$(field 2 'seed before') c=$(field 2 'seed after')
 ok $([ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; echo $?) \
 	"the first boot's shutdown wrote a new seed ($a, then $b)"
 ok $([ -n "$c" ] && [ "$c" != "$b" ]; echo $?) \
-	"the second boot fed that seed and wrote a fresh one ($c)"
+	"the second boot replaced that seed with a fresh one at once ($c)"
 grep -aq 'SVCT: boot 2' "$scratch/boot2.console" &&
 	! grep -aq 'urandom-seed: no seed' "$scratch/boot2.console"
 ok $? "the second boot found the seed in the kept /var"
