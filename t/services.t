@@ -45,7 +45,7 @@ echo \"SVCT: seed before: $h\" > /dev/console
   (make-service
    name: "check"
    after: (append (list "cron" urandom-seed) gettys)
-   inputs: (list (interned "/etc/svct-check" #o755 check-text))
+   inputs: (list (local-file "check.sh" "/etc/svct-check" #o755))
    spec: (oneshot* up: "#!/bin/sh\nexec /etc/svct-check\n" timeout-up: 150000)))
 
 (define system
@@ -76,15 +76,7 @@ for p in $(pidof getty); do say "getty: $(tr '\000' ' ' < /proc/$p/cmdline)"; do
 say done
 poweroff
 EOS
-# The check script, text, goes into the recipe as a string.
-{
-	sed -n 1,2p "$scratch/svc.scm"
-	printf '(define check-text "'
-	sed 's/\\/\\\\/g; s/"/\\"/g' "$scratch/check.sh"
-	printf '")\n'
-	sed 1,2d "$scratch/svc.scm"
-} > "$scratch/svc.tmp" && mv "$scratch/svc.tmp" "$scratch/svc.scm"
-chmod a+r "$scratch"/*.scm
+chmod a+r "$scratch"/*.scm "$scratch/check.sh"
 
 # boot N: boot with the state file until the machine powers itself off
 # (after check), the console into boot$N.console.
