@@ -86,7 +86,7 @@ boot() {
 	rc=$?
 	ok $rc "boot $1: the system boots, runs its check and powers off (exit $rc)"
 	[ $rc = 0 ] || { grep -v '^;;;' "$scratch/boot$1.err" | tail -n 20; tail -n 30 "$scratch/boot$1.console"; } | diag
-	echo "boot $1 (built the first time): $(($(date +%s) - t0)) s" | diag
+	echo "boot $1 (the first builds the disk): $(($(date +%s) - t0)) s" | diag
 	grep -a 'SVCT:\|distill-rc' "$scratch/boot$1.console" | diag
 }
 field() { # N WHAT: the hash after "SVCT: WHAT: " on boot N's console
