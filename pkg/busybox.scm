@@ -8,8 +8,10 @@
 ;;                 needs (init, getty, login, mount, mdev, syslogd, klogd,
 ;;                 ifconfig, ip, route, udhcpc, ping, ps, vi, modprobe,
 ;;                 runit's runsv, runsvdir, sv, svlogd and chpst, which
-;;                 (distill service) supervises with, acpid...),
-;;                 built against Linux's UAPI headers
+;;                 (distill service) supervises with, acpid, crond
+;;                 (svc/cron.scm; no sendmail, no crontab: the crontabs
+;;                 are the image's)...), built against Linux's UAPI
+;;                 headers
 ;;
 ;; Both configs are whole .config files (made from `make allnoconfig',
 ;; the applets listed turned on and every other option at its Kconfig

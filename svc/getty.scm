@@ -1,11 +1,14 @@
 ;;; getty: a login prompt on a terminal; serial-getty is the first
-;;; serial port, the console of the QEMU platforms.  Accounts have no
-;;; password ((distill system) locks them), so logging in there needs a
-;;; system that gives one a password.
+;;; serial port, the console of the QEMU platforms, and (console-gettys
+;;; PLATFORM) a getty on each console PLATFORM has (make-platform's
+;;; console:), named getty-TTY.  Accounts have no password ((distill
+;;; system) locks them), so logging in there needs a system that gives one
+;;; a password: no console gives a shell without one.
 (define-module (svc getty)
   #:use-module (distill service)
+  #:use-module (distill platform)
   #:use-module (svc var-mount)
-  #:export (getty-service serial-getty))
+  #:export (getty-service serial-getty console-gettys))
 
 (define* (getty-service tty #:key (baud 115200) (term "vt100"))
   "A longrun getty on /dev/TTY at BAUD, for TERM."
@@ -17,3 +20,8 @@ exec getty -L " (number->string baud) " " tty " " term "
 "))))
 
 (define serial-getty (getty-service "ttyS0"))
+
+(define (console-gettys platform)
+  "A getty (getty-service) on each console of PLATFORM, a list of
+services for a system's services:."
+  (list (getty-service (platform-console platform))))
