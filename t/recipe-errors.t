@@ -34,6 +34,13 @@ cat > "$scratch/unbound.scm" <<'EOS'
 EOS
 check unbound "unbound.scm:4:3: error: unbound variable: no-such-pin"
 
+# Syntax errors: Guile's message and the form, never its raw arguments.
+printf '(import (distill plan))\n(define-syntax twice (syntax-rules () ((_ a) (list a a))))\n(twice)\n' \
+	> "$scratch/nopattern.scm"
+check nopattern "nopattern.scm:3:1: error: source expression failed to match any pattern: (twice)"
+printf '(import (distill plan))\n(let ((x 1) y) x)\n' > "$scratch/badlet.scm"
+check badlet "badlet.scm:2:1: error: bad let: (let ((x 1) y) x)"
+
 cat > "$scratch/arity.scm" <<'EOS'
 (import (distill package))
 

@@ -70,6 +70,12 @@
            (let ((name (car (caddr args))))
              (format #f "no module ~s: no ~a.scm beside the script, in $DISTILL_PATH or in the library"
                      name (string-join (map symbol->string name) "/"))))
+          ((and (eq? key 'syntax-error) (= (length args) 5) (string? (cadr args)))
+           ;; (WHO MESSAGE SOURCE FORM SUBFORM), the forms syntax objects.
+           (let ((form (or (list-ref args 4) (list-ref args 3))))
+             (if form
+                 (format #f "~a: ~a" (cadr args) (describe (syntax->datum form)))
+                 (cadr args))))
           ((and (pair? args) (= (length args) 4) (string? (cadr args)))
            (apply format #f (cadr args)
                   (if (list? (caddr args)) (map described (caddr args)) '())))
