@@ -20,9 +20,10 @@ use_mirror
 st=$shared_store
 run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
 
-# seed-before runs before urandom-seed (services start in the order
-# given, after their dependencies) and reports the seed a previous boot
-# left; check runs after them all.
+# seed-before reports the seed a previous boot left; urandom-seed (the
+# service of svc/urandom-seed.scm, made to start after it: services start
+# at once, each after its dependencies) then reads and replaces it; check
+# runs after them all.
 cat > "$scratch/svc.scm" <<'EOS'
 (import (distill plan) (distill service) (distill system) (plat qemu-x86_64)
         (svc var-mount) (svc cron) (svc urandom-seed) (svc getty))
@@ -39,12 +40,16 @@ if [ -f $s ]; then h=$(sha256sum < $s | cut -c 1-64); else h=none; fi
 echo \"SVCT: seed before: $h\" > /dev/console
 ")))
 
+(define seed-after-report
+  (make-service name: (service-name urandom-seed) after: (list var-mount seed-before)
+                spec: (service-spec urandom-seed)))
+
 (define gettys (console-gettys platform))
 
 (define check
   (make-service
    name: "check"
-   after: (append (list "cron" urandom-seed) gettys)
+   after: (append (list "cron" seed-after-report) gettys)
    inputs: (list (local-file "check.sh" "/etc/svct-check" #o755))
    spec: (oneshot* up: "#!/bin/sh\nexec /etc/svct-check\n" timeout-up: 150000)))
 
@@ -53,7 +58,7 @@ echo \"SVCT: seed before: $h\" > /dev/console
    hostname: "svct"
    services: (append (list seed-before
                            (cron '(("* * * * *" "echo tick-from-cron >> /var/log/tick")))
-                           urandom-seed)
+                           seed-after-report)
                      gettys
                      (list check))))
 EOS
