@@ -84,13 +84,16 @@
    "https://busybox.net/downloads/busybox-1.35.0.tar.bz2"
    "sha256:faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694"))
 
-(define* (busybox/config config-file extra-libs #:key (name "busybox"))
-  "busybox built with CONFIG-FILE (a .config, found as bind finds files)
-and EXTRA-LIBS in the sysroot; the plan is named NAME-1.35.0."
+(define* (busybox/config config-file extra-libs #:key (name "busybox") (patches '()))
+  "busybox built with CONFIG-FILE (a .config, found as bind finds files),
+EXTRA-LIBS in the sysroot and PATCHES (files found so) applied; the plan
+is named NAME-1.35.0."
   (cc-package
    name "1.35.0" #f busybox-source
    license: "GPL-2.0-only"
    dir: "busybox-1.35.0"
+   patches: (map (lambda (f i) (bind f (string-append "/src/patch-" (number->string i) ".patch")))
+                 patches (iota (length patches)))
    extra-src: (list (bind config-file "/src/busybox.config"))
    libs: extra-libs
    ;; Kbuild compiles its own tools (fixdep, conf...) with HOSTCC.
@@ -118,5 +121,7 @@ and EXTRA-LIBS in the sysroot; the plan is named NAME-1.35.0."
   (busybox/config "pkg/busybox/core.config" '() #:name "busybox-core"))
 
 (define busybox-full
+  ;; runsvdir-rescan.patch: runsvdir looks for new services every second,
+  ;; not every five (a longrun rc.start links waited up to 5 s for it).
   (busybox/config "pkg/busybox/full.config" (list linux-uapi-headers)
-                  #:name "busybox-full"))
+                  #:name "busybox-full" #:patches '("pkg/busybox/runsvdir-rescan.patch")))
