@@ -129,12 +129,11 @@ whole .config CONFIG-PATH."
   (apply (module-ref (resolve-interface '(pkg linux)) 'linux/config-static) args))
 
 (define (libelf conf)
-  "Pending: libelf.a and its headers (not the rest of elfutils).
-elfutils' sources can be had (Debian's elfutils_0.188.orig.tar.bz2) but
-need argp, fts and obstack, which musl lacks and no recipe here builds
-yet; until then this is an error naming that."
-  (recipe-error 'libelf "not built yet: elfutils needs argp, fts and obstack, which musl lacks and no recipe here builds (the kernel's objtool uses Debian's libelf-dev: pkg/linux.scm)"
-                '()))
+  "pkg/libelf.scm's libelf: elfutils 0.188's libelf alone, static, for
+CONF (/usr/lib/libelf.a, libelf.h, gelf.h and nlist.h in /usr/include,
+libelf.pc; not the rest of elfutils), linked against zlib for
+compressed sections."
+  ((recipe '(pkg libelf) 'libelf) conf))
 
 (define hard
   ;; hard(8): halt, poweroff or reboot at once, without asking init
