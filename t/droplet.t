@@ -50,11 +50,18 @@ ok $([ $rc = 0 ] && [ "${path##*/}" = "$hash" ] && grep -q '^file format: qcow2'
 	"distill build droplet makes a qcow2 disk (exit $rc, $size bytes, $(($(date +%s) - t0)) s)"
 [ $rc = 0 ] || grep -v '^;;;' "$scratch/build.err" | tail -n 20 | diag
 
-# 2. The first boot, with the metadata server.
+# droplet_boot N NETOPTS: boot N of the image, from /var in var.qcow2,
+# port 22 forwarded, eth1 on a user network with NETOPTS; its console in
+# $scratch/consoleN; wait (2 minutes at most) for the metadata's oneshot.
 guest_port=$((20000 + $$ % 20000))
-boot_system console1 "$mirror_env $distill --store $st boot droplet --state $scratch/var.qcow2 --forward $guest_port:22 --net '$net,$serve' --timeout 900 2> boot1.err"
-i=0
-while [ $i -lt 120 ] && ! grep -q 'droplet-metadata: host name' "$scratch/console1"; do sleep 1; i=$((i + 1)); done
+droplet_boot() {
+	boot_system console$1 "$mirror_env $distill --store $st boot droplet --state $scratch/var.qcow2 --forward $guest_port:22 --net '$2' --timeout 900 2> boot$1.err"
+	i=0
+	while [ $i -lt 120 ] && ! grep -q 'droplet-metadata: host name' "$scratch/console$1"; do sleep 1; i=$((i + 1)); done
+}
+
+# 2. The first boot, with the metadata server.
+droplet_boot 1 "$net,$serve"
 ok $(grep -q 'distill-rc: services started' "$scratch/console1" &&
 	grep -q "droplet-metadata: host name $name" "$scratch/console1"; echo $?) \
 	"the first boot starts its services and takes the metadata's host name ($boot_secs s)"
@@ -79,9 +86,7 @@ stop_guest "$scratch/id"
 
 # 3. The second boot, from the same /var, with nothing at 169.254.169.254.
 : > "$scratch/requests"
-boot_system console2 "$mirror_env $distill --store $st boot droplet --state $scratch/var.qcow2 --forward $guest_port:22 --net '$net' --timeout 900 2> boot2.err"
-i=0
-while [ $i -lt 120 ] && ! grep -q 'droplet-metadata: host name' "$scratch/console2"; do sleep 1; i=$((i + 1)); done
+droplet_boot 2 "$net"
 ok $(grep -q 'distill-rc: services started' "$scratch/console2" &&
 	grep -q 'droplet-metadata: no metadata after 5 tries: no answer from 169.254.169.254:80 for /metadata/v1/hostname within 5 s' "$scratch/console2"; echo $?) \
 	"without a metadata server the boot ends, the console saying why ($boot_secs s)"
