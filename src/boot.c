@@ -45,6 +45,17 @@ static int parse_forward(const char *s, struct boot_forward *f)
 	return 0;
 }
 
+/* The options of a --net user network: not empty, and no id= (the
+ * network's id is distill's, net1, net2...). */
+static int parse_net(const char *s)
+{
+	if (!*s)
+		return err("--net needs QEMU's -netdev user options, e.g. net=169.254.0.0/16");
+	if (!strncmp(s, "id=", 3) || strstr(s, ",id="))
+		return err("--net %s: the network's id= is distill's (net1, net2...): leave it out", s);
+	return 0;
+}
+
 int boot_set_option(struct boot_opts *o, const char *name, const char *v)
 {
 	if (!strcmp(name, "expect")) {
@@ -69,6 +80,11 @@ int boot_set_option(struct boot_opts *o, const char *name, const char *v)
 		if (strcmp(v, "kvm") && strcmp(v, "tcg"))
 			return err("--accel '%s': expected kvm or tcg", v);
 		o->accel = v;
+	} else if (!strcmp(name, "net")) {
+		if (parse_net(v) < 0)
+			return -1;
+		o->nets = xrealloc(o->nets, (o->nnets + 1) * sizeof *o->nets);
+		o->nets[o->nnets++] = v;
 	} else if (!strcmp(name, "state")) {
 		if (!*v)
 			return err("--state needs a file name");
@@ -84,6 +100,9 @@ void boot_opts_free(struct boot_opts *o)
 	free(o->fwd);
 	o->fwd = NULL;
 	o->nfwd = 0;
+	free(o->nets);
+	o->nets = NULL;
+	o->nnets = 0;
 }
 
 /* QEMU's default CPU model (qemu64) needs SSE3 and CMPXCHG16B besides the
@@ -421,6 +440,13 @@ char **boot_qemu_argv(const struct boot_spec *s, const struct boot_opts *o,
 	add(&a, net);
 	add(&a, xstrdup("-device"));
 	add(&a, xstrdup("virtio-net-pci,netdev=net0,romfile="));
+	/* --net: a NIC each, after net0's (eth1, eth2... in the guest). */
+	for (size_t i = 0; i < o->nnets; i++) {
+		add(&a, xstrdup("-netdev"));
+		add(&a, fs_fmt("user,id=net%zu,%s", i + 1, o->nets[i]));
+		add(&a, xstrdup("-device"));
+		add(&a, fs_fmt("virtio-net-pci,netdev=net%zu,romfile=", i + 1));
+	}
 	return a.v;
 }
 

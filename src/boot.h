@@ -1,7 +1,7 @@
 /* boot: run a machine in QEMU on its serial console (distill boot).
  *
  * Owns the QEMU side of `distill boot`: the values of the command's own
- * options (--expect, --timeout, --forward, --accel, --state), deciding whether KVM really
+ * options (--expect, --timeout, --forward, --net, --accel, --state), deciding whether KVM really
  * runs guests here (else TCG), making QEMU's command line, and running
  * QEMU: its console (the first serial port) is copied to an fd and, with
  * --expect, matched line by line against a POSIX extended regex until a
@@ -16,7 +16,7 @@
  * the same image with the same FILE sees them.
  *
  * The caller owns the struct boot_spec strings.  boot_set_option fills a
- * zeroed struct boot_opts whose forwards array is freed by boot_opts_free
+ * zeroed struct boot_opts whose forwards and nets arrays are freed by boot_opts_free
  * (the strings are the caller's: argv's).  Nothing here prints: failures
  * are -1 (or a BOOT_EXIT_* status) with err_msg() saying why. */
 #ifndef DISTILL_BOOT_H
@@ -52,6 +52,9 @@ struct boot_opts {
 	const char *state;	/* --state FILE: keep the disk's writes there, or NULL */
 	struct boot_forward *fwd;	/* --forward HOST:GUEST, nfwd of them */
 	size_t nfwd;
+	const char **nets;	/* --net OPTS: a NIC each on a QEMU user network
+				 * with these -netdev user options; nnets */
+	size_t nnets;
 };
 
 /* Set the option --NAME of distill boot to VALUE (the command line parses

@@ -40,7 +40,7 @@ enum { MANY = -1, OWN = 0x100 /* getopt's value for a command's own option */, P
 static const struct option boot_options[] = {
 	{"expect", required_argument, NULL, OWN}, {"timeout", required_argument, NULL, OWN},
 	{"forward", required_argument, NULL, OWN}, {"accel", required_argument, NULL, OWN},
-	{"state", required_argument, NULL, OWN}, {0},
+	{"state", required_argument, NULL, OWN}, {"net", required_argument, NULL, OWN}, {0},
 };
 static const struct option gc_options[] = {
 	{"add-root", required_argument, NULL, OWN}, {"remove-root", required_argument, NULL, OWN},
@@ -109,7 +109,7 @@ static const struct command commands[] = {
 	 "are bit-identical (exit 1, keeping that store, when one is not)."},
 	{"boot", "boot-script", NULL, NULL, 1, 2, 1, boot_options, bootui_check,
 	 "boot TARGET|PLATFORM [SYSTEM] [--expect REGEX] [--timeout S] [--forward HOSTPORT:GUESTPORT]...\n"
-	 "               [--accel kvm|tcg] [--state FILE] [-- ARGS...]",
+	 "               [--net OPTS]... [--accel kvm|tcg] [--state FILE] [-- ARGS...]",
 	 "Build TARGET, a script ending with a boot spec ((distill boot): kernel,\n"
 	 "initrd, disk image) or a disk image plan, or defining a system and its\n"
 	 "platform, or the system SYSTEM (a script defining or ending with a\n"
@@ -122,7 +122,9 @@ static const struct command commands[] = {
 	 "POSIX extended regex; --timeout: give up after S seconds.  QEMU is\n"
 	 "killed either way.  Exit 5: the timeout passed first; 6: QEMU exited\n"
 	 "before a match (or, without --expect, with an error).  --state FILE:\n"
-	 "keep the disk's writes in FILE (qcow2) for the next boot."},
+	 "keep the disk's writes in FILE (qcow2) for the next boot.  --net OPTS:\n"
+	 "another NIC (eth1, eth2...) on its own user network, OPTS QEMU's\n"
+	 "-netdev user options (net=169.254.0.0/16,guestfwd=...)."},
 	{"init", "init-script", NULL, NULL, 0, 1, 0, NULL, NULL, "init [FILE]",
 	 "Write a starter system, FILE (default system.scm; never over an\n"
 	 "existing file): DHCP, chrony, and SSH logins for holders of\n"

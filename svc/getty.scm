@@ -22,6 +22,11 @@ exec getty -L " (number->string baud) " " tty " " term "
 (define serial-getty (getty-service "ttyS0"))
 
 (define (console-gettys platform)
-  "A getty (getty-service) on each console of PLATFORM, a list of
-services for a system's services:."
-  (list (getty-service (platform-console platform))))
+  "A getty (getty-service) on each console of PLATFORM (platform-consoles),
+a list of services for a system's services:; for tty0, the current
+virtual terminal, the getty is on tty1, the one a machine shows first."
+  (map (lambda (tty)
+         (if (string=? tty "tty0")
+             (getty-service "tty1" #:term "linux")
+             (getty-service tty)))
+       (platform-consoles platform)))

@@ -46,7 +46,7 @@
   #:use-module ((srfi srfi-1) #:select (every))
   #:use-module (srfi srfi-9)
   #:export (make-platform platform? platform-name platform-firmware
-            platform-kernel platform-modules platform-cmdline platform-console
+            platform-kernel platform-modules platform-cmdline platform-console platform-consoles
             platform-memory platform-var-size
             platform-packages platform-services platform-initramfs-packages
             platform-initramfs platform-disk platform-boot-spec
@@ -62,7 +62,7 @@
   (kernel platform-kernel)              ; plan whose raw output is a bzImage
   (modules platform-modules)            ; kernel modules the initramfs loads
   (cmdline platform-cmdline)            ; string, after the platform's own
-  (console platform-console)            ; the serial console's device name
+  (console platform-consoles)           ; the consoles' device names, the serial one last
   (memory platform-memory)              ; MiB
   (var-size platform-var-size)          ; bytes
   (packages platform-packages)          ; in every system's root
@@ -94,7 +94,9 @@ loading the kernel MODULES (names, with (distill kernel)'s
 kernel-module-subset; '() when the kernel has its drivers built in), with
 CMDLINE (a string, or upstream's list of words) added to the kernel's
 command line, the serial CONSOLE (a device name: ttyS0, the PC's and many
-boards' 8250; ttyAMA0, an Arm PL011), MEMORY MiB, and a /var partition
+boards' 8250; ttyAMA0, an Arm PL011; or a list of consoles, the serial
+one last: '(\"tty0\" \"ttyS0\"), the kernel writes to each and /dev/console
+is the last), MEMORY MiB, and a /var partition
 of VAR-SIZE bytes.  Every
 system laid out on it gets PACKAGES in its root (the shell and init its
 services need); SERVICES are its base services, which minimal-system runs
@@ -113,8 +115,11 @@ initramfs-packages are those of the qemu platforms.  SUPERVISOR ((distill
 service)'s runit-backend, (pkg s6)'s s6-supervisor) runs the services of
 the systems that choose none (default: #f, runit)."
   (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
-  (unless (and (string? console) (string-prefix? "tty" console))
-    (recipe-error 'make-platform "console: ~s must be a tty's name, such as \"ttyS0\"" (list console)))
+  (unless (and (or (string? console) (and (list? console) (pair? console)))
+               (every (lambda (c) (and (string? c) (string-prefix? "tty" c)))
+                      (if (string? console) (list console) console)))
+    (recipe-error 'make-platform "console: ~s must be a tty's name, such as \"ttyS0\", or a list of them, the serial one last"
+                  (list console)))
   (unless (config? config) (recipe-error 'make-platform "config: ~s is not a config (default-config, gcc+musl-static-config)" (list config)))
   (unless (or (not supervisor) (supervisor? supervisor))
     (recipe-error 'make-platform "supervisor: ~s is not a supervision backend (runit-backend, or s6-supervisor of (pkg s6))" (list supervisor)))
@@ -141,7 +146,8 @@ the systems that choose none (default: #f, runit)."
                 '("packages:" "initramfs:") (list packages initramfs))
       (check-list 'make-platform "services:" services)
       (%platform name firmware kernel modules (words 'make-platform "cmdline:" cmdline)
-                 console memory var-size packages services initramfs config
+                 (if (string? console) (list console) console)
+                 memory var-size packages services initramfs config
                  (or mkimage (case firmware
                                ((uefi) (efi-image name))
                                ((bios) (mbr-image name))
@@ -225,8 +231,16 @@ exec switch_root /newroot \"$init\"
                  (list (kernel-module-subset modules #:arch (config-arch (platform-config plat))))))
      name: (string-append (platform-name plat) "-initramfs"))))
 
+(define (platform-console plat)
+  "The device name of PLAT's serial console, /dev/console: the last of its
+consoles."
+  (car (last-pair (platform-consoles plat))))
+
 (define (command-line plat)
-  (string-append "console=" (platform-console plat) " root=/dev/vda2 rootfstype=squashfs distill.var=/dev/vda3 panic=-1 "
+  (string-append (string-join (map (lambda (c) (string-append "console=" c " "))
+                                   (platform-consoles plat))
+                              "")
+                 "root=/dev/vda2 rootfstype=squashfs distill.var=/dev/vda3 panic=-1 "
                  (platform-cmdline plat)))
 
 (define mount-points
@@ -270,14 +284,17 @@ mkimage applied to them (platform-disk)."
 
 (define* (platform-boot-spec plat system #:key (owners '()) (format 'raw))
   "The boot spec of (distill boot) that boots SYSTEM (as for
-platform-disk) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2."
+platform-disk) on PLAT from its disk, raw or (FORMAT 'qcow2) qcow2 (a
+disk PLAT's mkimage made qcow2 already is used as it is)."
   (unless (platform-kernel plat)
     (recipe-error 'platform-boot-spec "~a is a container platform: its image is run by a container runtime (crun, runc, podman), not booted (docs/platforms.md)"
                   (list (platform-name plat))))
   (let ((disk (platform-disk plat system owners: owners)))
     (boot-spec disk: (case format
                        ((raw) disk)
-                       ((qcow2) (qcow2-image disk))
+                       ((qcow2) (if (string-suffix? ".qcow2" (plan-raw-output disk))
+                                    disk
+                                    (qcow2-image disk)))
                        (else (recipe-error 'platform-boot-spec
                                            "format: ~s must be raw or qcow2" (list format))))
                firmware: (platform-firmware plat)

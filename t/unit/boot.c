@@ -87,6 +87,12 @@ int main(void)
 	boot_opts_free(&o);
 	ok(parse(&o, 1, "state", "") < 0, "--state needs a file name");
 	boot_opts_free(&o);
+	ok(parse(&o, 1, "net", "") < 0 && strstr(err_msg(), "-netdev user options"),
+	   "--net needs options: %s", err_msg());
+	boot_opts_free(&o);
+	ok(parse(&o, 1, "net", "net=10.9.0.0/24,id=x") < 0 && strstr(err_msg(), "id="),
+	   "--net may not name the network's id: %s", err_msg());
+	boot_opts_free(&o);
 	ok(parse(&o, 1, "bogus", "x") < 0, "an unknown option");
 	boot_opts_free(&o);
 
@@ -122,6 +128,21 @@ int main(void)
 	   "forwards listen on the loopback only");
 	ok(line && strstr(line, "-no-reboot") && strstr(line, "-serial mon:stdio") &&
 	   !strstr(line, "-bios"), "no reboot, serial console, default BIOS");
+	ok(line && !strstr(line, "net1"), "no --net: one NIC");
+	free(line);
+	boot_argv_free(argv);
+	boot_opts_free(&o);
+	parse(&o, 2, "net", "net=169.254.0.0/16,guestfwd=tcp:169.254.169.254:80-cmd:srv a,,b",
+	      "net", "net=10.9.0.0/24");
+	argv = boot_qemu_argv(&s, &o, "tcg");
+	line = argv ? joined(argv) : NULL;
+	ok(line && strstr(line, "-device virtio-net-pci,netdev=net0,romfile= "
+				"-netdev user,id=net1,net=169.254.0.0/16,"
+				"guestfwd=tcp:169.254.169.254:80-cmd:srv a,,b "
+				"-device virtio-net-pci,netdev=net1,romfile= "
+				"-netdev user,id=net2,net=10.9.0.0/24 "
+				"-device virtio-net-pci,netdev=net2,romfile="),
+	   "each --net is a NIC after net0's, on a user network with its options: %s", line);
 	free(line);
 	boot_argv_free(argv);
 	struct boot_spec bare = {.initrd = "/s/i"};
