@@ -17,9 +17,7 @@ for q in qemu-system-aarch64 mcopy; do
 		{ echo "Bail out! $q is not installed (scripts/setup-debian installs qemu-system-arm and mtools)"; exit 1; }
 done
 
-use_mirror
-st=$shared_store
-run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+use_shared_store
 
 cat > "$scratch/parts.scm" <<'EOS'
 (import (distill plan) (distill platform) (distill boot) (plat qemu-aarch64))

@@ -5,10 +5,7 @@
 # server in the guest; a disk written by the guest is unchanged after.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64 is not installed (scripts/setup-debian)"
-	exit 0
-fi
+need_tools qemu-system-x86_64
 
 mkdir -p "$scratch/debs"
 cp "$top"/seed/debs/busybox-static_*.deb "$top"/seed/debs/linux-image-*.deb "$scratch/debs/"

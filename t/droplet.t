@@ -13,15 +13,9 @@
 # TCG boots: about 2.5 minutes here, the image's own plans included.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v qemu-system-x86_64 >/dev/null || ! command -v ssh >/dev/null ||
-	! command -v python3 >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64, ssh or python3 is not installed (scripts/setup-debian)"
-	exit 0
-fi
+need_tools qemu-system-x86_64 ssh python3
 
-use_mirror
-st=$shared_store
-run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+use_shared_store
 
 # The metadata: a host name and root's key made now, between two lines
 # that are no OpenSSH public key (one with options, one not a key).

@@ -13,10 +13,7 @@
 # safe lines first and refuses lines that would change them.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v qemu-system-x86_64 >/dev/null || ! command -v ssh >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64 or ssh is not installed (scripts/setup-debian)"
-	exit 0
-fi
+need_tools qemu-system-x86_64 ssh
 
 use_mirror
 st=$shared_store

@@ -147,6 +147,24 @@ use_mirror() {
 	mirror_env="DISTILL_SEED=$scratch/debs DISTILL_MIRRORS=$scratch/mirror"
 }
 
+# need_tools TOOL...: skip the whole test unless each TOOL is installed.
+need_tools() {
+	for tool; do
+		command -v "$tool" > /dev/null && continue
+		echo "1..0 # SKIP $tool is not installed (scripts/setup-debian)"
+		exit 0
+	done
+}
+
+# use_shared_store: use_mirror, then $st is the run's shared store and
+# `run ARGS` runs distill ARGS there as the ordinary user (as_user), -j2,
+# offline from the mirror.
+use_shared_store() {
+	use_mirror
+	st=$shared_store
+	run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+}
+
 # rebuild_fresh WHAT DIR SCRIPT OUT: build SCRIPT again from DIR in the
 # run's second store, $second_store (below), as the user running the test
 # (root when the test runs as root: not as_user's user), under another path,

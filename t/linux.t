@@ -20,10 +20,7 @@ if [ "${DISTILL_CHECK_FULL:-}" != 1 ]; then
 	echo "1..0 # SKIP a kernel built from source: make check-full runs it"
 	exit 0
 fi
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64 is not installed (scripts/setup-debian)"
-	exit 0
-fi
+need_tools qemu-system-x86_64
 
 start=$(date +%s)
 use_mirror

@@ -16,9 +16,7 @@ for tool in skopeo umoci runc python3; do
 	fi
 done
 
-use_mirror
-st=$shared_store
-run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+use_shared_store
 
 mkdir -p "$scratch/sys"
 cat > "$scratch/sys/system.scm" <<'EOS'

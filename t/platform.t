@@ -10,14 +10,9 @@
 # store by another user under another path.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v qemu-system-x86_64 >/dev/null || ! command -v qemu-img >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64 or qemu-img is not installed (scripts/setup-debian)"
-	exit 0
-fi
+need_tools qemu-system-x86_64 qemu-img
 
-use_mirror
-st=$shared_store
-run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+use_shared_store
 
 cat > "$scratch/disks.scm" <<'EOS'
 (import (distill platform) (distill image)

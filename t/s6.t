@@ -14,14 +14,9 @@
 # default runit backend is refused with an error naming the way out.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64 is not installed (scripts/setup-debian)"
-	exit 0
-fi
+need_tools qemu-system-x86_64
 
-use_mirror
-st=$shared_store
-run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+use_shared_store
 
 # The services, as upstream writes them.  first appends to /run/order;
 # ticker appends, sleeps two seconds, appends again and only then writes

@@ -11,14 +11,9 @@
 # and its login prompt is on the serial console.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64 is not installed (scripts/setup-debian)"
-	exit 0
-fi
+need_tools qemu-system-x86_64
 
-use_mirror
-st=$shared_store
-run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+use_shared_store
 
 # seed-before reports the seed a previous boot left; urandom-seed (the
 # service of svc/urandom-seed.scm, made to start after it: services start

@@ -10,14 +10,9 @@
 # name are errors naming the services.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v qemu-system-x86_64 >/dev/null || ! command -v ssh >/dev/null; then
-	echo "1..0 # SKIP qemu-system-x86_64 or ssh is not installed (scripts/setup-debian)"
-	exit 0
-fi
+need_tools qemu-system-x86_64 ssh
 
-use_mirror
-st=$shared_store
-run() { as_user "$mirror_env $distill --store $st -j2 $*"; }
+use_shared_store
 mkdir -p "$scratch/sys"
 chmod 1777 "$scratch/sys"
 
