@@ -1,15 +1,16 @@
 ;; expat: the XML parser library (static libexpat.a, expat.h,
-;; expat_external.h, expat.pc).
+;; expat_external.h, expat_config.h, expat.pc and its CMake package
+;; files).
 ;;
 ;; Source: NOT upstream's release file.  Debian 12's
 ;; expat_2.5.0.orig.tar.gz (source package expat 2.5.0-1+deb12u2; sha256
 ;; ab00ee05c7067fd10a35c5d2a4922ebba746ddd50ff83b79c828da17bbdf1757 in
-;; Debian's signed Sources index) is GitHub's archive
-;; of upstream's git tag R_2_5_0 (top directory libexpat-R_2_5_0, the
-;; library in expat/), with no configure script; upstream's
-;; expat-2.5.0.tar.xz is another file.  So the build runs autoreconf
-;; first, with Debian's autoconf, automake and libtool ((distill
-;; autotools)), as upstream's buildconf.sh does.  Debian's patches
+;; Debian's signed Sources index) is GitHub's archive of upstream's git
+;; tag R_2_5_0 (top directory libexpat-R_2_5_0, the library in expat/),
+;; with no configure script; upstream's expat-2.5.0.tar.xz is another
+;; file and cannot be had here.  So the build runs autoreconf first,
+;; with Debian's autoconf, automake and libtool ((distill autotools)), as
+;; upstream's buildconf.sh does.  Debian's patches
 ;; (security fixes of +deb12u1 and later) are not applied.
 ;;
 ;; The library only: no xmlwf, examples, tests or documentation.

@@ -4,11 +4,11 @@
 ;; Source: NOT upstream's release file.  Debian 12's jq_1.6.orig.tar.gz
 ;; (source package jq 1.6-2.1+deb12u2; sha256
 ;; 3ba940b97571c866923f0409678033d33b5a98758dfc174fad8397ed908bc4d9 in
-;; Debian's signed Sources index) is GitHub's archive of upstream's git tag jq-1.6
-;; (top directory jq-jq-1.6), with no configure script and an empty
-;; modules/oniguruma (a git submodule); upstream's jq-1.6.tar.gz (sha256
-;; 5de8c8e29aaa3fb9cc6b47bb27299f271354ebb72514e3accadc7d38b5bbaa72)
-;; bundles oniguruma and is another file.  So: no regular expressions
+;; Debian's signed Sources index) is GitHub's archive of upstream's git
+;; tag jq-1.6 (top directory jq-jq-1.6), with no configure script and an
+;; empty modules/oniguruma (a git submodule); upstream's jq-1.6.tar.gz
+;; has configure and bundles oniguruma, another file (1.7 MB, not the
+;; 420 kB here) that cannot be had here.  So: no regular expressions
 ;; (--without-oniguruma: test, match, capture, sub... raise an error),
 ;; and autoreconf runs first, with Debian's autoconf, automake and libtool
 ;; ((distill autotools)).  The lexer and parser are the generated

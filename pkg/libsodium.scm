@@ -5,10 +5,10 @@
 ;; libsodium_1.0.18.orig.tar.gz (source package libsodium
 ;; 1.0.18-1+deb12u1; sha256
 ;; d59323c6b712a1519a5daf710b68f5e7fde57040845ffec53850911f10a5d4f4 in
-;; Debian's signed Sources index) is GitHub's archive of upstream's git tag 1.0.18, with no
-;; configure script; upstream's libsodium-1.0.18.tar.gz (sha256
-;; 6f504490b342a4f8a4c4a02fc9b866cbef8622d5df4e5452b46be121e46636c1)
-;; is another file.  So the build runs autoreconf first, with Debian's
+;; Debian's signed Sources index) is GitHub's archive of upstream's git
+;; tag 1.0.18, with no configure script; upstream's
+;; libsodium-1.0.18.tar.gz, which has one, is another file and cannot be
+;; had here.  So the build runs autoreconf first, with Debian's
 ;; autoconf, automake and libtool ((distill autotools)), as upstream's
 ;; autogen.sh does.  Debian's one patch (CVE-2025-69277, +deb12u1) is
 ;; not applied.
