@@ -12,42 +12,40 @@
 ;; (--without-oniguruma: test, match, capture, sub... raise an error),
 ;; and autoreconf runs first, with Debian's autoconf, automake and libtool
 ;; ((distill autotools)).  The lexer and parser are the generated
-;; src/lexer.c and src/parser.c of the tag (no flex or bison).
+;; src/lexer.c and src/parser.c of the tag, as Debian's patches change
+;; them with parser.y (no flex or bison: make only says "NOT building
+;; parser.c!").
 ;;
-;; Debian's 0008-Do-not-use-venderized-oniguruma.patch is applied (held
-;; below as text: automake refuses Makefile.am's SUBDIRS of the missing
-;; submodule).  Version: the tag's scripts/version asks git; with none the
-;; version would be "-", so it says 1.6, as Debian's
-;; 0009-Hardcode-version-to-1.6 patch makes it do (configure.ac asks git
-;; too).  Debian's other patches, among them its security fixes
-;; (CVE-2025-48060 and later), are not applied.
+;; Debian's patches of 1.6-2.1+deb12u2 are applied, in its series' order,
+;; from its debian.tar.xz (sha256
+;; 88498e8c917c09ddee251544b0525051551e6a0552c862625696a3e83469ae66 in
+;; the same index; scripts/fill-mirror fetches it): the version set to
+;; 1.6 in configure.ac and scripts/version (both ask git, and would say
+;; "-"), no SUBDIRS of the missing oniguruma (automake refuses it), two
+;; fixes of undefined behaviour, and the security fixes (CVE-2025-48060,
+;; the CVE-2026-* series, GHSA-ggc9-rpv2-xgpm and GHSA-gvwx-xj9r-3frq).
+;; Left out are those for Debian's own build: its manual page (ronn),
+;; Rakefile, documentation, shared-only libtool and tests' libtool.  Its
+;; later revision (+deb12u3) is not served here.
 (define-module (pkg jq)
   #:use-module (distill plan)
   #:use-module (distill package)
   #:use-module (distill autotools)
+  #:use-module (srfi srfi-1)
   #:export (jq))
 
-(define no-vendored-oniguruma
-  ;; debian/patches/0008-Do-not-use-venderized-oniguruma.patch of jq
-  ;; 1.6-2.1+deb12u2, its diff only.
-  (interned "/src/patch-0.patch" #o644
-"--- a/Makefile.am
-+++ b/Makefile.am
-@@ -138,13 +138,6 @@ jq.1: $(srcdir)/jq.1.prebuilt
- endif
- 
- 
--### Build oniguruma
--
--if BUILD_ONIGURUMA
--libjq_la_LIBADD += modules/oniguruma/src/.libs/libonig.la
--SUBDIRS = modules/oniguruma
--endif
--
- AM_CFLAGS += $(onig_CFLAGS)
- 
- ### Packaging
-"))
+(define debian-patches
+  ;; debian/patches/series of 1.6-2.1+deb12u2, less the five named above.
+  '("patch-version-into-build.patch" "stack-exhaustion.patch"
+    "0008-Do-not-use-venderized-oniguruma.patch" "0009-Hardcode-version-to-1.6.patch"
+    "0010-initialized-variables.patch" "CVE-2025-48060.patch"
+    "CVE-2026-32316.patch" "CVE-2026-33947.patch" "CVE-2026-33948.patch"
+    "CVE-2026-39956.patch" "CVE-2026-39979.patch" "CVE-2026-40164.patch"
+    "CVE-2026-41256.patch" "CVE-2026-41257.patch" "CVE-2026-43896.patch"
+    "CVE-2026-43895.patch" "CVE-2026-44777.patch" "CVE-2026-43894.patch"
+    "CVE-2026-47770.patch" "CVE-2026-49839.patch"
+    "GHSA-ggc9-rpv2-xgpm_and_GHSA-gvwx-xj9r-3frq.patch"
+    "CVE-2026-54679-1.patch" "CVE-2026-54679-2.patch" "CVE-2026-54679-3.patch"))
 
 (define jq
   (cmmi-package
@@ -58,11 +56,14 @@
    "Xz9IoqUdPPErDiKrmDZ2B03I5Dxdhv05VzWZunGj7PI="
    license: "MIT"
    dir: "jq-jq-1.6"
-   patches: (list no-vendored-oniguruma)
+   extra-src: (list (remote-archive
+                     "mirror://debian/pool/main/j/jq/jq_1.6-2.1+deb12u2.debian.tar.xz"
+                     "sha256:88498e8c917c09ddee251544b0525051551e6a0552c862625696a3e83469ae66"
+                     #:path "/src"))
    tools: (list autoreconf-tools)
-   prepare: `(if (sed "-i" "2,$d" scripts/version)
-              if (redirfd -a 1 scripts/version echo "echo 1.6")
-              if (sed "-i" -e "2,4d" -e "1s/.*/m4_define([jq_version], [1.6])/" configure.ac)
+   ;; autoreconf would enter the empty submodule (AC_CONFIG_SUBDIRS).
+   prepare: `(,@(append-map (lambda (p) `(if (patch -p1 "-i" ,(string-append "/src/debian/patches/" p))))
+                           debian-patches)
               if (rmdir modules/oniguruma)
               ,@autoreconf)
    extra-configure: '(--without-oniguruma --disable-maintainer-mode
