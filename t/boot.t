@@ -47,7 +47,10 @@ echo "boot to the marker (cached build, $(sed -n 's/.*booting with \([A-Z]*\).*/
 # 2. A regex that never matches on a machine that never ends: exit 5 at
 # the timeout, QEMU killed.  (boot.scm powers off, sooner than any
 # timeout short enough for a test on a fast machine.)
-sed 's/^poweroff -f$/while :; do sleep 1000; done/' "$scratch/boot.scm" > "$scratch/hang.scm"
+# Its command line names this run, so that the check below sees only its
+# own QEMU, not another test's booting as the same user.
+sed "s/^poweroff -f\$/while :; do sleep 1000; done/; s/panic=-1 quiet/& distill.test=hang-$$/" \
+	"$scratch/boot.scm" > "$scratch/hang.scm"
 chmod a+r "$scratch/hang.scm"
 t0=$(date +%s)
 run "boot hang.scm --expect 'NEVER-PRINTED' --timeout 5 > /dev/null 2> err2"
@@ -58,7 +61,8 @@ ok $([ $((t1 - t0)) -lt 60 ]; echo $?) "it gives up at the timeout ($((t1 - t0))
 grep -q "no console line matched 'NEVER-PRINTED' within 5 seconds" "$scratch/err2"
 ok $? "and says so"
 sleep 1
-! pgrep -u "$test_user" -f qemu-system >/dev/null 2>&1
+grep -q "distill.test=hang-$$" "$scratch/hang.scm" &&
+	! pgrep -u "$test_user" -f "qemu-system.*distill.test=hang-$$" >/dev/null 2>&1
 ok $? "QEMU is gone"
 
 # 3. The machine powers off without a match: exit 6.
