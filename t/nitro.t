@@ -1,0 +1,120 @@
+#!/bin/sh
+# The nitro-ami-x86_64 platform (plat/nitro-ami-x86_64.scm): an EC2 Nitro
+# machine's image, booted under QEMU as Nitro presents the machine: the
+# disk an NVMe namespace, by BIOS (SeaBIOS; GRUB on the GPT) and by UEFI
+# (OVMF; the ESP's unified kernel image), a second NIC (eth1) on a user
+# network 169.254.0.0/16 whose 169.254.169.254:80 is t/metadata.py in its
+# IMDSv2 mode (a session token from PUT /latest/api/token; GETs without it
+# refused), through guestfwd's cmd:.  distill build nitro-ami-x86_64 gives
+# a raw GPT disk (ESP, root, /var, BIOS boot partition); the first boot
+# takes its host name and root's SSH key (made here) from the metadata
+# with the token, asking 169.254.169.254 alone, and lets root in with the
+# key; the root is on /dev/nvme0n1p2 and ena is loaded.  The second boot,
+# by UEFI from the same /var (--state), with nothing at 169.254.169.254,
+# gets to its services after bounded tries, says why on the console, and
+# keeps the host name, root's key and the host key.  Two TCG boots, the
+# image's own plans included: measured in docs/boot.md.
+. "$(dirname "$0")/lib.sh"
+
+need_tools qemu-system-x86_64 ssh python3
+
+use_shared_store
+
+# The metadata: a host name, root's key and the session token, made now.
+ssh-keygen -q -t ed25519 -N '' -C nitro-test -f "$scratch/id"
+chmod 600 "$scratch/id"
+name=ip-10-0-$(($$ % 250))-7.ec2.internal
+md=$scratch/md/latest/meta-data
+mkdir -p "$md/public-keys/0"
+echo "$name" > "$md/hostname"
+cp "$scratch/id.pub" "$md/public-keys/0/openssh-key"
+head -c 30 /dev/urandom | base64 | tr -d '\n' > "$scratch/token"
+cp "$top/t/metadata.py" "$scratch/metadata.py"
+chmod -R a+rX "$scratch/md" "$scratch/metadata.py" "$scratch/token"
+touch "$scratch/requests"
+chmod 666 "$scratch/requests"
+net=net=169.254.0.0/16,host=169.254.169.1,dhcpstart=169.254.169.15,restrict=on
+serve="guestfwd=tcp:169.254.169.254:80-cmd:python3 $scratch/metadata.py $scratch/md $scratch/requests $scratch/token"
+
+# 1. The image: raw, GPT, the four partitions.
+t0=$(date +%s)
+run "build nitro-ami-x86_64 > build.out 2> build.err"
+rc=$?
+read -r hash path size < "$scratch/build.out"
+qemu-img info "$path" > "$scratch/info" 2>&1
+ok $([ $rc = 0 ] && [ "${path##*/}" = "$hash" ] && grep -q '^file format: raw' "$scratch/info"; echo $?) \
+	"distill build nitro-ami-x86_64 makes a raw disk (exit $rc, $size bytes, $(($(date +%s) - t0)) s)"
+[ $rc = 0 ] || grep -v '^;;;' "$scratch/build.err" | tail -n 20 | diag
+sfdisk -d "$path" > "$scratch/table" 2>&1
+ok $(grep -q '^label: gpt' "$scratch/table" &&
+	[ "$(sed -n 's/.*type=\([0-9A-F-]*\).*/\1/p' "$scratch/table" | tr '\n' ' ')" = \
+	  "C12A7328-F81F-11D2-BA4B-00A0C93EC93B 4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709 0FC63DAF-8483-4772-8E79-3D69D8477DE4 21686148-6449-6E6F-744E-656564454649 " ]; echo $?) \
+	"a GPT disk: ESP, root, /var, BIOS boot partition"
+diag < "$scratch/table"
+
+# nitro_boot N TARGET NETOPTS: boot N of TARGET (the platform, or a
+# script), from /var in var.qcow2, port 22 forwarded, eth1 on a user
+# network with NETOPTS; its console in $scratch/consoleN; wait (2
+# minutes at most) for the metadata's oneshot.
+guest_port=$((20000 + $$ % 20000))
+nitro_boot() {
+	boot_system console$1 "$mirror_env $distill --store $st boot $2 --state $scratch/var.qcow2 --forward $guest_port:22 --net '$3' --timeout 900 2> boot$1.err"
+	i=0
+	while [ $i -lt 120 ] && ! grep -q 'imdsv2-metadata: host name' "$scratch/console$1"; do sleep 1; i=$((i + 1)); done
+}
+
+# 2. The first boot, by BIOS, with the metadata server.
+nitro_boot 1 nitro-ami-x86_64 "$net,$serve"
+ok $(grep -q 'distill-rc: services started' "$scratch/console1" &&
+	grep -q "imdsv2-metadata: host name $name" "$scratch/console1" &&
+	grep -q 'imdsv2-metadata: 1 SSH key(s) for root' "$scratch/console1"; echo $?) \
+	"the BIOS boot starts its services and takes the metadata's host name and key ($boot_secs s)"
+grep -a 'distill-rc\|distill-initramfs\|imdsv2-metadata' "$scratch/console1" | diag
+[ -s "$scratch/boot1.err" ] && diag < "$scratch/boot1.err"
+guest_login "$scratch/id" 'echo SSH-OK; hostname; cat /proc/cmdline; grep " / \| /var " /proc/mounts; cut -d " " -f 1 /proc/modules | grep -x ena'
+ok $login "ssh logs in as root with the metadata's key"
+[ -n "$out" ] || diag < "$scratch/ssh1.err"
+echo "$out" | diag
+ok $(echo "$out" | sed -n 2p | grep -qx "$name"; echo $?) "the host name is the metadata's ($(echo "$out" | sed -n 2p))"
+ok $(echo "$out" | grep -q 'root=/dev/nvme0n1p2 .*distill.var=/dev/nvme0n1p3' &&
+	echo "$out" | grep -q '^/dev/nvme0n1p2 / squashfs' &&
+	echo "$out" | grep -q '^/dev/nvme0n1p3 /var ext4'; echo $?) \
+	"the root and /var are the NVMe disk's partitions 2 and 3"
+ok $(echo "$out" | grep -qx ena; echo $?) "the ena module is loaded"
+ssh-keyscan -t ed25519 -p "$guest_port" 127.0.0.1 2>/dev/null | cut -d ' ' -f 2- > "$scratch/hostkey1"
+ok $(sort -u "$scratch/requests" > "$scratch/asked"
+	[ "$(cat "$scratch/asked")" = "GET /latest/meta-data/hostname HTTP/1.0 host=169.254.169.254 token=ok
+GET /latest/meta-data/public-keys/0/openssh-key HTTP/1.0 host=169.254.169.254 token=ok
+PUT /latest/api/token HTTP/1.0 host=169.254.169.254 token=missing ttl=300" ]; echo $?) \
+	"the guest took a token from 169.254.169.254 and asked for the host name and key with it, nothing else"
+diag < "$scratch/requests"
+stop_guest "$scratch/id"
+
+# 3. The second boot, by UEFI, from the same disk and /var, with nothing
+# at 169.254.169.254.
+cat > "$scratch/uefi.scm" <<'EOS'
+(use-modules (distill boot) (distill platform) (plat nitro-ami-x86_64))
+;; The disk distill boot nitro-ami-x86_64 boots, by UEFI.
+(let ((spec (platform-boot-spec nitro-ami-x86_64 (minimal-system))))
+  (boot-spec disk: (boot-spec-disk spec) firmware: 'uefi
+             memory: (boot-spec-memory spec)
+             disk-interface: (boot-spec-disk-interface spec)))
+EOS
+chmod a+r "$scratch/uefi.scm"
+: > "$scratch/requests"
+nitro_boot 2 "$scratch/uefi.scm" "$net"
+ok $(grep -q 'distill-rc: services started' "$scratch/console2" &&
+	grep -q 'imdsv2-metadata: no metadata after 5 tries: no answer from 169.254.169.254:80 for PUT /latest/api/token within 5 s' "$scratch/console2"; echo $?) \
+	"by UEFI without a metadata server the boot ends, the console saying why ($boot_secs s)"
+grep -a 'distill-rc\|distill-initramfs\|imdsv2-metadata' "$scratch/console2" | diag
+[ -s "$scratch/boot2.err" ] && diag < "$scratch/boot2.err"
+guest_login "$scratch/id" 'echo SSH-OK; hostname; ls /sys/firmware/efi > /dev/null && echo UEFI'
+ok $([ $login = 0 ] && [ "$(echo "$out" | sed -n 2p)" = "$name" ] && echo "$out" | grep -qx UEFI; echo $?) \
+	"booted by UEFI, root's key and the host name of the first boot are kept in /var"
+ssh-keyscan -t ed25519 -p "$guest_port" 127.0.0.1 2>/dev/null | cut -d ' ' -f 2- > "$scratch/hostkey2"
+ok $([ -s "$scratch/hostkey1" ] && cmp -s "$scratch/hostkey1" "$scratch/hostkey2"; echo $?) \
+	"the host key is the first boot's ($(cut -c 1-30 "$scratch/hostkey2")...)"
+ok $([ ! -s "$scratch/requests" ]; echo $?) "nothing reached the metadata server"
+stop_guest "$scratch/id"
+
+done_testing
