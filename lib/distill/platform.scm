@@ -21,6 +21,7 @@
 ;;; The kernel's root= and distill.var= name partitions 2 and 3 of the
 ;;; disk as the platform's disk-interface has it: /dev/vda2 (virtio) or
 ;;; /dev/nvme0n1p2 (nvme).
+;;;
 ;;; The initramfs (the platform's initramfs packages: plat/base.scm gives
 ;;; busybox and mke2fs built from source; the modules) runs /init below: load the modules, mount the root read-only, mount /var,
 ;;; switch_root to /sbin/init.  /var is formatted only when its first MiB
