@@ -29,22 +29,10 @@ mkdir -p "$md/public-keys/0"
 echo "$name" > "$md/hostname"
 cp "$scratch/id.pub" "$md/public-keys/0/openssh-key"
 head -c 30 /dev/urandom | base64 | tr -d '\n' > "$scratch/token"
-cp "$top/t/metadata.py" "$scratch/metadata.py"
-chmod -R a+rX "$scratch/md" "$scratch/metadata.py" "$scratch/token"
-touch "$scratch/requests"
-chmod 666 "$scratch/requests"
-net=net=169.254.0.0/16,host=169.254.169.1,dhcpstart=169.254.169.15,restrict=on
-serve="guestfwd=tcp:169.254.169.254:80-cmd:python3 $scratch/metadata.py $scratch/md $scratch/requests $scratch/token"
+metadata_net "$scratch/token"
 
 # 1. The image: raw, GPT, the four partitions.
-t0=$(date +%s)
-run "build nitro-ami-x86_64 > build.out 2> build.err"
-rc=$?
-read -r hash path size < "$scratch/build.out"
-qemu-img info "$path" > "$scratch/info" 2>&1
-ok $([ $rc = 0 ] && [ "${path##*/}" = "$hash" ] && grep -q '^file format: raw' "$scratch/info"; echo $?) \
-	"distill build nitro-ami-x86_64 makes a raw disk (exit $rc, $size bytes, $(($(date +%s) - t0)) s)"
-[ $rc = 0 ] || grep -v '^;;;' "$scratch/build.err" | tail -n 20 | diag
+cloud_image nitro-ami-x86_64 raw
 sfdisk -d "$path" > "$scratch/table" 2>&1
 ok $(grep -q '^label: gpt' "$scratch/table" &&
 	[ "$(sed -n 's/.*type=\([0-9A-F-]*\).*/\1/p' "$scratch/table" | tr '\n' ' ')" = \
@@ -52,19 +40,10 @@ ok $(grep -q '^label: gpt' "$scratch/table" &&
 	"a GPT disk: ESP, root, /var, BIOS boot partition"
 diag < "$scratch/table"
 
-# nitro_boot N TARGET NETOPTS: boot N of TARGET (the platform, or a
-# script), from /var in var.qcow2, port 22 forwarded, eth1 on a user
-# network with NETOPTS; its console in $scratch/consoleN; wait (2
-# minutes at most) for the metadata's oneshot.
 guest_port=$((20000 + $$ % 20000))
-nitro_boot() {
-	boot_system console$1 "$mirror_env $distill --store $st boot $2 --state $scratch/var.qcow2 --forward $guest_port:22 --net '$3' --timeout 900 2> boot$1.err"
-	i=0
-	while [ $i -lt 120 ] && ! grep -q 'imdsv2-metadata: host name' "$scratch/console$1"; do sleep 1; i=$((i + 1)); done
-}
 
 # 2. The first boot, by BIOS, with the metadata server.
-nitro_boot 1 nitro-ami-x86_64 "$net,$serve"
+cloud_boot 1 nitro-ami-x86_64 "$net,$serve" imdsv2-metadata
 ok $(grep -q 'distill-rc: services started' "$scratch/console1" &&
 	grep -q "imdsv2-metadata: host name $name" "$scratch/console1" &&
 	grep -q 'imdsv2-metadata: 1 SSH key(s) for root' "$scratch/console1"; echo $?) \
@@ -102,7 +81,7 @@ cat > "$scratch/uefi.scm" <<'EOS'
 EOS
 chmod a+r "$scratch/uefi.scm"
 : > "$scratch/requests"
-nitro_boot 2 "$scratch/uefi.scm" "$net"
+cloud_boot 2 "$scratch/uefi.scm" "$net" imdsv2-metadata
 ok $(grep -q 'distill-rc: services started' "$scratch/console2" &&
 	grep -q 'imdsv2-metadata: no metadata after 5 tries: no answer from 169.254.169.254:80 for PUT /latest/api/token within 5 s' "$scratch/console2"; echo $?) \
 	"by UEFI without a metadata server the boot ends, the console saying why ($boot_secs s)"
