@@ -134,7 +134,8 @@ endpoints, one value each, nothing to parse (the same values as
 (define* (imdsv2-metadata-service #:key (after '()))
   "EC2's oneshot (IMDSv2), started after AFTER too: a session token from
 PUT /latest/api/token (valid 5 minutes), then the instance's host name and
-its launch key pair's public key, each GET with the token.  A token is
+its launch key pair's public key, each GET with the token (404 for the
+key: launched without a key pair, so root has no key).  A token is
 letters, digits and + / = _ - (it goes into a header line)."
   (metadata-service "imdsv2-metadata" "fetch() {
 	request PUT /latest/api/token $dir/token.new 'X-aws-ec2-metadata-token-ttl-seconds: 300' || return 1
@@ -143,8 +144,13 @@ letters, digits and + / = _ - (it goes into a header line)."
 	case $token in
 	''|*[!A-Za-z0-9+/=_-]*) why='the token from PUT /latest/api/token is not a token'; return 1 ;;
 	esac
-	get /latest/meta-data/hostname $dir/hostname.new \"X-aws-ec2-metadata-token: $token\" &&
-		get /latest/meta-data/public-keys/0/openssh-key $dir/keys.new \"X-aws-ec2-metadata-token: $token\"
+	get /latest/meta-data/hostname $dir/hostname.new \"X-aws-ec2-metadata-token: $token\" || return 1
+	# An instance launched without a key pair has none: 404.
+	get /latest/meta-data/public-keys/0/openssh-key $dir/keys.new \"X-aws-ec2-metadata-token: $token\" ||
+		case $status in
+		'HTTP/1.'?' 404'*) : > $dir/keys.new ;;
+		*) return 1 ;;
+		esac
 }
 " after: after))
 

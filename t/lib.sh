@@ -285,9 +285,10 @@ cloud_image() {
 # script), from /var in $scratch/var.qcow2, port $guest_port forwarded to
 # 22, eth1 on a user network with NETOPTS; its console in
 # $scratch/consoleN; wait (2 minutes at most) for the metadata's oneshot
-# ONESHOT to say the host name.
+# ONESHOT to say the host name.  The machine is stopped after
+# $boot_timeout s (default 900).
 cloud_boot() {
-	boot_system console$1 "$mirror_env $distill --store $st boot $2 --state $scratch/var.qcow2 --forward $guest_port:22 --net '$3' --timeout 900 2> boot$1.err"
+	boot_system console$1 "$mirror_env $distill --store $st boot $2 --state $scratch/var.qcow2 --forward $guest_port:22 --net '$3' --timeout ${boot_timeout:-900} 2> boot$1.err"
 	i=0
 	while [ $i -lt 120 ] && ! grep -q "$4: host name" "$scratch/console$1"; do sleep 1; i=$((i + 1)); done
 }

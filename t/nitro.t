@@ -13,7 +13,8 @@
 # by UEFI from the same /var (--state), with nothing at 169.254.169.254,
 # gets to its services after bounded tries, says why on the console, and
 # keeps the host name, root's key and the host key.  Two TCG boots, the
-# image's own plans included: measured in docs/boot.md.
+# image's own plans included: measured in docs/boot.md.  make check-full
+# boots a third time, with no key at the metadata (a 404).
 . "$(dirname "$0")/lib.sh"
 
 need_tools qemu-system-x86_64 ssh python3
@@ -95,5 +96,26 @@ ok $([ -s "$scratch/hostkey1" ] && cmp -s "$scratch/hostkey1" "$scratch/hostkey2
 	"the host key is the first boot's ($(cut -c 1-30 "$scratch/hostkey2")...)"
 ok $([ ! -s "$scratch/requests" ]; echo $?) "nothing reached the metadata server"
 stop_guest "$scratch/id"
+
+# 4. (check-full) A third boot, from the same /var, of an instance launched
+# without a key pair: IMDSv2 answers 404 for the key.  The new host name
+# is taken, and root has no key any more.
+if full_only 2 "a third TCG boot (2 minutes)"; then
+	rm "$md/public-keys/0/openssh-key"
+	name=ip-10-1-0-9.ec2.internal
+	echo "$name" > "$md/hostname"
+	: > "$scratch/requests"
+	# No key to log in and power it off with: distill stops it after 120 s.
+	boot_timeout=120 cloud_boot 3 nitro-ami-x86_64 "$net,$serve" imdsv2-metadata
+	ok $(grep -q "imdsv2-metadata: host name $name" "$scratch/console3" &&
+		grep -q 'imdsv2-metadata: 0 SSH key(s) for root' "$scratch/console3"; echo $?) \
+		"no key pair (404): the metadata's new host name is taken and root has no key ($boot_secs s)"
+	grep -a 'distill-rc: services started\|imdsv2-metadata' "$scratch/console3" | diag
+	diag < "$scratch/requests"
+	i=0
+	until guest_refused "$scratch/id" || [ $i -ge 30 ]; do sleep 2; i=$((i + 1)); done
+	ok $(guest_refused "$scratch/id"; echo $?) "the first boot's key is refused now (ssh exit $refused_rc)"
+	wait $boot_pid
+fi
 
 done_testing
