@@ -50,7 +50,7 @@ ok $(echo "$out" | sed -n 2p | grep -qx "$name"; echo $?) "the host name is the 
 ok $(echo "$out" | grep -q 'console=tty0 console=ttyS0 '; echo $?) "the kernel's consoles are tty0 and ttyS0, the serial one last"
 guest_refused "$scratch/stranger"
 ok $? "the key of the line with options is refused (ssh exit $refused_rc)"
-ssh-keyscan -t ed25519 -p "$guest_port" 127.0.0.1 2>/dev/null | cut -d ' ' -f 2- > "$scratch/hostkey1"
+host_key 1
 ok $(sort -u "$scratch/requests" | sed 's/ *$//' > "$scratch/asked"
 	[ "$(cat "$scratch/asked")" = "GET /metadata/v1/hostname HTTP/1.0 host=169.254.169.254
 GET /metadata/v1/public-keys HTTP/1.0 host=169.254.169.254" ]; echo $?) \
@@ -68,9 +68,7 @@ grep -a 'distill-rc\|droplet-metadata' "$scratch/console2" | diag
 guest_login "$scratch/id" 'echo SSH-OK; hostname'
 ok $([ $login = 0 ] && [ "$(echo "$out" | sed -n 2p)" = "$name" ]; echo $?) \
 	"root's key and the host name of the first boot are kept in /var"
-ssh-keyscan -t ed25519 -p "$guest_port" 127.0.0.1 2>/dev/null | cut -d ' ' -f 2- > "$scratch/hostkey2"
-ok $([ -s "$scratch/hostkey1" ] && cmp -s "$scratch/hostkey1" "$scratch/hostkey2"; echo $?) \
-	"the host key is the first boot's ($(cut -c 1-30 "$scratch/hostkey2")...)"
+host_key_kept
 ok $([ ! -s "$scratch/requests" ]; echo $?) "nothing reached the metadata server"
 stop_guest "$scratch/id"
 

@@ -293,6 +293,18 @@ cloud_boot() {
 	while [ $i -lt 120 ] && ! grep -q "$4: host name" "$scratch/console$1"; do sleep 1; i=$((i + 1)); done
 }
 
+# host_key N: the ed25519 host key of the guest booted with port
+# $guest_port forwarded to its 22 (ssh-keyscan) into $scratch/hostkeyN.
+# host_key_kept: host_key 2, and one test: it is host_key 1's.
+host_key() {
+	ssh-keyscan -t ed25519 -p "$guest_port" 127.0.0.1 2>/dev/null | cut -d ' ' -f 2- > "$scratch/hostkey$1"
+}
+host_key_kept() {
+	host_key 2
+	ok $([ -s "$scratch/hostkey1" ] && cmp -s "$scratch/hostkey1" "$scratch/hostkey2"; echo $?) \
+		"the host key is the first boot's ($(cut -c 1-30 "$scratch/hostkey2")...)"
+}
+
 # guest KEY COMMAND: run COMMAND as root in the guest booted with port
 # $guest_port forwarded to its 22, logging in with KEY.
 guest_ssh="ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=30 -o LogLevel=ERROR"

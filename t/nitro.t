@@ -61,7 +61,7 @@ ok $(echo "$out" | grep -q 'root=/dev/nvme0n1p2 .*distill.var=/dev/nvme0n1p3' &&
 	echo "$out" | grep -q '^/dev/nvme0n1p3 /var ext4'; echo $?) \
 	"the root and /var are the NVMe disk's partitions 2 and 3"
 ok $(echo "$out" | grep -qx ena; echo $?) "the ena module is loaded"
-ssh-keyscan -t ed25519 -p "$guest_port" 127.0.0.1 2>/dev/null | cut -d ' ' -f 2- > "$scratch/hostkey1"
+host_key 1
 ok $(sort -u "$scratch/requests" > "$scratch/asked"
 	[ "$(cat "$scratch/asked")" = "GET /latest/meta-data/hostname HTTP/1.0 host=169.254.169.254 token=ok
 GET /latest/meta-data/public-keys/0/openssh-key HTTP/1.0 host=169.254.169.254 token=ok
@@ -91,9 +91,7 @@ grep -a 'distill-rc\|distill-initramfs\|imdsv2-metadata' "$scratch/console2" | d
 guest_login "$scratch/id" 'echo SSH-OK; hostname; ls /sys/firmware/efi > /dev/null && echo UEFI'
 ok $([ $login = 0 ] && [ "$(echo "$out" | sed -n 2p)" = "$name" ] && echo "$out" | grep -qx UEFI; echo $?) \
 	"booted by UEFI, root's key and the host name of the first boot are kept in /var"
-ssh-keyscan -t ed25519 -p "$guest_port" 127.0.0.1 2>/dev/null | cut -d ' ' -f 2- > "$scratch/hostkey2"
-ok $([ -s "$scratch/hostkey1" ] && cmp -s "$scratch/hostkey1" "$scratch/hostkey2"; echo $?) \
-	"the host key is the first boot's ($(cut -c 1-30 "$scratch/hostkey2")...)"
+host_key_kept
 ok $([ ! -s "$scratch/requests" ]; echo $?) "nothing reached the metadata server"
 stop_guest "$scratch/id"
 
