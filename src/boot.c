@@ -354,6 +354,22 @@ static char *commas(const char *s)
 	return r;
 }
 
+/* The disk's -drive DRIVE (its file and format; taken), then MORE, on the
+ * spec's interface: virtio's, or an NVMe controller's namespace. */
+static void add_disk(struct args *a, const struct boot_spec *s, char *drive,
+		     const char *more)
+{
+	add(a, xstrdup("-drive"));
+	if (s->disk_if && !strcmp(s->disk_if, "nvme")) {
+		add(a, fs_fmt("%s,if=none,id=disk0%s", drive, more));
+		add(a, xstrdup("-device"));
+		add(a, xstrdup("nvme,serial=distill-disk0,drive=disk0"));
+	} else {
+		add(a, fs_fmt("%s,if=virtio%s", drive, more));
+	}
+	free(drive);
+}
+
 char **boot_qemu_argv(const struct boot_spec *s, const struct boot_opts *o,
 		      const char *accel)
 {
@@ -368,6 +384,10 @@ char **boot_qemu_argv(const struct boot_spec *s, const struct boot_opts *o,
 	if (s->uefi && access(BOOT_OVMF, R_OK) < 0) {
 		err_sys("UEFI firmware %s", BOOT_OVMF);
 		err_prefix("cannot boot with UEFI (install Debian's ovmf package)");
+		return NULL;
+	}
+	if (s->disk_if && strcmp(s->disk_if, "virtio") && strcmp(s->disk_if, "nvme")) {
+		err("a disk is attached by virtio or nvme, not %s", s->disk_if);
 		return NULL;
 	}
 	int arm = s->arch && !strcmp(s->arch, "aarch64");
@@ -414,8 +434,7 @@ char **boot_qemu_argv(const struct boot_spec *s, const struct boot_opts *o,
 	if (s->disk && o->state) {
 		/* The overlay boot_state_prepare made: written, kept. */
 		char *f = commas(o->state);
-		add(&a, xstrdup("-drive"));
-		add(&a, fs_fmt("file=%s,format=qcow2,if=virtio", f));
+		add_disk(&a, s, fs_fmt("file=%s,format=qcow2", f), "");
 		free(f);
 	} else if (s->disk) {
 		const char *fmt = boot_disk_format(s->disk);
@@ -424,8 +443,7 @@ char **boot_qemu_argv(const struct boot_spec *s, const struct boot_opts *o,
 			return NULL;
 		}
 		char *f = commas(s->disk);
-		add(&a, xstrdup("-drive"));
-		add(&a, fs_fmt("file=%s,format=%s,if=virtio,snapshot=on", f, fmt));
+		add_disk(&a, s, fs_fmt("file=%s,format=%s", f, fmt), ",snapshot=on");
 		free(f);
 	}
 	/* User-mode networking; forwards listen on the loopback only. */

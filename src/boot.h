@@ -36,6 +36,9 @@ struct boot_spec {
 	const char *arch;	/* "x86_64" (NULL: the same) or "aarch64": QEMU's
 				 * virt board, cortex-a57, always TCG */
 	unsigned memory_mb;	/* guest memory in MiB; 0: 256 */
+	const char *disk_if;	/* how the disk is attached: "virtio" (NULL: the
+				 * same) or "nvme" (an NVMe controller, as EC2's
+				 * Nitro machines have) */
 };
 
 /* Where Debian's ovmf package puts the UEFI firmware. */

@@ -753,17 +753,19 @@ static char *opt_string(SCM s)
 	return scm_is_string(s) ? scm_to_utf8_string(s) : NULL;
 }
 
-/* (%boot KERNEL INITRD DISK CMDLINE UEFI? MEMORY BIOS ARCH) -> exit status:
- * run QEMU on these store paths (#f for none) with the options of distill
- * boot; BIOS is a firmware file or #f, ARCH "x86_64" or "aarch64". */
+/* (%boot KERNEL INITRD DISK CMDLINE UEFI? MEMORY BIOS ARCH DISK-IF) -> exit
+ * status: run QEMU on these store paths (#f for none) with the options of
+ * distill boot; BIOS is a firmware file or #f, ARCH "x86_64" or "aarch64",
+ * DISK-IF "virtio" or "nvme". */
 static SCM boot_machine(SCM kernel, SCM initrd, SCM disk, SCM cmdline, SCM uefi,
-			SCM memory, SCM bios, SCM arch)
+			SCM memory, SCM bios, SCM arch, SCM disk_if)
 {
 	struct boot_spec s = {
 		.kernel = opt_string(kernel), .initrd = opt_string(initrd),
 		.disk = opt_string(disk), .cmdline = opt_string(cmdline),
 		.uefi = scm_is_true(uefi), .memory_mb = scm_to_uint(memory),
 		.bios = opt_string(bios), .arch = opt_string(arch),
+		.disk_if = opt_string(disk_if),
 	};
 	scm_force_output(scm_current_output_port());
 	int r = bootui_run(cli, &s);
@@ -773,6 +775,7 @@ static SCM boot_machine(SCM kernel, SCM initrd, SCM disk, SCM cmdline, SCM uefi,
 	free((char *)s.cmdline);
 	free((char *)s.bios);
 	free((char *)s.arch);
+	free((char *)s.disk_if);
 	if (r < 0)
 		scm_misc_error("%boot", "~a", scm_list_1(scm_from_utf8_string(err_msg())));
 	return scm_from_int(r);
@@ -867,7 +870,7 @@ static void define_core(void *unused)
 	scm_c_define_gsubr("%result-links", 1, 0, 0, result_links_p);
 	scm_c_define_gsubr("%command-option", 1, 0, 0, command_option);
 	scm_c_define_gsubr("%json?", 0, 0, 0, json_p);
-	scm_c_define_gsubr("%boot", 8, 0, 0, boot_machine);
+	scm_c_define_gsubr("%boot", 9, 0, 0, boot_machine);
 	scm_c_define_gsubr("%pin-kind", 1, 0, 0, pin_kind);
 	scm_c_define_gsubr("%plan-encoding", 2, 0, 0, plan_encoding);
 	scm_c_define_gsubr("%decode-plan", 2, 0, 0, decode_plan);

@@ -252,6 +252,59 @@ boot_system() {
 	done
 }
 
+# The cloud platforms' tests (t/droplet.t, t/nitro.t) serve the metadata
+# at 169.254.169.254:80 on a second NIC (eth1).  metadata_net [TOKEN]:
+# $net, the -netdev user options of eth1's network 169.254.0.0/16, and
+# $serve, its guestfwd of 169.254.169.254:80 to t/metadata.py serving
+# $scratch/md and logging to $scratch/requests (IMDSv2's, with the token
+# file TOKEN).
+metadata_net() {
+	cp "$top/t/metadata.py" "$scratch/metadata.py"
+	chmod -R a+rX "$scratch/md" "$scratch/metadata.py"
+	touch "$scratch/requests"
+	chmod 666 "$scratch/requests"
+	net=net=169.254.0.0/16,host=169.254.169.1,dhcpstart=169.254.169.15,restrict=on
+	serve="guestfwd=tcp:169.254.169.254:80-cmd:python3 $scratch/metadata.py $scratch/md $scratch/requests${1:+ $1}"
+}
+
+# cloud_image PLATFORM FORMAT: build PLATFORM's image with run; one test:
+# built, its store path named by its hash, a disk of qemu-img's FORMAT;
+# sets path and size.
+cloud_image() {
+	t0=$(date +%s)
+	run "build $1 > build.out 2> build.err"
+	rc=$?
+	read -r hash path size < "$scratch/build.out"
+	qemu-img info "$path" > "$scratch/info" 2>&1
+	ok $([ $rc = 0 ] && [ "${path##*/}" = "$hash" ] && grep -q "^file format: $2" "$scratch/info"; echo $?) \
+		"distill build $1 makes a $2 disk (exit $rc, $size bytes, $(($(date +%s) - t0)) s)"
+	[ $rc = 0 ] || grep -v '^;;;' "$scratch/build.err" | tail -n 20 | diag
+}
+
+# cloud_boot N TARGET NETOPTS ONESHOT: boot N of TARGET (a platform, or a
+# script), from /var in $scratch/var.qcow2, port $guest_port forwarded to
+# 22, eth1 on a user network with NETOPTS; its console in
+# $scratch/consoleN; wait (2 minutes at most) for the metadata's oneshot
+# ONESHOT to say the host name.  The machine is stopped after
+# $boot_timeout s (default 900).
+cloud_boot() {
+	boot_system console$1 "$mirror_env $distill --store $st boot $2 --state $scratch/var.qcow2 --forward $guest_port:22 --net '$3' --timeout ${boot_timeout:-900} 2> boot$1.err"
+	i=0
+	while [ $i -lt 120 ] && ! grep -q "$4: host name" "$scratch/console$1"; do sleep 1; i=$((i + 1)); done
+}
+
+# host_key N: the ed25519 host key of the guest booted with port
+# $guest_port forwarded to its 22 (ssh-keyscan) into $scratch/hostkeyN.
+# host_key_kept: host_key 2, and one test: it is host_key 1's.
+host_key() {
+	ssh-keyscan -t ed25519 -p "$guest_port" 127.0.0.1 2>/dev/null | cut -d ' ' -f 2- > "$scratch/hostkey$1"
+}
+host_key_kept() {
+	host_key 2
+	ok $([ -s "$scratch/hostkey1" ] && cmp -s "$scratch/hostkey1" "$scratch/hostkey2"; echo $?) \
+		"the host key is the first boot's ($(cut -c 1-30 "$scratch/hostkey2")...)"
+}
+
 # guest KEY COMMAND: run COMMAND as root in the guest booted with port
 # $guest_port forwarded to its 22, logging in with KEY.
 guest_ssh="ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=30 -o LogLevel=ERROR"

@@ -17,10 +17,11 @@
   #:use-module (srfi srfi-9)
   #:export (boot-spec boot-spec? boot-spec-kernel boot-spec-initrd
             boot-spec-disk boot-spec-cmdline boot-spec-firmware
-            boot-spec-memory boot-spec-arch boot-spec-plans ->boot-spec boot!))
+            boot-spec-memory boot-spec-arch boot-spec-disk-interface
+            boot-spec-plans ->boot-spec boot!))
 
 (define-record-type <boot-spec>
-  (%boot-spec kernel initrd disk cmdline firmware memory arch)
+  (%boot-spec kernel initrd disk cmdline firmware memory arch disk-interface)
   boot-spec?
   (kernel boot-spec-kernel)             ; plan with a raw output, or #f
   (initrd boot-spec-initrd)             ; plan with a raw output, or #f
@@ -28,7 +29,8 @@
   (cmdline boot-spec-cmdline)           ; string (used with a kernel)
   (firmware boot-spec-firmware)         ; 'bios, 'uefi or a plan (-bios FILE)
   (memory boot-spec-memory)             ; MiB
-  (arch boot-spec-arch))                ; 'x86_64 or 'aarch64
+  (arch boot-spec-arch)                 ; 'x86_64 or 'aarch64
+  (disk-interface boot-spec-disk-interface)) ; 'virtio or 'nvme
 
 (define (check-part what x)
   (unless (or (not x) (and (plan? x) (plan-raw-output x)))
@@ -38,11 +40,14 @@
 
 (define* (boot-spec #:key kernel initrd disk
                     (cmdline "console=ttyS0 panic=-1")
-                    (firmware 'bios) (memory 256) (arch 'x86_64))
+                    (firmware 'bios) (memory 256) (arch 'x86_64)
+                    (disk-interface 'virtio))
   "A machine to boot: KERNEL (and INITRD, CMDLINE) booted directly, or a
 DISK image booted by FIRMWARE ('bios or 'uefi, or a plan whose raw output
 QEMU runs as its firmware: u-boot.bin), or both; MEMORY in MiB; ARCH
-'x86_64 (a PC) or 'aarch64 (QEMU's virt board, emulated).  Each part is a plan whose raw output is the file."
+'x86_64 (a PC) or 'aarch64 (QEMU's virt board, emulated); the disk
+attached by DISK-INTERFACE, 'virtio or 'nvme (an NVMe controller, as on
+EC2's Nitro machines).  Each part is a plan whose raw output is the file."
   (check-part 'kernel kernel)
   (check-part 'initrd initrd)
   (check-part 'disk disk)
@@ -55,11 +60,13 @@ QEMU runs as its firmware: u-boot.bin), or both; MEMORY in MiB; ARCH
                   (list firmware)))
   (unless (memq arch '(x86_64 aarch64))
     (recipe-error 'boot-spec "arch: must be x86_64 or aarch64, not ~s" (list arch)))
+  (unless (memq disk-interface '(virtio nvme))
+    (recipe-error 'boot-spec "disk-interface: must be virtio or nvme, not ~s" (list disk-interface)))
   (unless (string? cmdline)
     (recipe-error 'boot-spec "cmdline: must be a string, not ~s" (list cmdline)))
   (unless (and (integer? memory) (<= 16 memory 1048576))
     (recipe-error 'boot-spec "memory: must be MiB from 16, not ~s" (list memory)))
-  (%boot-spec kernel initrd disk cmdline firmware memory arch))
+  (%boot-spec kernel initrd disk cmdline firmware memory arch disk-interface))
 
 (define (boot-spec-plans spec)
   "The plans SPEC needs built."
@@ -88,4 +95,5 @@ boot`; returns the exit status (docs/boot.md)."
                (eq? (boot-spec-firmware spec) 'uefi)
                (boot-spec-memory spec)
                (let ((f (boot-spec-firmware spec))) (and (plan? f) (path f)))
-               (symbol->string (boot-spec-arch spec))))))
+               (symbol->string (boot-spec-arch spec))
+               (symbol->string (boot-spec-disk-interface spec))))))

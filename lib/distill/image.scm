@@ -37,7 +37,7 @@
             partition partition? disk-image qcow2-image
             grub-bios-disk uki
             ;; upstream's
-            container-rootfs-image efi-image mbr-image linux-esp ext2fs squashfs
+            container-rootfs-image efi-image mbr-image hybrid-image linux-esp ext2fs squashfs
             extlinux-image))
 
 (define image-epoch
@@ -699,38 +699,62 @@ qemu-img: NAME.qcow2."
 
 (define grub-bios-script
   ;; GRUB for BIOS without grub-install: grub-mkimage makes core.img
-  ;; (diskboot.img, whose block list starts at sector 2, then the kernel
-  ;; and modules with the config built in); boot.img's code (the first
-  ;; 440 bytes: the disk ID and partition table stay) loads sector 1,
-  ;; where core.img goes, the gap before the first partition at 1 MiB.
+  ;; (diskboot.img, whose block list names where the rest is, then the
+  ;; kernel and modules with the config built in); boot.img's code (the
+  ;; first 440 bytes: the disk ID and partition table stay) loads
+  ;; core.img's first sector.  On an MBR disk core.img goes in the gap
+  ;; before the first partition, from sector 1; on a GPT disk, whose
+  ;; sector 1 is the GPT header, in the BIOS boot partition.  boot.img's
+  ;; kernel sector (at byte 92) and diskboot.img's block list start (at
+  ;; byte 500) are set to where it is, as grub-bios-setup does.
   "cp \"$DISK\" \"/out/$OUT\"
 chmod u+w \"/out/$OUT\"
 sig=$(od -An -tx1 -j510 -N2 \"/out/$OUT\" | tr -d ' ')
 gpt=$(od -An -tx1 -j450 -N1 \"/out/$OUT\" | tr -d ' ')
-if [ \"$sig\" != 55aa ] || [ \"$gpt\" = ee ]; then
-	echo \"grub-bios-disk: $DISK has no MBR partition table (make it with label: 'dos)\" >&2
+if [ \"$sig\" != 55aa ]; then
+	echo \"grub-bios-disk: $DISK has no partition table (make it with disk-image)\" >&2
 	exit 1
 fi
-first=$(/sbin/sfdisk -d \"/out/$OUT\" | sed -n 's/.*start= *\\([0-9]*\\),.*/\\1/p' | sort -n | head -n 1)
+if [ \"$gpt\" = ee ]; then
+	set -- $(/sbin/sfdisk -d \"/out/$OUT\" | grep -i 'type=21686148-6449-6E6F-744E-656564454649' |
+		sed -n 's/.*start= *\\([0-9]*\\), *size= *\\([0-9]*\\),.*/\\1 \\2/p')
+	if [ $# = 0 ]; then
+		echo \"grub-bios-disk: $DISK is a GPT disk without a BIOS boot partition (add (partition #f type: 'bios-boot size: 1048576))\" >&2
+		exit 1
+	fi
+	at=$1 room=$2 where='the BIOS boot partition'
+else
+	first=$(/sbin/sfdisk -d \"/out/$OUT\" | sed -n 's/.*start= *\\([0-9]*\\),.*/\\1/p' | sort -n | head -n 1)
+	at=1 room=$((${first:-2048} - 1)) where=\"the gap before the first partition (sector ${first:-2048})\"
+fi
 /usr/bin/grub-mkimage -O i386-pc -d /usr/lib/grub/i386-pc -p \"$PREFIX\" \\
 	-c /image/grub.cfg -o core.img $MODULES
 sectors=$(( ($(stat -c %s core.img) + 511) / 512 ))
-if [ $((1 + sectors)) -gt \"${first:-2048}\" ]; then
-	echo \"grub-bios-disk: core.img ($sectors sectors) does not fit before the first partition (sector $first)\" >&2
+if [ $sectors -gt $room ]; then
+	echo \"grub-bios-disk: core.img ($sectors sectors) does not fit in $where ($room sectors)\" >&2
 	exit 1
 fi
-dd if=/usr/lib/grub/i386-pc/boot.img of=\"/out/$OUT\" bs=440 count=1 conv=notrunc 2> /dev/null
-dd if=core.img of=\"/out/$OUT\" bs=512 seek=1 conv=notrunc 2> /dev/null
+le64() { # the 8 bytes of $1, little-endian
+	n=$1 i=0
+	while [ $i -lt 8 ]; do printf \"\\\\$(printf %03o $((n & 255)))\"; n=$((n >> 8)); i=$((i + 1)); done
+}
+cp /usr/lib/grub/i386-pc/boot.img boot.img
+le64 $at | dd of=boot.img bs=1 seek=92 conv=notrunc 2> /dev/null
+le64 $((at + 1)) | dd of=core.img bs=1 seek=500 conv=notrunc 2> /dev/null
+dd if=boot.img of=\"/out/$OUT\" bs=440 count=1 conv=notrunc 2> /dev/null
+dd if=core.img of=\"/out/$OUT\" bs=512 seek=$at conv=notrunc 2> /dev/null
 ")
 
 (define* (grub-bios-disk disk config #:key name (prefix "(hd0,msdos1)/boot/grub")
                          (modules '("biosdisk" "part_msdos" "fat" "ext2" "linux" "boot"))
                          (epoch (image-epoch)))
-  "DISK (a disk-image plan with label: 'dos) made bootable by BIOS with
+  "DISK (a disk-image plan: label 'dos, or 'gpt with a bios-boot
+partition, where core.img goes) made bootable by BIOS with
 GRUB: NAME.img (default: the disk's name).  CONFIG is the text of the
 configuration built into GRUB's core.img, run as it starts, with no menu
 and no normal mode (e.g. \"set root=(hd0,msdos1)\\nlinux /vmlinuz
-console=ttyS0\\ninitrd /initrd\\nboot\\n\"); MODULES are built in with it."
+console=ttyS0\\ninitrd /initrd\\nboot\\n\"); MODULES are built in with it
+(part_gpt, not part_msdos, for a GPT disk)."
   (unless (and (plan? disk) (plan-raw-output disk))
     (recipe-error 'grub-bios-disk "~s is not a disk image plan" (list disk)))
   (unless (string? config)
@@ -790,8 +814,8 @@ ESP's /EFI/BOOT/BOOTX64.EFI."
                 (string-append "KERNEL=" k " INITRD=" i " OUT=" (shell-word file)
                                "\n" uki-script))))
 
-;;; Upstream's image procedures.  mbr-image, efi-image and
-;;; container-rootfs-image make a platform's mkimage: a procedure that
+;;; Upstream's image procedures.  mbr-image, efi-image (and hybrid-image,
+;;; distill's) and container-rootfs-image make a platform's mkimage: a procedure that
 ;;; (distill platform) calls with the keywords ROOT (the items of the root
 ;;; file system), OWNERS, KERNEL (a plan whose raw output is a bzImage),
 ;;; INITRD (the initramfs plan), CMDLINE (the kernel's command line) and
@@ -805,6 +829,14 @@ ESP's /EFI/BOOT/BOOTX64.EFI."
 (define (var-partition var-size)
   (partition #f size: var-size name: "var"))
 
+(define (grub-linux-config root kernel initrd cmdline)
+  "GRUB's built-in config booting KERNEL and INITRD, files at the top of
+the partition ROOT (GRUB's name), with CMDLINE."
+  (string-append "set root=" root "\n"
+                 "linux /" (basename (plan-raw-output kernel)) " " cmdline "\n"
+                 "initrd /" (basename (plan-raw-output initrd)) "\n"
+                 "boot\n"))
+
 (define (mbr-image name)
   "A mkimage for a (legacy-)bootable disk NAME.img: an MBR with a FAT boot
 partition holding the kernel and initramfs, GRUB in the MBR and the gap
@@ -815,11 +847,7 @@ before the first partition (grub-bios-disk), the root, /var."
                                    (partition (root-squashfs name root owners))
                                    (var-partition var-size))
                              label: 'dos name: (string-append name "-nogrub"))))
-      (grub-bios-disk disk
-                      (string-append "set root=(hd0,msdos1)\n"
-                                     "linux /" (basename (plan-raw-output kernel)) " " cmdline "\n"
-                                     "initrd /" (basename (plan-raw-output initrd)) "\n"
-                                     "boot\n")
+      (grub-bios-disk disk (grub-linux-config "(hd0,msdos1)" kernel initrd cmdline)
                       name: name))))
 
 (define (extlinux-image name)
@@ -865,6 +893,30 @@ procedure property firmware is uefi (make-platform's default firmware)."
                           name: name id: uuid))))
     (set-procedure-property! mk 'firmware 'uefi)
     mk))
+
+;; hybrid-image's BIOS boot partition, where GRUB's core.img goes.
+(define bios-boot-partition
+  (partition #f type: 'bios-boot size: (* 1024 1024) name: "bios-boot"))
+
+(define* (hybrid-image name #:key uuid)
+  "A mkimage for a disk NAME.img that boots by UEFI and by BIOS: a GPT (its
+id UUID, default derived from NAME) with the ESP, holding the unified
+kernel image at /EFI/BOOT/BOOTX64.EFI (linux-esp's, for UEFI) and the
+kernel and initramfs (for GRUB), the root, /var, and a BIOS boot
+partition, the fourth, last on the disk, holding GRUB's core.img
+(grub-bios-disk), which boot.img in the protective MBR loads."
+  (lambda* (#:key root (owners '()) kernel initrd cmdline var-size #:allow-other-keys)
+    (let* ((efi (uki kernel initrd name: "BOOTX64" cmdline: cmdline))
+           (esp (vfat-image (list kernel initrd (make-input basedir: "/EFI/BOOT" link: efi))
+                            name: (string-append name "-esp")))
+           (disk (disk-image (list (partition esp type: 'esp)
+                                   (partition (root-squashfs name root owners) type: 'linux-root-x86-64)
+                                   (var-partition var-size)
+                                   bios-boot-partition)
+                             name: (string-append name "-nogrub") id: uuid)))
+      (grub-bios-disk disk (grub-linux-config "(hd0,gpt1)" kernel initrd cmdline)
+                      name: name prefix: "(hd0,gpt1)/boot/grub"
+                      modules: '("biosdisk" "part_gpt" "fat" "linux" "boot")))))
 
 (define* (container-rootfs-image name #:key (entrypoint '("/sbin/init"))
                                  (env '("PATH=/usr/bin:/bin:/usr/sbin:/sbin")))

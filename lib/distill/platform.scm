@@ -11,10 +11,16 @@
 ;;;
 ;;;   1  boot  FAT: the kernel and initramfs (BIOS: GRUB, in the MBR and
 ;;;            the gap before it, loads them), or the ESP with a unified
-;;;            kernel image at /EFI/BOOT/BOOTX64.EFI (UEFI)
+;;;            kernel image at /EFI/BOOT/BOOTX64.EFI (UEFI), or both
+;;;            (hybrid-image, a GPT disk booting either way: GRUB's
+;;;            core.img is in a 4th partition, the BIOS boot partition)
 ;;;   2  root  squashfs, read-only: the system's files
 ;;;   3  var   empty; the initramfs makes an ext4 file system there on the
 ;;;            first boot and mounts it at /var on every boot
+;;;
+;;; The kernel's root= and distill.var= name partitions 2 and 3 of the
+;;; disk as the platform's disk-interface has it: /dev/vda2 (virtio) or
+;;; /dev/nvme0n1p2 (nvme).
 ;;;
 ;;; The initramfs (the platform's initramfs packages: plat/base.scm gives
 ;;; busybox and mke2fs built from source; the modules) runs /init below: load the modules, mount the root read-only, mount /var,
@@ -47,7 +53,7 @@
   #:use-module (srfi srfi-9)
   #:export (make-platform platform? platform-name platform-firmware
             platform-kernel platform-modules platform-cmdline platform-console platform-consoles
-            platform-memory platform-var-size
+            platform-memory platform-var-size platform-disk-interface
             platform-packages platform-services platform-initramfs-packages
             platform-initramfs platform-disk platform-boot-spec
             platform-config platform-mkimage platform-supervisor platform+system->plan
@@ -55,7 +61,8 @@
 
 (define-record-type <platform>
   (%platform name firmware kernel modules cmdline console memory var-size
-             packages services initramfs-packages config mkimage supervisor)
+             packages services initramfs-packages config mkimage supervisor
+             disk-interface)
   platform?
   (name platform-name)                  ; string
   (firmware platform-firmware)          ; 'bios, 'uefi or u-boot's plan
@@ -70,7 +77,8 @@
   (initramfs-packages platform-initramfs-packages) ; in the initramfs
   (config platform-config)              ; what packages are built for
   (mkimage platform-mkimage)            ; (distill image)'s mkimage procedure
-  (supervisor platform-supervisor))     ; systems' backend unless they chose, or #f
+  (supervisor platform-supervisor)      ; systems' backend unless they chose, or #f
+  (disk-interface platform-disk-interface)) ; 'virtio or 'nvme: the disk's bus
 
 (define mib (* 1024 1024))
 
@@ -84,7 +92,8 @@
 (define* (make-platform #:key (name "platform") firmware kernel (modules '())
                         (cmdline "quiet") (console "ttyS0") (memory 256) (var-size (* 64 mib))
                         packages (services '()) initramfs
-                        (config (default-config 'x86_64)) mkimage supervisor)
+                        (config (default-config 'x86_64)) mkimage supervisor
+                        (disk-interface 'virtio))
   "A platform NAME booting KERNEL (a plan whose raw output is an EFI-stub
 bzImage or an arm64 Image, or a package giving one) by FIRMWARE ('bios:
 GRUB on an MBR disk; 'uefi: a unified kernel image on the ESP of a GPT
@@ -113,7 +122,10 @@ container-rootfs-image, KERNEL may be #f (a container platform: no
 initramfs, not booted).  plat/base.scm's base-packages, base-services and
 initramfs-packages are those of the qemu platforms.  SUPERVISOR ((distill
 service)'s runit-backend, (pkg s6)'s s6-supervisor) runs the services of
-the systems that choose none (default: #f, runit)."
+the systems that choose none (default: #f, runit).  DISK-INTERFACE is how
+the machine has its disk: 'virtio (/dev/vda, QEMU's and most clouds') or
+'nvme (/dev/nvme0n1, EC2's Nitro machines); the kernel's root= and the
+/var device name its partitions."
   (unless (string? name) (recipe-error 'make-platform "name: must be a string, not ~s" (list name)))
   (unless (and (or (string? console) (and (list? console) (pair? console)))
                (every (lambda (c) (and (string? c) (string-prefix? "tty" c)))
@@ -125,6 +137,8 @@ the systems that choose none (default: #f, runit)."
     (recipe-error 'make-platform "supervisor: ~s is not a supervision backend (runit-backend, or s6-supervisor of (pkg s6))" (list supervisor)))
   (unless (or (not mkimage) (procedure? mkimage))
     (recipe-error 'make-platform "mkimage: ~s must be a procedure such as (mbr-image NAME) of (distill image)" (list mkimage)))
+  (unless (memq disk-interface '(virtio nvme))
+    (recipe-error 'make-platform "disk-interface: ~s must be virtio or nvme" (list disk-interface)))
   (let ((firmware (or firmware (and mkimage (procedure-property mkimage 'firmware)) 'bios)))
     (when (procedure? firmware) (set! firmware ((expander config) firmware)))
     (unless (or (memq firmware '(bios uefi)) (and (plan? firmware) (plan-raw-output firmware)))
@@ -152,7 +166,7 @@ the systems that choose none (default: #f, runit)."
                                ((uefi) (efi-image name))
                                ((bios) (mbr-image name))
                                (else (extlinux-image name))))
-                 supervisor))))
+                 supervisor disk-interface))))
 
 (define (configured plat p)
   ((expander (platform-config plat)) p))
@@ -236,11 +250,19 @@ exec switch_root /newroot \"$init\"
 consoles."
   (car (last-pair (platform-consoles plat))))
 
+(define (partition-device plat n)
+  "The device of partition N of PLAT's disk, as its kernel names it."
+  (string-append (case (platform-disk-interface plat)
+                   ((nvme) "/dev/nvme0n1p")
+                   (else "/dev/vda"))
+                 (number->string n)))
+
 (define (command-line plat)
   (string-append (string-join (map (lambda (c) (string-append "console=" c " "))
                                    (platform-consoles plat))
                               "")
-                 "root=/dev/vda2 rootfstype=squashfs distill.var=/dev/vda3 panic=-1 "
+                 "root=" (partition-device plat 2) " rootfstype=squashfs distill.var="
+                 (partition-device plat 3) " panic=-1 "
                  (platform-cmdline plat)))
 
 (define mount-points
@@ -299,7 +321,8 @@ disk PLAT's mkimage made qcow2 already is used as it is)."
                                            "format: ~s must be raw or qcow2" (list format))))
                firmware: (platform-firmware plat)
                memory: (platform-memory plat)
-               arch: (config-arch (platform-config plat)))))
+               arch: (config-arch (platform-config plat))
+               disk-interface: (platform-disk-interface plat))))
 
 (define* (minimal-system #:key (message "distill: the minimal system is up"))
   "A small system for a platform (a procedure of the platform, which

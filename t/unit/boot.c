@@ -169,6 +169,19 @@ int main(void)
 	   "aarch64: u-boot is the firmware, the disk is virtio");
 	free(line);
 	boot_argv_free(argv);
+	/* An NVMe disk, as EC2's Nitro machines have: the drive on no bus,
+	 * an NVMe controller's namespace. */
+	struct boot_spec nvme = {.disk = qcow, .disk_if = "nvme"};
+	argv = boot_qemu_argv(&nvme, &o, "tcg");
+	line = argv ? joined(argv) : NULL;
+	ok(line && strstr(line, "format=qcow2,if=none,id=disk0,snapshot=on "
+				"-device nvme,serial=distill-disk0,drive=disk0") &&
+	   !strstr(line, "if=virtio"), "disk_if nvme: the disk is an NVMe controller's: %s", line);
+	free(line);
+	boot_argv_free(argv);
+	struct boot_spec scsi = {.disk = qcow, .disk_if = "scsi"};
+	ok(!boot_qemu_argv(&scsi, &o, "tcg") && strstr(err_msg(), "virtio or nvme, not scsi"),
+	   "a disk interface distill does not attach is refused: %s", err_msg());
 	struct boot_spec sparc = {.disk = qcow, .arch = "sparc"};
 	ok(!boot_qemu_argv(&sparc, &o, "tcg") && strstr(err_msg(), "not sparc"),
 	   "an architecture distill cannot boot is refused: %s", err_msg());
@@ -189,6 +202,13 @@ int main(void)
 	line = argv ? joined(argv) : NULL;
 	ok(line && strstr(line, "format=qcow2,if=virtio") && !strstr(line, "snapshot=on") &&
 	   !strstr(line, "a,,b"), "with --state, QEMU writes to the state file, not the image");
+	free(line);
+	boot_argv_free(argv);
+	s.disk_if = "nvme";
+	argv = boot_qemu_argv(&s, &o, "tcg");
+	line = argv ? joined(argv) : NULL;
+	ok(line && strstr(line, "format=qcow2,if=none,id=disk0 -device nvme,") &&
+	   !strstr(line, "snapshot=on"), "with --state, an NVMe disk is the state file too");
 	free(line);
 	boot_argv_free(argv);
 	boot_opts_free(&o);
