@@ -42,9 +42,11 @@ ok $rc "the example system's disk builds for qemu-aarch64 (exit $rc)"
 [ $rc = 0 ] || grep -v '^;;;' "$scratch/build1.err" | tail -n 20 | diag
 echo "build (in the run's shared store): $(($(date +%s) - t0)) s" | diag
 
-# 2. Boot it through u-boot, and wait for its services.
+# 2. Boot it through u-boot, and wait for its services.  A guest that
+# lets nobody in (a failed run) is stopped by --timeout, the bound of a
+# failed run's length: stop_guest's poweroff needs a login.
 guest_port=$((20000 + $$ % 20000))
-boot_system console "cd sys && $mirror_env $distill --store $st boot qemu-aarch64 system.scm --forward $guest_port:22 --timeout 900 2> ../boot.err"
+boot_system console "cd sys && $mirror_env $distill --store $st boot qemu-aarch64 system.scm --forward $guest_port:22 --timeout 600 2> ../boot.err"
 grep -q 'distill-rc: services started:.*sshd' "$scratch/console"
 ok $? "the system boots on qemu-aarch64 under TCG and starts its services ($boot_secs s)"
 grep -a 'U-Boot 20\|distill-rc\|distill-initramfs' "$scratch/console" | diag
