@@ -147,6 +147,20 @@ use_mirror() {
 	mirror_env="DISTILL_SEED=$scratch/debs DISTILL_MIRRORS=$scratch/mirror"
 }
 
+# same_outputs OUT1 OUT2 NAME...: true when the output hashes (the first
+# word of each line) of OUT1, not empty, and OUT2 are the same, line by
+# line, one line per NAME; $differ names those that differ.
+same_outputs() {
+	_a=$1 _b=$2
+	shift 2
+	differ=
+	while read -r h1 _ && read -r h2 _ <&3; do
+		[ "$h1" = "$h2" ] || differ="$differ $1"
+		shift
+	done < "$_a" 3< "$_b"
+	[ -s "$_a" ] && [ -z "$differ" ] && [ $# = 0 ]
+}
+
 # need_tools TOOL...: skip the whole test unless each TOOL is installed.
 need_tools() {
 	for tool; do

@@ -138,14 +138,8 @@ EOS
 	grep -v '^;;;' "$scratch/link.err" | grep -v '^built ' | grep -v '^building ' | grep -v '^result' | diag
 	diff "$scratch/link.want" "$(cut -d ' ' -f 2 "$scratch/link.out")/result" 2>&1 | diag
 	rebuild_fresh "the eight" "$scratch" fleet.scm "$scratch/fleet2.out"
-	set -- $names
-	differ=
-	while read -r h1 _ && read -r h2 _ <&3; do
-		[ "$h1" = "$h2" ] || differ="$differ $1"
-		shift
-	done < "$scratch/fleet.out" 3< "$scratch/fleet2.out"
-	ok $([ -s "$scratch/fleet.out" ] && [ -z "$differ" ] && [ $# = 0 ]; echo $?) \
-		"every output hash is the same in both stores${differ:+ (not:$differ)}"
+	same_outputs "$scratch/fleet.out" "$scratch/fleet2.out" $names
+	ok $? "every output hash is the same in both stores${differ:+ (not:$differ)}"
 fi
 
 echo "whole test: $(($(date +%s) - start)) s" | diag

@@ -138,14 +138,8 @@ as_user "umask 077; TZ=Pacific/Chatham $env $distill --store $shared_store -j1 b
 ok $? "the same set builds in a second store as an ordinary user (umask 077, TZ, -j1)"
 echo "second build: $(($(date +%s) - t0)) s" | diag
 grep -v '^;;;' "$scratch/err2" | grep -v '^built ' | grep -v '^building ' | diag
-set -- $names
-differ=
-while read -r h1 _ && read -r h2 _ <&3; do
-	[ "$h1" = "$h2" ] || differ="$differ $1"
-	shift
-done < "$scratch/out1" 3< "$scratch/out2"
-ok $([ -s "$scratch/out1" ] && [ -z "$differ" ] && [ $# = 0 ]; echo $?) \
-	"every output hash is identical${differ:+ (not:$differ)}"
+same_outputs "$scratch/out1" "$scratch/out2" $names
+ok $? "every output hash is identical${differ:+ (not:$differ)}"
 
 # Upstream's math libraries, libgmp, libmpfr and libisl of (distill
 # base): about ten minutes more on this machine (gmp 165 s, mpfr 62 s,
