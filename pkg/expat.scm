@@ -52,9 +52,7 @@
    ;; toolchain has none): the C one, told the input is C, passes its
    ;; check (as in pkg/gmp.scm).
    env: `((CXXCPP ,$CC -x c -E))
-   prepare: `(,@(append-map (lambda (p) `(if (cd .. patch -p1 "-i" ,(string-append "/src/debian/patches/" p))))
-                           debian-patches)
-              ,@autoreconf)
+   prepare: `(,@(debian-patch-steps debian-patches #:up #t) ,@autoreconf)
    extra-configure: '(--without-xmlwf --without-examples --without-tests
                       --without-docbook)
    cleanup: '(rm -rf /out/usr/share/doc)))

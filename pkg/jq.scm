@@ -62,8 +62,7 @@
                      #:path "/src"))
    tools: (list autoreconf-tools)
    ;; autoreconf would enter the empty submodule (AC_CONFIG_SUBDIRS).
-   prepare: `(,@(append-map (lambda (p) `(if (patch -p1 "-i" ,(string-append "/src/debian/patches/" p))))
-                           debian-patches)
+   prepare: `(,@(debian-patch-steps debian-patches)
               if (rmdir modules/oniguruma)
               ,@autoreconf)
    extra-configure: '(--without-oniguruma --disable-maintainer-mode

@@ -42,7 +42,6 @@
                      "mirror://debian-security/pool/updates/main/libe/libevent/libevent_2.1.12-stable-8+deb12u1.debian.tar.xz"
                      "sha256:0c721f8a55e6a9e225f62f151f477675ed901400b56003bb424ef2eea74f370d"
                      #:path "/src"))
-   prepare: (append-map (lambda (p) `(if (patch -p1 "-i" ,(string-append "/src/debian/patches/" p))))
-                        debian-patches)
+   prepare: (debian-patch-steps debian-patches)
    extra-configure: '(--disable-openssl --disable-samples --disable-libevent-regress)
    cleanup: '(rm -rf /out/usr/bin)))

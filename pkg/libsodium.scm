@@ -34,5 +34,4 @@
                      "sha256:f410474e46346b06b162defa05b1be26906aeed6cf309e3d4ebe30b4d1350733"
                      #:path "/src"))
    tools: (list autoreconf-tools)
-   prepare: `(if (patch -p1 "-i" /src/debian/patches/CVE-2025-69277.patch)
-              ,@autoreconf)))
+   prepare: `(,@(debian-patch-steps '("CVE-2025-69277.patch")) ,@autoreconf)))

@@ -72,7 +72,7 @@
             configure expander expand-datum spaced k=v* exports->script elpatch
             ;; packages
             package-template cc-package cmmi-package subpackage libs binaries
-            url-translate patchfiles* config->builder)
+            url-translate patchfiles* config->builder debian-patch-steps)
   ;; upstream's name; Guile's core `bind' (sockets) is not for recipes
   #:replace (bind))
 
@@ -401,6 +401,17 @@ are expanded with CONF; lists are written separated by spaces."
           ((list? e) (append-map item e))
           (else (recipe-error 'exports->script "bad env: element ~s" (list e)))))
   (append (if (list? env) (append-map item env) (item env)) body))
+
+(define* (debian-patch-steps names #:key up)
+  "The execline steps applying the patches NAMES in order, files of
+/src/debian/patches (a Debian debian.tar.xz unpacked at /src, as its
+series lists them), each with `patch -p1'; UP: from the directory above
+the build's (patches naming the top directory of a source whose build
+runs in a subdirectory)."
+  (append-map (lambda (name)
+                (let ((apply `(patch -p1 "-i" ,(string-append "/src/debian/patches/" name))))
+                  `(if ,(if up (cons* 'cd '.. apply) apply))))
+              names))
 
 (define (elpatch patches body)
   "The execline script BODY preceded by `if { patch -p1 -i PATH }' for
