@@ -250,6 +250,15 @@ EOS
 	chmod -R a+rX "$scratch/debs"
 }
 
+# console_has FILE ERE: does the console log FILE hold a line matching
+# ERE once the kernel's own messages are taken out?  A warning the kernel
+# prints on the serial line while a program writes to /dev/console
+# (under TCG on a busy host: clocksource, hrtimer) can land inside the
+# program's line and split it in two.
+console_has() {
+	perl -0pe 's/\r//g; s/\[ *[0-9]+\.[0-9]+\] [^\n]*\n//g' "$1" | grep -Eq -- "$2"
+}
+
 # boot_system CONSOLE COMMAND...: run the distill COMMAND (a boot, as
 # as_user, its stdout into $scratch/CONSOLE) in the background and wait,
 # up to 300 s, for its services to start; sets boot_pid and boot_secs.
