@@ -350,8 +350,16 @@ guest_login() {
 	done
 }
 
+# kill_tree PID: PID and every process under it, the deepest first (a
+# boot's background job is a shell, su, distill and QEMU).
+kill_tree() {
+	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+	kill "$1" 2>/dev/null
+}
+
 # stop_guest KEY: poweroff over ssh, and wait up to a minute for the
-# machine to stop (killed after that); sets stop_secs.
+# machine to stop (killed after that, with the distill boot and QEMU
+# under the job); sets stop_secs.
 stop_guest() {
 	timeout 30 $guest_ssh -p "$guest_port" -i "$1" root@127.0.0.1 poweroff > /dev/null 2>&1
 	stop_secs=0
@@ -359,7 +367,7 @@ stop_guest() {
 		sleep 1
 		stop_secs=$((stop_secs + 1))
 	done
-	kill $boot_pid 2>/dev/null
+	kill_tree $boot_pid
 }
 
 # guest_refused KEY: 0 when ssh with KEY is refused (exit 255, only
