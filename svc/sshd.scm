@@ -204,7 +204,12 @@ text each, e.g. the contents of ca.pub)."
 
 (define sshd-host-key
   ;; A oneshot before sshd, so that sshd is up as soon as it runs: making
-  ;; the key takes a moment under emulation.
+  ;; the key takes a moment under emulation.  The key is made under
+  ;; another name, synced, then renamed: a machine that loses power (or is
+  ;; stopped at a boot's marker) just after it was made would otherwise
+  ;; keep an empty key file, on which ssh-keygen asks whether to overwrite
+  ;; and sshd never starts again.  A key file that holds no key, from
+  ;; such a loss before this was so, is replaced, and the console says so.
   (make-service
    name: "sshd-host-key"
    inputs: (list openssh)
@@ -212,7 +217,15 @@ text each, e.g. the contents of ca.pub)."
    spec: (oneshot* up: "#!/bin/sh
 k=/var/lib/sshd/ssh_host_ed25519_key
 mkdir -p /var/lib/sshd
-[ -s $k ] || ssh-keygen -q -t ed25519 -N '' -C \"$(hostname)\" -f $k
+! ssh-keygen -y -f $k > /dev/null 2>&1 || exit 0
+[ ! -e $k ] ||
+	echo \"sshd-host-key: $k holds no key (power lost as it was written?): a new one is made\" > /dev/console
+rm -f $k.new $k.new.pub
+ssh-keygen -q -t ed25519 -N '' -C \"$(hostname)\" -f $k.new &&
+	sync &&
+	mv -f $k.new.pub $k.pub &&
+	mv -f $k.new $k &&
+	sync
 ")))
 
 (define* (sshd #:optional (lines '()))

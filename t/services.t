@@ -8,7 +8,9 @@
 # the first boot, written again at its shutdown (the second boot finds
 # another seed than the first left at boot) and again at the second
 # boot; a getty of console-gettys runs on the platform's console, ttyS0,
-# and its login prompt is on the serial console.
+# and its login prompt is on the serial console; sshd's host key, emptied
+# after the first boot as a power loss just after it was made would leave
+# it, is made again on the second and sshd runs.
 . "$(dirname "$0")/lib.sh"
 
 need_tools qemu-system-x86_64
@@ -21,7 +23,7 @@ use_shared_store
 # runs after them all.
 cat > "$scratch/svc.scm" <<'EOS'
 (import (distill plan) (distill service) (distill system) (plat qemu-x86_64)
-        (svc var-mount) (svc cron) (svc urandom-seed) (svc getty))
+        (svc var-mount) (svc cron) (svc urandom-seed) (svc getty) (svc sshd))
 
 (define platform qemu-x86_64)
 
@@ -44,7 +46,7 @@ echo \"SVCT: seed before: $h\" > /dev/console
 (define check
   (make-service
    name: "check"
-   after: (append (list "cron" seed-after-report) gettys)
+   after: (append (list "cron" seed-after-report "sshd") gettys)
    inputs: (list (local-file "check.sh" "/etc/svct-check" #o755))
    spec: (oneshot* up: "#!/bin/sh\nexec /etc/svct-check\n" timeout-up: 150000)))
 
@@ -53,7 +55,8 @@ echo \"SVCT: seed before: $h\" > /dev/console
    hostname: "svct"
    services: (append (list seed-before
                            (cron '(("* * * * *" "echo tick-from-cron >> /var/log/tick")))
-                           seed-after-report)
+                           seed-after-report
+                           (sshd-service))
                      gettys
                      (list check))))
 EOS
@@ -72,6 +75,12 @@ if [ $n = 1 ]; then
 	sleep 1
 	say "cron log: $(grep -c 'USER root pid .* cmd echo tick-from-cron' /var/log/cron/current)"
 fi
+k=/var/lib/sshd/ssh_host_ed25519_key
+if ssh-keygen -y -f $k > /tmp/hostkey.pub 2>&1; then say "host key: $(cut -d ' ' -f 1 /tmp/hostkey.pub)"; else say "host key: none"; fi
+if pidof sshd > /dev/null; then say 'sshd runs'; else say 'sshd does not run'; fi
+# What a power loss just after the key was made leaves (before the key
+# was written under another name and renamed): an empty file.
+[ $n != 1 ] || { : > $k; sync; }
 for p in $(pidof getty); do say "getty: $(tr '\000' ' ' < /proc/$p/cmdline)"; done
 say done
 poweroff
@@ -109,8 +118,16 @@ ok $? "console-gettys runs a getty on the platform's console, ttyS0"
 grep -aq 'svct login:' "$scratch/boot1.console"
 ok $? "its login prompt is on the serial console"
 
+grep -aq 'SVCT: host key: ssh-ed25519' "$scratch/boot1.console" &&
+	grep -aq 'SVCT: sshd runs' "$scratch/boot1.console"
+ok $? "the first boot makes an ed25519 host key and sshd runs"
+
 # 2. The second boot, with the same /var.
 boot 2
+grep -aq 'sshd-host-key: /var/lib/sshd/ssh_host_ed25519_key holds no key (power lost as it was written?): a new one is made' "$scratch/boot2.console" &&
+	grep -aq 'SVCT: host key: ssh-ed25519' "$scratch/boot2.console" &&
+	grep -aq 'SVCT: sshd runs' "$scratch/boot2.console"
+ok $? "an emptied host key file is replaced by a new key, the console says so, and sshd runs"
 a=$(field 1 'seed after') b=$(field 2 'seed before') c=$(field 2 'seed after')
 ok $([ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; echo $?) \
 	"the first boot's shutdown wrote a new seed ($a, then $b)"
