@@ -80,8 +80,9 @@ ok $(grep -q '^-rw------- 1000/1000 .* squashfs-root/home/user/secret$' "$scratc
 	grep -q '^lrwxrwxrwx 0/0 .* squashfs-root/bin/sh -> busybox$' "$scratch/sqfs.list" &&
 	grep -q '^-rwxr-xr-x 0/0 .* squashfs-root/bin/busybox$' "$scratch/sqfs.list" &&
 	grep -q '^drwxr-xr-x 0/0 .* squashfs-root/srv/data$' "$scratch/sqfs.list" &&
-	unsquashfs -s "$sqfs" | grep -q 'Compression zstd'; echo $?) \
-	"squashfs (zstd): the declared owner and mode, the symlink, busybox, the directory"
+	unsquashfs -s "$sqfs" | grep -q 'Compression zstd' &&
+	unsquashfs -s "$sqfs" | grep -q 'compression-level 3$'; echo $?) \
+	"squashfs (zstd, level 3): the declared owner and mode, the symlink, busybox, the directory"
 
 # ext4 and ext2
 for fs in ext4 ext2; do
@@ -158,4 +159,15 @@ for f in tar tar.gz cpio.gz squashfs ext4 ext2 vfat gpt mbr qcow2; do
 	b=$(sed -n "${n}p" "$scratch/outb" | cut -d ' ' -f 1)
 	ok $([ -n "$a" ] && [ "$a" = "$b" ]; echo $?) "$f is bit-identical ($a)"
 done
+
+# A compression level out of range is the recipe's error, before any build.
+cat > "$scratch/badlevel.scm" <<EOS
+(import (distill plan) (distill image))
+(squashfs-image (list (interned "/x" #o644 "x\n")) level: 99)
+EOS
+$distill --store "$scratch/bad-store" build "$scratch/badlevel.scm" > "$scratch/badlevel.out" 2>&1
+ok $([ $? = 3 ] && [ "$(wc -l < "$scratch/badlevel.out")" = 1 ] &&
+	grep -q 'level: 99 must be #f or a compression level from 1 to 22' "$scratch/badlevel.out"; echo $?) \
+	"squashfs-image level: 99: one line naming it, exit 3"
+diag < "$scratch/badlevel.out"
 done_testing
