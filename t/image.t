@@ -33,10 +33,10 @@ cat > "$scratch/image.scm" <<EOS
 (define ext4 (ext4-image root))
 (define gpt (disk-image (list (partition esp type: 'esp) (partition ext4 type: 'linux-root-x86-64))
                         name: "gpt"))
+(define mbr (disk-image (list (partition esp type: 'esp bootable: #t) (partition ext4))
+                        name: "mbr" label: 'dos))
 (list root (tar-image root) (cpio-image root) (squashfs-image root) ext4 (ext2-image root) esp
-      gpt (disk-image (list (partition esp type: 'esp bootable: #t) (partition ext4))
-                      name: "mbr" label: 'dos)
-      (qcow2-image gpt))
+      gpt mbr (qcow2-image gpt) (grub-bios-disk mbr "boot\n" name: "grub"))
 EOS
 cp "$scratch/image.scm" "$scratch/image2.scm"
 chmod a+r "$scratch/image.scm" "$scratch/image2.scm"
@@ -49,7 +49,15 @@ echo "first build (with the image tools): $(($(date +%s) - t0)) s" | diag
 [ -s "$scratch/erra" ] && grep -v '^buil' "$scratch/erra" | diag
 img() { sed -n "$1p" "$scratch/outa" | cut -d ' ' -f 2; }
 tar=$(img 1) tgz=$(img 2) cpio=$(img 3) sqfs=$(img 4) ext4=$(img 5) ext2=$(img 6) esp=$(img 7)
-gpt=$(img 8) mbr=$(img 9) qcow2=$(img 10)
+gpt=$(img 8) mbr=$(img 9) qcow2=$(img 10) grub=$(img 11)
+
+# GRUB on the MBR disk: boot.img's code in the first 440 bytes, the
+# partitions as they were, and the copy of the disk sparse (its zeros
+# are holes, not written blocks).
+ok $(! cmp -s -n 440 "$mbr" "$grub" && cmp -s -i 1048576 "$mbr" "$grub"; echo $?) \
+	"grub-bios-disk: boot code in the MBR, the partitions from 1 MiB untouched"
+ok $([ $(($(stat -c '%b * %B' "$grub"))) -lt "$(stat -c %s "$grub")" ]; echo $?) \
+	"grub-bios-disk: the disk's zeros are holes ($(du -k "$grub" | cut -f 1) KiB of $(($(stat -c %s "$grub") / 1024)))"
 
 # The canonical tar and the tarball: sorted, 0:0 but for the declared owners.
 tar tvzf "$tgz" --numeric-owner > "$scratch/tgz.list"
@@ -153,7 +161,7 @@ as_user "umask 002; TZ=America/New_York DISTILL_SEED=$scratch/debs $distill -j1 
 ok $? "second build, in a fresh store, by an ordinary user"
 echo "second build: $(($(date +%s) - t0)) s" | diag
 n=0
-for f in tar tar.gz cpio.gz squashfs ext4 ext2 vfat gpt mbr qcow2; do
+for f in tar tar.gz cpio.gz squashfs ext4 ext2 vfat gpt mbr qcow2 grub; do
 	n=$((n + 1))
 	a=$(sed -n "${n}p" "$scratch/outa" | cut -d ' ' -f 1)
 	b=$(sed -n "${n}p" "$scratch/outb" | cut -d ' ' -f 1)
