@@ -33,10 +33,10 @@ cat > "$scratch/image.scm" <<EOS
 (define ext4 (ext4-image root))
 (define gpt (disk-image (list (partition esp type: 'esp) (partition ext4 type: 'linux-root-x86-64))
                         name: "gpt"))
+(define mbr (disk-image (list (partition esp type: 'esp bootable: #t) (partition ext4))
+                        name: "mbr" label: 'dos))
 (list root (tar-image root) (cpio-image root) (squashfs-image root) ext4 (ext2-image root) esp
-      gpt (disk-image (list (partition esp type: 'esp bootable: #t) (partition ext4))
-                      name: "mbr" label: 'dos)
-      (qcow2-image gpt))
+      gpt mbr (qcow2-image gpt) (grub-bios-disk mbr "boot\n" name: "grub"))
 EOS
 cp "$scratch/image.scm" "$scratch/image2.scm"
 chmod a+r "$scratch/image.scm" "$scratch/image2.scm"
@@ -49,7 +49,15 @@ echo "first build (with the image tools): $(($(date +%s) - t0)) s" | diag
 [ -s "$scratch/erra" ] && grep -v '^buil' "$scratch/erra" | diag
 img() { sed -n "$1p" "$scratch/outa" | cut -d ' ' -f 2; }
 tar=$(img 1) tgz=$(img 2) cpio=$(img 3) sqfs=$(img 4) ext4=$(img 5) ext2=$(img 6) esp=$(img 7)
-gpt=$(img 8) mbr=$(img 9) qcow2=$(img 10)
+gpt=$(img 8) mbr=$(img 9) qcow2=$(img 10) grub=$(img 11)
+
+# GRUB on the MBR disk: boot.img's code in the first 440 bytes, the
+# partitions as they were, and the copy of the disk sparse (its zeros
+# are holes, not written blocks).
+ok $(! cmp -s -n 440 "$mbr" "$grub" && cmp -s -i 1048576 "$mbr" "$grub"; echo $?) \
+	"grub-bios-disk: boot code in the MBR, the partitions from 1 MiB untouched"
+ok $([ $(($(stat -c '%b * %B' "$grub"))) -lt "$(stat -c %s "$grub")" ]; echo $?) \
+	"grub-bios-disk: the disk's zeros are holes ($(du -k "$grub" | cut -f 1) KiB of $(($(stat -c %s "$grub") / 1024)))"
 
 # The canonical tar and the tarball: sorted, 0:0 but for the declared owners.
 tar tvzf "$tgz" --numeric-owner > "$scratch/tgz.list"
@@ -80,8 +88,9 @@ ok $(grep -q '^-rw------- 1000/1000 .* squashfs-root/home/user/secret$' "$scratc
 	grep -q '^lrwxrwxrwx 0/0 .* squashfs-root/bin/sh -> busybox$' "$scratch/sqfs.list" &&
 	grep -q '^-rwxr-xr-x 0/0 .* squashfs-root/bin/busybox$' "$scratch/sqfs.list" &&
 	grep -q '^drwxr-xr-x 0/0 .* squashfs-root/srv/data$' "$scratch/sqfs.list" &&
-	unsquashfs -s "$sqfs" | grep -q 'Compression zstd'; echo $?) \
-	"squashfs (zstd): the declared owner and mode, the symlink, busybox, the directory"
+	unsquashfs -s "$sqfs" | grep -q 'Compression zstd' &&
+	unsquashfs -s "$sqfs" | grep -q 'compression-level 3$'; echo $?) \
+	"squashfs (zstd, level 3): the declared owner and mode, the symlink, busybox, the directory"
 
 # ext4 and ext2
 for fs in ext4 ext2; do
@@ -152,10 +161,21 @@ as_user "umask 002; TZ=America/New_York DISTILL_SEED=$scratch/debs $distill -j1 
 ok $? "second build, in a fresh store, by an ordinary user"
 echo "second build: $(($(date +%s) - t0)) s" | diag
 n=0
-for f in tar tar.gz cpio.gz squashfs ext4 ext2 vfat gpt mbr qcow2; do
+for f in tar tar.gz cpio.gz squashfs ext4 ext2 vfat gpt mbr qcow2 grub; do
 	n=$((n + 1))
 	a=$(sed -n "${n}p" "$scratch/outa" | cut -d ' ' -f 1)
 	b=$(sed -n "${n}p" "$scratch/outb" | cut -d ' ' -f 1)
 	ok $([ -n "$a" ] && [ "$a" = "$b" ]; echo $?) "$f is bit-identical ($a)"
 done
+
+# A compression level out of range is the recipe's error, before any build.
+cat > "$scratch/badlevel.scm" <<EOS
+(import (distill plan) (distill image))
+(squashfs-image (list (interned "/x" #o644 "x\n")) level: 99)
+EOS
+$distill --store "$scratch/bad-store" build "$scratch/badlevel.scm" > "$scratch/badlevel.out" 2>&1
+ok $([ $? = 3 ] && [ "$(wc -l < "$scratch/badlevel.out")" = 1 ] &&
+	grep -q 'level: 99 must be #f or a compression level from 1 to 22' "$scratch/badlevel.out"; echo $?) \
+	"squashfs-image level: 99: one line naming it, exit 3"
+diag < "$scratch/badlevel.out"
 done_testing

@@ -310,20 +310,28 @@ NAME.cpio.gz, NAME.cpio.zst or, with COMPRESS #f, NAME.cpio."
                                "@" in "\n"))))
 
 (define* (squashfs-image root #:key name (owners '()) (epoch (image-epoch))
-                         (compressor "zstd") (block-size 131072))
+                         (compressor "zstd") (block-size 131072)
+                         (level (and (string=? compressor "zstd") 3)))
   "A squashfs image NAME.squashfs of ROOT's canonical tar, by tar2sqfs
 (owners, modes and mtimes from the tar; COMPRESSOR zstd, xz, gzip, lz4 or
-lzo)."
+lzo) at compression LEVEL (#f: tar2sqfs's default for COMPRESSOR).  zstd
+defaults to level 3, zstd's own default: tar2sqfs's 15 costs 30 times the
+CPU (12 s instead of 0.4 s on the example system's 37 MB root) for an
+image 13% smaller (14.4 MB, not 16.6 MB), and every change to a system
+pays it again."
   (unless (member compressor '("zstd" "xz" "gzip" "lz4" "lzo" "lzma"))
     (recipe-error 'squashfs-image "compressor: ~s is not one tar2sqfs has" (list compressor)))
   (unless (and (exact-integer? block-size) (<= 4096 block-size 1048576))
     (recipe-error 'squashfs-image "block-size: ~s must be 4096 to 1048576" (list block-size)))
+  (unless (or (not level) (and (exact-integer? level) (<= 1 level 22)))
+    (recipe-error 'squashfs-image "level: ~s must be #f or a compression level from 1 to 22" (list level)))
   (let* ((tar (tar-plan 'squashfs-image root owners epoch name))
          (name (or name (base-name tar)))
          (file (string-append name ".squashfs")))
     (define-values (input in) (in-dir tar "/in"))
     (image-plan file file epoch (list input)
                 (string-append "/usr/bin/tar2sqfs -q -f -s -j 2 -c " compressor
+                               (if level (string-append " -X level=" (number->string level)) "")
                                " -b " (number->string block-size)
                                " -d mtime=" (number->string epoch)
                                " " (shell-word (string-append "/out/" file)) " < " in "\n"))))
@@ -706,8 +714,10 @@ qemu-img: NAME.qcow2."
   ;; before the first partition, from sector 1; on a GPT disk, whose
   ;; sector 1 is the GPT header, in the BIOS boot partition.  boot.img's
   ;; kernel sector (at byte 92) and diskboot.img's block list start (at
-  ;; byte 500) are set to where it is, as grub-bios-setup does.
-  "cp \"$DISK\" \"/out/$OUT\"
+  ;; byte 500) are set to where it is, as grub-bios-setup does.  The
+  ;; disk is copied by qemu-img, which leaves its zeros as holes (busybox
+  ;; cp wrote every byte: 104 MB for the example system's 33).
+  "/usr/bin/qemu-img convert -q -f raw -O raw \"$DISK\" \"/out/$OUT\"
 chmod u+w \"/out/$OUT\"
 sig=$(od -An -tx1 -j510 -N2 \"/out/$OUT\" | tr -d ' ')
 gpt=$(od -An -tx1 -j450 -N1 \"/out/$OUT\" | tr -d ' ')
