@@ -1,5 +1,5 @@
 #!/bin/sh
-# The services cron, urandom-seed and the console gettys, end to end, as
+# The services cron, urandom-seed, memcached and the console gettys, end to end, as
 # an ordinary user: a system running them boots twice on (plat
 # qemu-x86_64) under TCG with one --state file (the same /var), and a
 # oneshot of the test's, started after them, reports on the console what
@@ -8,7 +8,10 @@
 # the first boot, written again at its shutdown (the second boot finds
 # another seed than the first left at boot) and again at the second
 # boot; a getty of console-gettys runs on the platform's console, ttyS0,
-# and its login prompt is on the serial console.
+# and its login prompt is on the serial console; memcached, given a
+# memory limit of 16 MB, answers on 127.0.0.1:11211 (a key set and got
+# back with busybox nc, and stats says that limit), as its own user
+# memcache, not root.
 . "$(dirname "$0")/lib.sh"
 
 need_tools qemu-system-x86_64
@@ -21,7 +24,7 @@ use_shared_store
 # runs after them all.
 cat > "$scratch/svc.scm" <<'EOS'
 (import (distill plan) (distill service) (distill system) (plat qemu-x86_64)
-        (svc var-mount) (svc cron) (svc urandom-seed) (svc getty))
+        (svc var-mount) (svc cron) (svc urandom-seed) (svc getty) (svc memcached))
 
 (define platform qemu-x86_64)
 
@@ -44,7 +47,7 @@ echo \"SVCT: seed before: $h\" > /dev/console
 (define check
   (make-service
    name: "check"
-   after: (append (list "cron" seed-after-report) gettys)
+   after: (append (list "cron" seed-after-report "memcached") gettys)
    inputs: (list (local-file "check.sh" "/etc/svct-check" #o755))
    spec: (oneshot* up: "#!/bin/sh\nexec /etc/svct-check\n" timeout-up: 150000)))
 
@@ -53,7 +56,8 @@ echo \"SVCT: seed before: $h\" > /dev/console
    hostname: "svct"
    services: (append (list seed-before
                            (cron '(("* * * * *" "echo tick-from-cron >> /var/log/tick")))
-                           seed-after-report)
+                           seed-after-report
+                           (memcached '((memory 16))))
                      gettys
                      (list check))))
 EOS
@@ -72,6 +76,11 @@ if [ $n = 1 ]; then
 	sleep 1
 	say "cron log: $(grep -c 'USER root pid .* cmd echo tick-from-cron' /var/log/cron/current)"
 fi
+mc() { printf "$1" | nc -w 5 127.0.0.1 11211 | tr -d '\r' | tr '\n' '|'; }
+say "memcached: $(mc 'set k 0 0 2\r\nhi\r\nget k\r\nquit\r\n')"
+say "memcached stats: $(mc 'stats\r\nquit\r\n' | grep -o 'STAT limit_maxbytes [0-9]*')"
+p=$(pidof memcached)
+say "memcached runs as: $(stat -c %U "/proc/$p") uid $(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$p/status")"
 for p in $(pidof getty); do say "getty: $(tr '\000' ' ' < /proc/$p/cmdline)"; done
 say done
 poweroff
@@ -108,6 +117,12 @@ grep -aq 'SVCT: getty: getty -L 115200 ttyS0 vt100' "$scratch/boot1.console"
 ok $? "console-gettys runs a getty on the platform's console, ttyS0"
 grep -aq 'svct login:' "$scratch/boot1.console"
 ok $? "its login prompt is on the serial console"
+grep -aq 'SVCT: memcached: STORED|VALUE k 0 2|hi|END|' "$scratch/boot1.console"
+ok $? "memcached answers on 127.0.0.1:11211: a key set with nc comes back"
+grep -aq "SVCT: memcached stats: STAT limit_maxbytes $((16 * 1024 * 1024))" "$scratch/boot1.console"
+ok $? "its stats give the memory limit of its configuration, 16 MB"
+grep -aq 'SVCT: memcached runs as: memcache uid 11211' "$scratch/boot1.console"
+ok $? "it runs as its own user memcache (uid 11211), not root"
 
 # 2. The second boot, with the same /var.
 boot 2
