@@ -1,6 +1,6 @@
 #!/bin/sh
-# The services cron, urandom-seed, memcached and the console gettys, end to end, as
-# an ordinary user: a system running them boots twice on (plat
+# The services cron, urandom-seed, memcached and the console gettys, end
+# to end, as an ordinary user: a system running them boots twice on (plat
 # qemu-x86_64) under TCG with one --state file (the same /var), and a
 # oneshot of the test's, started after them, reports on the console what
 # it finds.  crond runs a job of the system's crontab (a line appears in
