@@ -1,6 +1,6 @@
 #!/bin/sh
-# The services cron, urandom-seed and the console gettys, end to end, as
-# an ordinary user: a system running them boots twice on (plat
+# The services cron, urandom-seed, memcached and the console gettys, end
+# to end, as an ordinary user: a system running them boots twice on (plat
 # qemu-x86_64) under TCG with one --state file (the same /var), and a
 # oneshot of the test's, started after them, reports on the console what
 # it finds.  crond runs a job of the system's crontab (a line appears in
@@ -8,9 +8,12 @@
 # the first boot, written again at its shutdown (the second boot finds
 # another seed than the first left at boot) and again at the second
 # boot; a getty of console-gettys runs on the platform's console, ttyS0,
-# and its login prompt is on the serial console; sshd's host key, emptied
-# after the first boot as a power loss just after it was made would leave
-# it, is made again on the second and sshd runs.
+# and its login prompt is on the serial console; memcached, given a
+# memory limit of 16 MB, answers on 127.0.0.1:11211 (a key set and got
+# back with busybox nc, and stats says that limit), as its own user
+# memcache, not root; sshd's host key, emptied after the first boot as a
+# power loss just after it was made would leave it, is made again on the
+# second and sshd runs.
 . "$(dirname "$0")/lib.sh"
 
 need_tools qemu-system-x86_64
@@ -23,7 +26,8 @@ use_shared_store
 # runs after them all.
 cat > "$scratch/svc.scm" <<'EOS'
 (import (distill plan) (distill service) (distill system) (plat qemu-x86_64)
-        (svc var-mount) (svc cron) (svc urandom-seed) (svc getty) (svc sshd))
+        (svc var-mount) (svc cron) (svc urandom-seed) (svc getty) (svc memcached)
+        (svc sshd))
 
 (define platform qemu-x86_64)
 
@@ -46,7 +50,7 @@ echo \"SVCT: seed before: $h\" > /dev/console
 (define check
   (make-service
    name: "check"
-   after: (append (list "cron" seed-after-report "sshd") gettys)
+   after: (append (list "cron" seed-after-report "memcached" "sshd") gettys)
    inputs: (list (local-file "check.sh" "/etc/svct-check" #o755))
    spec: (oneshot* up: "#!/bin/sh\nexec /etc/svct-check\n" timeout-up: 150000)))
 
@@ -56,6 +60,7 @@ echo \"SVCT: seed before: $h\" > /dev/console
    services: (append (list seed-before
                            (cron '(("* * * * *" "echo tick-from-cron >> /var/log/tick")))
                            seed-after-report
+                           (memcached '((memory 16)))
                            (sshd-service))
                      gettys
                      (list check))))
@@ -75,6 +80,11 @@ if [ $n = 1 ]; then
 	sleep 1
 	say "cron log: $(grep -c 'USER root pid .* cmd echo tick-from-cron' /var/log/cron/current)"
 fi
+mc() { printf "$1" | nc -w 5 127.0.0.1 11211 | tr -d '\r' | tr '\n' '|'; }
+say "memcached: $(mc 'set k 0 0 2\r\nhi\r\nget k\r\nquit\r\n')"
+say "memcached stats: $(mc 'stats\r\nquit\r\n' | grep -o 'STAT limit_maxbytes [0-9]*')"
+p=$(pidof memcached)
+say "memcached runs as: $(stat -c %U "/proc/$p") uid $(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$p/status")"
 k=/var/lib/sshd/ssh_host_ed25519_key
 if ssh-keygen -y -f $k > /tmp/hostkey.pub 2>&1; then say "host key: $(cut -d ' ' -f 1 /tmp/hostkey.pub)"; else say "host key: none"; fi
 if pidof sshd > /dev/null; then say 'sshd runs'; else say 'sshd does not run'; fi
@@ -117,6 +127,12 @@ grep -aq 'SVCT: getty: getty -L 115200 ttyS0 vt100' "$scratch/boot1.console"
 ok $? "console-gettys runs a getty on the platform's console, ttyS0"
 grep -aq 'svct login:' "$scratch/boot1.console"
 ok $? "its login prompt is on the serial console"
+grep -aq 'SVCT: memcached: STORED|VALUE k 0 2|hi|END|' "$scratch/boot1.console"
+ok $? "memcached answers on 127.0.0.1:11211: a key set with nc comes back"
+grep -aq "SVCT: memcached stats: STAT limit_maxbytes $((16 * 1024 * 1024))" "$scratch/boot1.console"
+ok $? "its stats give the memory limit of its configuration, 16 MB"
+grep -aq 'SVCT: memcached runs as: memcache uid 11211' "$scratch/boot1.console"
+ok $? "it runs as its own user memcache (uid 11211), not root"
 
 grep -aq 'SVCT: host key: ssh-ed25519' "$scratch/boot1.console" &&
 	grep -aq 'SVCT: sshd runs' "$scratch/boot1.console"
