@@ -21,6 +21,10 @@
 ;; and in seed/SHA256SUMS; it runs at build time only, with the
 ;; libstdc++6 and libgcc-s1 of the seed).
 ;;
+;; seccomp.h includes Linux's UAPI headers (asm/unistd.h, linux/audit.h):
+;; a package that uses it has (pkg busybox)'s linux-uapi-headers in its
+;; libs too.
+;;
 ;; Not built: the tools (scmp_sys_resolver...), the tests, the Python
 ;; binding (off by default) and the manual pages.
 (define-module (pkg libseccomp)
