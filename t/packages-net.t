@@ -45,9 +45,7 @@ build() {
 	ok $? "$_what builds (the ordinary user, the run's shared store)"
 	echo "$_what: $(($(date +%s) - t0)) s" | diag
 	grep -v '^;;;' "$scratch/$_name.err" | grep -v '^built ' | grep -v '^building ' | grep -v '^result' | diag
-	grep '^building ' "$scratch/$_name.err" | while read -r _ name plan; do
-		echo "$name: $(sed -n 's/^seconds //p' "$st/rec/meta/$plan") s"
-	done | diag
+	plan_times "$scratch/$_name.err" "$st" | diag
 }
 
 build seccomp libseccomp libseccomp
