@@ -36,8 +36,8 @@
 ;; IDN host names), librtmp, libgsasl, GSS-API, and LDAP (off).  Not
 ;; built: the built-in manual (--disable-manual: `curl --manual' says it
 ;; is not there; `curl --help' stays), the tests, the examples and the
-;; zsh and fish completions.  Installed: lib/, src/, include/, curl-config
-;; and libcurl.pc (no man pages).
+;; zsh and fish completions.  Installed: lib/, src/, include/, curl-config,
+;; libcurl.pc and libcurl.m4 (no man pages).
 (define-module (pkg curl)
   #:use-module (distill plan)
   #:use-module (distill package)
