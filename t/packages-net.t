@@ -16,7 +16,8 @@
 # another CA it refuses (exit 60); curl --version lists OpenSSL, zlib and
 # zstd, and curl-config names pkg/ca-certs.scm's bundle as its default
 # CA file.  Then both, built again in the run's second store
-# (rebuild_fresh), give the same output hashes.
+# (rebuild_fresh), give the same output hashes: that second build, with
+# musl, openssl, zlib and zstd, took 1775 s here (load 12 on 2 cores).
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
@@ -109,7 +110,7 @@ for f in usr/lib/libseccomp.a usr/include/seccomp.h usr/include/seccomp-syscalls
 done
 ok $([ -z "${missing:-}" ]; echo $?) "libseccomp gives libseccomp.a, seccomp.h, seccomp-syscalls.h and libseccomp.pc${missing:+ (missing:$missing)}"
 
-if full_only 11 "curl's build takes about 340 s here, and both built again in a second store more"; then
+if full_only 11 "curl's build takes about 340 s here, and both built again in a second store about 30 minutes"; then
 	build curl curl curl
 	curl_out=$(sed -n 1p "$scratch/curl.out" | cut -d ' ' -f 2)
 	curl=${curl_out:-/nonexistent}/usr/bin/curl
