@@ -170,6 +170,15 @@ need_tools() {
 	done
 }
 
+# plan_times ERR STORE: for each "building NAME PLAN" line of distill's
+# standard error ERR, "NAME: S s", the seconds STORE's record of PLAN says
+# its build took (to pass to diag).
+plan_times() {
+	grep '^building ' "$1" | while read -r _ name plan; do
+		echo "$name: $(sed -n 's/^seconds //p' "$2/rec/meta/$plan") s"
+	done
+}
+
 # use_shared_store: use_mirror, then $st is the run's shared store and
 # `run ARGS` runs distill ARGS there as the ordinary user (as_user), -j2,
 # offline from the mirror.

@@ -14,7 +14,7 @@ chmod -R a+rX "$scratch/debs"
 cat > "$scratch/table.scm" <<'EOS'
 (import (distill seed) (distill imagetools) (distill kernel) (ice-9 match) (srfi srfi-1)
         (pkg linux) (pkg openssl) (pkg ca-certs) (pkg netbase) (pkg s6) (distill tcc-seed) (pkg u-boot)
-        (distill autotools))
+        (distill autotools) (pkg libseccomp))
 ;; scripts/release.scm's table, read without running the script (it builds)
 (define release-packages
   (call-with-input-file "release.scm"
@@ -28,7 +28,7 @@ cat > "$scratch/table.scm" <<'EOS'
           (append seed-packages image-tool-packages kernel-packages
                   linux-build-packages openssl-build-packages uboot-build-packages
                   ca-certs-packages netbase-packages s6-packages tcc-seed-packages
-                  autotools-build-packages
+                  autotools-build-packages libseccomp-build-packages
                   (append-map cdr cross-seed-packages)
                   (append-map cdr cross-linux-headers-packages)
                   release-packages))
