@@ -61,9 +61,7 @@ build_set() {
 	ok $? "$2 build (the ordinary user, the run's shared store)"
 	echo "$2: $(($(date +%s) - t0)) s" | diag
 	grep -v '^;;;' "$scratch/$1.err" | grep -v '^built ' | grep -v '^building ' | grep -v '^result' | diag
-	grep '^building ' "$scratch/$1.err" | while read -r _ name plan; do
-		echo "$name: $(sed -n 's/^seconds //p' "$shared_store/rec/meta/$plan") s"
-	done | diag
+	plan_times "$scratch/$1.err" "$shared_store" | diag
 }
 
 build_set programs "jq and pkgconf" jq pkgconf
