@@ -10,9 +10,10 @@
 ;; bison-3.8.2.tar.xz without the manual's GFDL sources with invariant
 ;; sections (doc/bison.texi, the generated bison.info and its figures are
 ;; gone); the program, its skeletons and the data are upstream's.  Debian's
-;; two patches (01_keep_stamp_files, 02_parse_h_dependency) only serve its
-;; own regeneration of the parser and are not applied; it has no security
-;; fixes for 3.8.2.
+;; two patches (01_keep_stamp_files, 02_parse_h_dependency) concern the
+;; examples (their extraction from the manual, a parallel-build order),
+;; which are not built here, and are not applied; Debian 12 has no
+;; security fixes for 3.8.2.
 ;;
 ;; Left out: NLS, the manual, examples and documentation.  bison runs m4
 ;; (pkg/m4.scm) as /usr/bin/m4, or $M4: put m4 beside it.
