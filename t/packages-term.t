@@ -196,7 +196,7 @@ diff "$scratch/edit.want" "$res/edit" 2>&1 | diag
 
 # bison (205 s of build here under a load of 12 on two cores, with m4
 # 100 s more where the store lacks it) and its calculator; then the three
-# built again in the run's second store, its toolchain first.
+# built again in the run's second store, its toolchain first (512 s here).
 if full_only 6 "bison and the second store's build of the three take about fifteen minutes"; then
 	set_of bison.scm bison
 	build_set bison "bison"
