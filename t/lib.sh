@@ -147,6 +147,19 @@ use_mirror() {
 	mirror_env="DISTILL_SEED=$scratch/debs DISTILL_MIRRORS=$scratch/mirror"
 }
 
+# set_of FILE NAME...: $scratch/FILE, a script (readable by the ordinary
+# user) building the packages (pkg NAME)... for x86_64, one output line each.
+set_of() {
+	f=$1
+	shift
+	cat > "$scratch/$f" <<EOS
+(import (distill base) (distill package)
+        $(for n in "$@"; do printf '(pkg %s) ' "$n"; done))
+(map (expander (default-config 'x86_64)) (list $*))
+EOS
+	chmod a+r "$scratch/$f"
+}
+
 # same_outputs OUT1 OUT2 NAME...: true when the output hashes (the first
 # word of each line) of OUT1, not empty, and OUT2 are the same, line by
 # line, one line per NAME; $differ names those that differ.

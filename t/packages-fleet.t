@@ -21,16 +21,6 @@
 start=$(date +%s)
 use_mirror
 names="pcre2 expat libffi pkgconf libsodium jq gdbm libevent"
-set_of() { # set_of FILE NAME...: a script building the packages NAME...
-	f=$1
-	shift
-	cat > "$scratch/$f" <<EOS
-(import (distill base) (distill package)
-        $(for n in "$@"; do printf '(pkg %s) ' "$n"; done))
-(map (expander (default-config 'x86_64)) (list $*))
-EOS
-	chmod a+r "$scratch/$f"
-}
 env=$mirror_env
 
 cat > "$scratch/licences.scm" <<EOS
