@@ -160,6 +160,34 @@ EOS
 	chmod a+r "$scratch/$f"
 }
 
+# build_log ERR: the messages of a build whose standard error is ERR (not
+# its progress lines) and the seconds of each plan it built, as
+# diagnostics.
+build_log() {
+	grep -v '^;;;' "$1" | grep -v '^built ' | grep -v '^building ' | grep -v '^result' | diag
+	plan_times "$1" "$shared_store" | diag
+}
+
+# build_set NAME WHAT PKG...: build the packages PKG... (the script
+# NAME.scm of set_of) as the ordinary user in the run's shared store,
+# outputs in NAME.out; one test, and the time of the build and of each
+# plan built.
+build_set() {
+	_name=$1 _what=$2
+	shift 2
+	set_of "$_name.scm" "$@"
+	t0=$(date +%s)
+	as_user "$mirror_env $distill --store $shared_store -j2 build $_name.scm > $_name.out 2> $_name.err"
+	ok $? "$_what build (the ordinary user, the run's shared store)"
+	echo "$_what: $(($(date +%s) - t0)) s" | diag
+	build_log "$scratch/$_name.err"
+}
+
+# static FILE: 0 when FILE is an ELF program with no program interpreter.
+static() {
+	[ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = 177ELF ] && ! readelf -lW "$1" | grep -q INTERP
+}
+
 # same_outputs OUT1 OUT2 NAME...: true when the output hashes (the first
 # word of each line) of OUT1, not empty, and OUT2 are the same, line by
 # line, one line per NAME; $differ names those that differ.

@@ -36,24 +36,6 @@ ok $([ "$(grep -c -v ' NONE$' "$scratch/licences")" = 8 ]; echo $?) \
 	"each of the eight names its licence: $(cut -d ' ' -f 2- "$scratch/licences" | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
 diag "$scratch/licences.err"
 
-# static FILE: 0 when FILE is an ELF program with no program interpreter.
-static() {
-	[ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = 177ELF ] && ! readelf -lW "$1" | grep -q INTERP
-}
-
-# build_set NAME WHAT PKG...: build the packages PKG... (the script
-# NAME.scm) as the ordinary user in the run's shared store, outputs in
-# NAME.out; one test, and the time of the build and of each plan built.
-build_set() {
-	set_of "$1.scm" $(shift 2; echo "$@")
-	t0=$(date +%s)
-	as_user "$env $distill --store $shared_store -j2 build $1.scm > $1.out 2> $1.err"
-	ok $? "$2 build (the ordinary user, the run's shared store)"
-	echo "$2: $(($(date +%s) - t0)) s" | diag
-	grep -v '^;;;' "$scratch/$1.err" | grep -v '^built ' | grep -v '^building ' | grep -v '^result' | diag
-	plan_times "$scratch/$1.err" "$shared_store" | diag
-}
-
 build_set programs "jq and pkgconf" jq pkgconf
 jq_out=$(sed -n 1p "$scratch/programs.out" | cut -d ' ' -f 2)
 pc_out=$(sed -n 2p "$scratch/programs.out" | cut -d ' ' -f 2)

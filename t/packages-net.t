@@ -23,40 +23,9 @@
 start=$(date +%s)
 use_shared_store
 
-# script NAME PKG...: NAME.scm, a script building the packages PKG...
-script() {
-	_name=$1
-	shift
-	cat > "$scratch/$_name.scm" <<EOS
-(import (distill base) (distill package) $(for n in "$@"; do printf '(pkg %s) ' "$n"; done))
-(map (expander (default-config 'x86_64)) (list $*))
-EOS
-	chmod a+r "$scratch/$_name.scm"
-}
-
-# build NAME WHAT PKG...: build the packages PKG... (the script NAME.scm)
-# as the ordinary user in the run's shared store, outputs in NAME.out;
-# one test, and the time of the build and of each plan built.
-build() {
-	_name=$1 _what=$2
-	shift 2
-	script $_name "$@"
-	t0=$(date +%s)
-	run build $_name.scm > "$scratch/$_name.out" 2> "$scratch/$_name.err"
-	ok $? "$_what builds (the ordinary user, the run's shared store)"
-	echo "$_what: $(($(date +%s) - t0)) s" | diag
-	grep -v '^;;;' "$scratch/$_name.err" | grep -v '^built ' | grep -v '^building ' | grep -v '^result' | diag
-	plan_times "$scratch/$_name.err" "$st" | diag
-}
-
-build seccomp libseccomp libseccomp
+build_set seccomp libseccomp libseccomp
 sc_out=$(sed -n 1p "$scratch/seccomp.out" | cut -d ' ' -f 2)
 sc_out=${sc_out:-/nonexistent}
-
-# static FILE: 0 when FILE is an ELF program with no program interpreter.
-static() {
-	[ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = 177ELF ] && ! readelf -lW "$1" | grep -q INTERP
-}
 
 # libseccomp: a program compiled and run in the sandbox.
 cat > "$scratch/seccomp-uname.c" <<'EOS'
@@ -111,7 +80,7 @@ done
 ok $([ -z "${missing:-}" ]; echo $?) "libseccomp gives libseccomp.a, seccomp.h, seccomp-syscalls.h and libseccomp.pc${missing:+ (missing:$missing)}"
 
 if full_only 11 "curl's build takes about 340 s here, and both built again in a second store about 30 minutes"; then
-	build curl curl curl
+	build_set curl curl curl
 	curl_out=$(sed -n 1p "$scratch/curl.out" | cut -d ' ' -f 2)
 	curl=${curl_out:-/nonexistent}/usr/bin/curl
 	ok $(static "$curl"; echo $?) "curl is a static program (no interpreter)"
@@ -181,7 +150,7 @@ if full_only 11 "curl's build takes about 340 s here, and both built again in a 
 	ok $([ $rc = 60 ] && [ ! -s "$scratch/got-other" ]; echo $?) \
 		"curl refuses a server whose certificate another CA signed (exit $rc, 60 wanted): $(head -n 1 "$scratch/other.err")"
 
-	script net libseccomp curl
+	set_of net.scm libseccomp curl
 	cat "$scratch/seccomp.out" "$scratch/curl.out" > "$scratch/net.out"
 	rebuild_fresh "libseccomp and curl" "$scratch" net.scm "$scratch/net2.out"
 	same_outputs "$scratch/net.out" "$scratch/net2.out" libseccomp curl

@@ -41,30 +41,6 @@ ok $([ "$(cat "$scratch/licences" | tr '\n' ' ')" = "ncurses MIT libedit BSD-3-C
 	"each names its licence: $(tr '\n' ',' < "$scratch/licences" | sed 's/,$//; s/,/, /g')"
 diag < "$scratch/licences.err"
 
-# log_of ERR: the build's messages (not the progress lines) and the time
-# of each plan built, as diagnostics.
-log_of() {
-	grep -v '^;;;' "$1" | grep -v '^built ' | grep -v '^building ' | grep -v '^result' | diag
-	grep '^building ' "$1" | while read -r _ name plan; do
-		echo "$name: $(sed -n 's/^seconds //p' "$st/rec/meta/$plan") s"
-	done | diag
-}
-
-# build_set NAME WHAT: build NAME.scm as the ordinary user in the run's
-# shared store (outputs in NAME.out); one test, and the times.
-build_set() {
-	t0=$(date +%s)
-	run build "$1.scm" > "$scratch/$1.out" 2> "$scratch/$1.err"
-	ok $? "$2 build (the ordinary user, the run's shared store)"
-	echo "$2: $(($(date +%s) - t0)) s" | diag
-	log_of "$scratch/$1.err"
-}
-
-# static FILE: 0 when FILE is an ELF program with no program interpreter.
-static() {
-	[ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = 177ELF ] && ! readelf -lW "$1" | grep -q INTERP
-}
-
 # check_plan NAME LIBS TOOLS: the script NAME.scm of a plan that runs
 # $scratch/NAME/check.sh (with the other files of that directory beside
 # it) in the sandbox with the toolchain, the packages LIBS in the sysroot
@@ -88,8 +64,7 @@ EOS
 
 # ncurses and libedit: about 380 s and 110 s of build here under a load
 # of 13 on two cores (an estimated minute and a quarter unloaded).
-set_of set.scm ncurses libedit
-build_set set "ncurses and libedit"
+build_set set "ncurses and libedit" ncurses libedit
 set -- $(cut -d ' ' -f 2 "$scratch/set.out") /nonexistent /nonexistent
 nc=$1 edit=$2
 missing=
@@ -179,7 +154,7 @@ EOS
 check_plan term-check "ncurses libedit" ""
 run build term-check.scm > "$scratch/check.out" 2> "$scratch/check.err"
 ok $? "the plan running them builds in the sandbox"
-log_of "$scratch/check.err"
+build_log "$scratch/check.err"
 res=$(cut -d ' ' -f 2 "$scratch/check.out")
 res=${res:-/nonexistent}
 ok $([ -f "$res/hostdb" ] && [ ! -s "$res/hostdb" ]; echo $?) \
@@ -198,8 +173,7 @@ diff "$scratch/edit.want" "$res/edit" 2>&1 | diag
 # 100 s more where the store lacks it) and its calculator; then the three
 # built again in the run's second store, its toolchain first (512 s here).
 if full_only 6 "bison and the second store's build of the three take about fifteen minutes"; then
-	set_of bison.scm bison
-	build_set bison "bison"
+	build_set bison "bison" bison
 	bison=$(cut -d ' ' -f 2 "$scratch/bison.out")
 	bison=${bison:-/nonexistent}
 	ok $([ -f "$bison/usr/lib/liby.a" ] && [ -f "$bison/usr/share/bison/skeletons/yacc.c" ] &&
@@ -258,7 +232,7 @@ EOS
 	check_plan calc "" "bison m4"
 	run build calc.scm > "$scratch/calc.out" 2> "$scratch/calc.err"
 	ok $? "the calculator's plan builds in the sandbox"
-	log_of "$scratch/calc.err"
+	build_log "$scratch/calc.err"
 	got=$(cat "$(cut -d ' ' -f 2 "$scratch/calc.out")/calc" 2>&1 | tr '\n' ' ')
 	ok $([ "$got" = "14 20 " ]; echo $?) \
 		"bison's calculator, compiled by the toolchain, computes 2+3*4 and (2+3)*4: $got"
