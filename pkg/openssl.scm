@@ -24,7 +24,9 @@
 ;; bison).  Perl only runs at build time: nothing installed needs it
 ;; (c_rehash and the misc/ scripts, which are Perl, are removed).
 ;;
-;; Configure is OpenSSL's own (not autoconf): target linux-x86_64 with the
+;; Configure is OpenSSL's own (not autoconf): target linux-x86_64,
+;; linux-aarch64 or linux-ppc64le (the host's; each keeps its assembly,
+;; which the cross binutils assemble: ppc64le needs no no-asm) with the
 ;; toolchain's CC, CFLAGS, LDFLAGS, AR, ARFLAGS and RANLIB from the
 ;; environment, --prefix=/usr --openssldir=/etc/ssl --libdir=lib, and:
 ;;   no-shared     static libraries only
