@@ -68,24 +68,6 @@ static int mkparents(const char *root, const char *path)
 	return r;
 }
 
-/* The file artifact a (its blob) at full: a hard link to the blob when it
- * has the mode the frozen layer gives the file (a's mode without write
- * bits: outputs of plans and read-only interned files), so that a plan's
- * input of 100 MB (an image, a tar) costs no copy and no sync; a copy
- * when the mode differs or the link cannot be made (another file system,
- * the link count at its limit). */
-static int place_file(struct store *s, const struct artifact *a, const char *full)
-{
-	char *blob = store_blob_path(s, &a->hash);
-	mode_t want = a->mode & 07555;
-	struct stat st;
-	int r = 0;
-	if (stat(blob, &st) < 0 || (st.st_mode & 07777) != want || link(blob, full) < 0)
-		r = fs_copy_file(blob, full, a->mode & 07777);
-	free(blob);
-	return r;
-}
-
 /* Put the small artifacts (files, dirs, symlinks) into the directory l. */
 static int small_layer(struct store *s, const struct plan *p, const char *l)
 {
@@ -98,7 +80,9 @@ static int small_layer(struct store *s, const struct plan *p, const char *l)
 		char *full = fs_join(l, rel);
 		int r = mkparents(l, rel);
 		if (r == 0 && a->kind == ART_FILE) {
-			r = place_file(s, a, full);
+			char *blob = store_blob_path(s, &a->hash);
+			r = fs_copy_file(blob, full, a->mode & 07777);
+			free(blob);
 		} else if (r == 0 && a->kind == ART_DIR) {
 			if (mkdir(full, a->mode & 07777) < 0 && errno != EEXIST)
 				r = err_sys("%s: cannot create", full);
